@@ -1,0 +1,1 @@
+"""One aiohttp client per legacy protocol; legacy field names become domain names here and nowhere else."""

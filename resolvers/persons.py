@@ -1,0 +1,87 @@
+"""The person directory: from a person key back to the identifiers the legacy systems search by.
+
+A :class:`~resolvers.domain.PersonRef` exposes only ``personKey`` (an HMAC), but to answer
+``Citizen(personKey) { petitions }`` a subgraph must ask its legacy system by phone or ID number. Every subgraph
+writes the identifiers it already holds (from a record it served, or a lookup by phone) under the key, and any
+subgraph reads them back. The directory is shared through Redis (``minyi:person:<key>``, 30 days); a process
+without Redis uses :class:`MemoryDirectory`, which only knows what that process has seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+__all__ = ["DirectoryUnavailable", "Identifiers", "MemoryDirectory", "PersonDirectory", "RedisDirectory"]
+
+_TTL_S = 30 * 24 * 3600
+
+
+class DirectoryUnavailable(Exception):
+    code = "DIRECTORY_UNAVAILABLE"
+
+
+@dataclass(frozen=True, slots=True)
+class Identifiers:
+    phone: str = ""
+    id_number: str = ""
+
+
+class PersonDirectory(Protocol):
+    async def remember(self, entries: dict[str, Identifiers]) -> None: ...
+
+    async def lookup(self, keys: Sequence[str]) -> dict[str, Identifiers]: ...
+
+
+class MemoryDirectory:
+    def __init__(self) -> None:
+        self._entries: dict[str, Identifiers] = {}
+
+    async def remember(self, entries: dict[str, Identifiers]) -> None:
+        for key, ident in entries.items():
+            known = self._entries.get(key, Identifiers())
+            self._entries[key] = Identifiers(ident.phone or known.phone, ident.id_number or known.id_number)
+
+    async def lookup(self, keys: Sequence[str]) -> dict[str, Identifiers]:
+        return {k: self._entries[k] for k in keys if k in self._entries}
+
+
+class RedisDirectory:
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+
+    async def remember(self, entries: dict[str, Identifiers]) -> None:
+        if not entries:
+            return
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for key, ident in entries.items():
+                    fields = {k: v for k, v in (("phone", ident.phone), ("id", ident.id_number)) if v}
+                    if fields:
+                        pipe.hset(f"minyi:person:{key}", mapping=fields)
+                        pipe.expire(f"minyi:person:{key}", _TTL_S)
+                await pipe.execute()
+        except RedisError as exc:
+            raise DirectoryUnavailable(f"person directory unavailable: {type(exc).__name__}") from exc
+
+    async def lookup(self, keys: Sequence[str]) -> dict[str, Identifiers]:
+        if not keys:
+            return {}
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.hgetall(f"minyi:person:{key}")
+                rows = await pipe.execute()
+        except RedisError as exc:
+            raise DirectoryUnavailable(f"person directory unavailable: {type(exc).__name__}") from exc
+        found: dict[str, Identifiers] = {}
+        for key, row in zip(keys, rows, strict=True):
+            if row:
+                phone = row.get(b"phone", b"").decode()
+                id_number = row.get(b"id", b"").decode()
+                found[key] = Identifiers(phone, id_number)
+        return found

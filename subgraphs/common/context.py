@@ -1,0 +1,33 @@
+"""The per-request context of a system subgraph: its adapter client, fresh DataLoaders, the person directory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from resolvers.persons import Identifiers, PersonDirectory
+
+__all__ = ["SubgraphContext"]
+
+
+@dataclass(slots=True)
+class SubgraphContext:
+    """Built once per request by the app's ``get_context``.
+
+    ``loaders`` holds the request's DataLoaders by name, made on first use with ``loader(name, factory)`` so that
+    ``resolve_reference`` calls in one ``_entities`` request share one batch. ``seen_people`` collects the
+    identifiers behind every person key served in this request; the app writes them to the directory after.
+    """
+
+    client: Any
+    directory: PersonDirectory
+    person_secret: bytes
+    loaders: dict[str, Any] = field(default_factory=dict)
+    seen_people: dict[str, Identifiers] = field(default_factory=dict)
+
+    def loader(self, name: str, factory: Callable[[], Any]) -> Any:
+        found = self.loaders.get(name)
+        if found is None:
+            found = self.loaders[name] = factory()
+        return found

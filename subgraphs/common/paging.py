@@ -1,0 +1,34 @@
+"""Page sizes: every list query takes ``first`` (default 20, at most 100) and an opaque ``after`` cursor."""
+
+from __future__ import annotations
+
+import base64
+
+from subgraphs.common.errors import SubgraphInputError
+
+__all__ = ["DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "check_page_size", "decode_cursor", "encode_cursor"]
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def check_page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    if first < 1 or first > MAX_PAGE_SIZE:
+        raise SubgraphInputError(f"first must be between 1 and {MAX_PAGE_SIZE}, got {first}")
+    return first
+
+
+def encode_cursor(value: str) -> str:
+    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> str | None:
+    if cursor is None or cursor == "":
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        return base64.urlsafe_b64decode(padded.encode()).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SubgraphInputError(f"malformed cursor {cursor!r}") from exc

@@ -1,0 +1,75 @@
+"""The Strawberry federation schema every system subgraph is built with.
+
+Differences from ``strawberry.federation.Schema``: one bad representation in ``_entities`` (not an object,
+no ``__typename``, a type that is not an entity here) becomes an error at its own index instead of failing the
+whole call; every error gets an ``extensions.code``; the people served in a request reach the person directory.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+import strawberry
+from graphql import GraphQLUnionType
+from strawberry.extensions import SchemaExtension
+from strawberry.types import Info
+
+from resolvers.persons import DirectoryUnavailable
+from subgraphs.common.errors import ErrorCodes, SubgraphInputError
+
+__all__ = ["FEDERATION_VERSION", "SubgraphSchema"]
+
+FEDERATION_VERSION = "2.5"
+
+log = logging.getLogger("minyi.subgraph")
+
+
+class RememberPeople(SchemaExtension):
+    """After execution, write the identifiers behind the person keys served to the person directory."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        yield
+        context = self.execution_context.context
+        seen = getattr(context, "seen_people", None)
+        if seen:
+            try:
+                await context.directory.remember(dict(seen))
+            except DirectoryUnavailable as exc:
+                log.warning("person directory not updated: %s", exc)
+
+
+class SubgraphSchema(strawberry.federation.Schema):
+    def __init__(self, *, query: type, mutation: type | None = None, types: Iterable[type] = ()) -> None:
+        super().__init__(
+            query=query,
+            mutation=mutation,
+            types=list(types),
+            extensions=[ErrorCodes, RememberPeople],
+            federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
+        )
+        entity = self._schema.type_map.get("_Entity")
+        self._entity_names = (
+            frozenset(t.name for t in entity.types) if isinstance(entity, GraphQLUnionType) else frozenset()
+        )
+
+    def entities_resolver(self, info: Info, representations: list[Any]) -> list[Any]:
+        results: list[Any] = []
+        for index, representation in enumerate(representations):
+            problem = self._check_representation(representation)
+            if problem is not None:
+                results.append(SubgraphInputError(f"representation {index}: {problem}"))
+                continue
+            results.extend(super().entities_resolver(info, [dict(representation)]))
+        return results
+
+    def _check_representation(self, representation: Any) -> str | None:
+        if not isinstance(representation, dict):
+            return "expected an object with __typename and key fields"
+        typename = representation.get("__typename")
+        if not isinstance(typename, str):
+            return "missing __typename"
+        if typename not in self._entity_names:
+            return f"unknown __typename {typename!r}: this subgraph resolves {', '.join(sorted(self._entity_names))}"
+        return None

@@ -1,0 +1,110 @@
+"""The ``Appeal`` interface every system type implements, and the value types it uses (DOMAIN.md §5).
+
+Value types appear in every system subgraph, so their fields are ``@shareable``. The enums mirror
+:mod:`resolvers.domain`, where the adapters' mappings live.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers import domain
+from resolvers.persons import Identifiers
+
+__all__ = [
+    "Appeal",
+    "AppealType",
+    "Category",
+    "Confidentiality",
+    "Location",
+    "PersonRef",
+    "SourceSystem",
+    "UnifiedStatus",
+    "Unit",
+]
+
+SourceSystem = strawberry.enum(domain.SourceSystem, description="The channel system an appeal lives in.")
+UnifiedStatus = strawberry.enum(
+    domain.UnifiedStatus,
+    description="One status vocabulary over all systems; `sourceStatus` keeps the raw one.",
+)
+AppealType = strawberry.enum(domain.AppealType, description="咨询/求助/投诉/举报/建议/表扬, and the 信访 three types.")
+Confidentiality = strawberry.enum(
+    domain.Confidentiality, description="NORMAL, SECRET (保密) or ACCUSATION (检举控告, 信访条例 Art 30)."
+)
+
+
+@strawberry.federation.type(shareable=True, description="A handling unit (承办单位).")
+class Unit:
+    code: str
+    name: str
+
+    @classmethod
+    def of(cls, ref: domain.UnitRef | None) -> Unit | None:
+        return None if ref is None else cls(code=ref.code, name=ref.name)
+
+
+@strawberry.federation.type(shareable=True, description="问题分类: the unified code and the system's own.")
+class Category:
+    unified_code: str | None
+    source_code: str | None
+    path: list[str]
+
+
+@strawberry.federation.type(shareable=True, description="事发地: text plus admin and grid codes where known.")
+class Location:
+    text: str | None
+    admin_code12: str | None
+    grid_code15: str | None
+    lng: float | None = None
+    lat: float | None = None
+
+
+@strawberry.federation.type(
+    shareable=True,
+    description="The person behind an appeal. Names and numbers are masked; `personKey` identifies the person "
+    "across systems (Citizen) without carrying the number.",
+)
+class PersonRef:
+    person_key: str
+    name: str | None
+    phone: str | None
+
+    @classmethod
+    def of(cls, info: Info, name: str, sex: str | None, phone: str, id_number: str = "") -> PersonRef | None:
+        """Masked view of a person; remembers the identifiers under the key for Citizen lookups."""
+        if not phone and not id_number:
+            return None
+        context = info.context
+        key = domain.person_key(context.person_secret, phone=phone, id_number=id_number)
+        context.seen_people[key] = Identifiers(domain.normalize_phone(phone) if phone else "", id_number)
+        return cls(
+            person_key=key,
+            name=domain.mask_name(name, sex) or None,
+            phone=domain.mask_phone(phone) if phone else None,
+        )
+
+
+@strawberry.interface(description='An appeal (诉求) in any channel system; ids are "<system>:<local id>".')
+class Appeal:
+    id: strawberry.ID
+    system: SourceSystem
+    channel: str
+    local_no: str
+    tracking_no: str
+    appeal_type: AppealType
+    category: Category | None
+    title: str | None
+    content: str | None
+    petitioner: PersonRef | None
+    location: Location | None
+    received_at: datetime
+    lead_unit: Unit | None
+    co_units: list[Unit]
+    status: UnifiedStatus
+    source_status: str
+    deadline: datetime | None
+    confidentiality: Confidentiality
