@@ -106,13 +106,16 @@ def subgraph(
 def demo(
     data_dir: Annotated[Path, typer.Option(help="Where the stand-ins keep their SQLite files.")] = Path(".minyi/demo"),
     seed: Annotated[int, typer.Option(help="Seed of the synthetic city.")] = 1,
+    port_offset: Annotated[
+        int, typer.Option(help="Add this to every default port (to run a second demo beside the first).")
+    ] = 0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Start the four legacy stand-ins and the four subgraphs, print their URLs, stop them all on Ctrl-C."""
     from gateway.demo import run_demo
 
     _setup_logging(verbose)
-    raise typer.Exit(run_demo(data_dir=data_dir, seed=seed))
+    raise typer.Exit(run_demo(data_dir=data_dir, seed=seed, port_offset=port_offset))
 
 
 def main() -> None:

@@ -14,11 +14,26 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.typing import EncodableT, FieldT
 
-__all__ = ["DirectoryUnavailable", "Identifiers", "MemoryDirectory", "PersonDirectory", "RedisDirectory"]
+__all__ = [
+    "DirectoryUnavailable",
+    "Identifiers",
+    "MemoryDirectory",
+    "PersonDirectory",
+    "RedisDirectory",
+    "connect_redis",
+]
 
 _TTL_S = 30 * 24 * 3600
+
+
+def connect_redis(url: str) -> Redis:
+    """A client that fails fast: a person lookup must not hold a request up while Redis is away."""
+    return Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=1.0, retry=Retry(NoBackoff(), 1))
 
 
 class DirectoryUnavailable(Exception):
@@ -60,7 +75,9 @@ class RedisDirectory:
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
                 for key, ident in entries.items():
-                    fields = {k: v for k, v in (("phone", ident.phone), ("id", ident.id_number)) if v}
+                    fields: dict[FieldT, EncodableT] = {
+                        k: v for k, v in (("phone", ident.phone), ("id", ident.id_number)) if v
+                    }
                     if fields:
                         pipe.hset(f"minyi:person:{key}", mapping=fields)
                         pipe.expire(f"minyi:person:{key}", _TTL_S)

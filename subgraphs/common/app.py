@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import uvicorn
-from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -17,7 +16,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from resolvers.adapters.http import close_shared_session
-from resolvers.persons import MemoryDirectory, PersonDirectory, RedisDirectory
+from resolvers.persons import MemoryDirectory, PersonDirectory, RedisDirectory, connect_redis
 from subgraphs.common.context import SubgraphContext
 from subgraphs.settings import SubgraphSettings
 
@@ -69,7 +68,7 @@ def serve(app: Starlette, host: str, port: int) -> None:
 
 def build_subgraph_app(name: str, schema: Any, client: Any, settings: SubgraphSettings) -> Starlette:
     """Wire a system subgraph: one adapter client per process, the person directory, a context per request."""
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    redis = connect_redis(settings.redis_url) if settings.redis_url else None
     directory: PersonDirectory = RedisDirectory(redis) if redis is not None else MemoryDirectory()
     secret = settings.person_key_secret.encode()
 

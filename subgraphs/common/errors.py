@@ -68,7 +68,7 @@ def _rewrite(error: GraphQLError) -> GraphQLError:
 class ErrorCodes(SchemaExtension):
     """Give every error in a result an ``extensions.code`` (and ``service`` for legacy failures)."""
 
-    def on_execute(self) -> Iterator[None]:
+    def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         if result is not None and result.errors:

@@ -12,9 +12,10 @@ from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import strawberry
-from graphql import GraphQLUnionType
+from graphql import GraphQLError, GraphQLUnionType
 from strawberry.extensions import SchemaExtension
-from strawberry.types import Info
+from strawberry.federation.schema import FederationAny
+from strawberry.types import ExecutionContext, Info
 
 from resolvers.persons import DirectoryUnavailable
 from subgraphs.common.errors import ErrorCodes, SubgraphInputError
@@ -54,14 +55,21 @@ class SubgraphSchema(strawberry.federation.Schema):
             frozenset(t.name for t in entity.types) if isinstance(entity, GraphQLUnionType) else frozenset()
         )
 
-    def entities_resolver(self, info: Info, representations: list[Any]) -> list[Any]:
-        results: list[Any] = []
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Client errors are the client's business; unexpected ones are logged by ``ErrorCodes``."""
+        for error in errors:
+            if error.extensions and error.extensions.get("code") == "INTERNAL_SERVER_ERROR":
+                continue  # already logged with its traceback
+            log.debug("graphql error at %s: %s", error.path, error.message)
+
+    def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
+        results: list[Any] = []  # records, awaitables, or an error for that index
         for index, representation in enumerate(representations):
             problem = self._check_representation(representation)
             if problem is not None:
                 results.append(SubgraphInputError(f"representation {index}: {problem}"))
                 continue
-            results.extend(super().entities_resolver(info, [dict(representation)]))
+            results.extend(super().entities_resolver(info, [FederationAny(dict(representation))]))  # type: ignore[call-overload]
         return results
 
     def _check_representation(self, representation: Any) -> str | None:

@@ -26,6 +26,8 @@ __all__ = [
     "Unit",
 ]
 
+# strawberry.enum registers the GraphQL definition on the domain enum itself, so fields are annotated with the
+# domain enums and resolvers return domain values unchanged.
 SourceSystem = strawberry.enum(domain.SourceSystem, description="The channel system an appeal lives in.")
 UnifiedStatus = strawberry.enum(
     domain.UnifiedStatus,
@@ -91,11 +93,11 @@ class PersonRef:
 @strawberry.interface(description='An appeal (诉求) in any channel system; ids are "<system>:<local id>".')
 class Appeal:
     id: strawberry.ID
-    system: SourceSystem
+    system: domain.SourceSystem
     channel: str
     local_no: str
     tracking_no: str
-    appeal_type: AppealType
+    appeal_type: domain.AppealType
     category: Category | None
     title: str | None
     content: str | None
@@ -104,7 +106,7 @@ class Appeal:
     received_at: datetime
     lead_unit: Unit | None
     co_units: list[Unit]
-    status: UnifiedStatus
+    status: domain.UnifiedStatus
     source_status: str
     deadline: datetime | None
-    confidentiality: Confidentiality
+    confidentiality: domain.Confidentiality

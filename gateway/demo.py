@@ -1,0 +1,168 @@
+"""``minyi demo``: every process of the platform on this machine, each a real process, stopped together.
+
+Starts the four legacy stand-ins (seeded SQLite files under ``data_dir``) and the four system subgraphs, waits
+until each answers, prints the URLs, and on Ctrl-C (or SIGTERM) stops them all. The subgraphs share the person
+directory through Redis on 127.0.0.1:6379 when one answers; otherwise each keeps its own in memory, and the demo
+says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from subgraphs.settings import DEFAULT_LEGACY_PORTS, DEFAULT_SUBGRAPH_PORTS
+
+__all__ = ["ProcessSpec", "run_demo"]
+
+log = logging.getLogger("minyi.demo")
+
+SYSTEMS = ("hotline", "petition", "board", "grid")
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessSpec:
+    label: str
+    argv: tuple[str, ...]
+    port: int
+    health_url: str
+    env: tuple[tuple[str, str], ...] = ()
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _redis_answers() -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", 6379), timeout=0.3) as s:
+        s.sendall(b"PING\r\n")
+        return s.recv(16).startswith(b"+PONG")
+    return False
+
+
+def demo_processes(data_dir: Path, seed: int, redis_url: str | None, offset: int = 0) -> list[ProcessSpec]:
+    cli = (sys.executable, "-m", "gateway.cli")
+    specs = [
+        ProcessSpec(
+            f"legacy {name}",
+            (
+                *cli,
+                "legacy",
+                name,
+                "--port",
+                str(port + offset),
+                "--db",
+                str(data_dir / f"{name}.sqlite"),
+                "--seed",
+                str(seed),
+            ),
+            port + offset,
+            f"http://127.0.0.1:{port + offset}/_admin/stats",
+        )
+        for name, port in DEFAULT_LEGACY_PORTS.items()
+    ]
+    env = (("MINYI_REDIS_URL", redis_url),) if redis_url else ()
+    for name in SYSTEMS:
+        port = DEFAULT_SUBGRAPH_PORTS[name] + offset
+        legacy_url = f"http://127.0.0.1:{DEFAULT_LEGACY_PORTS[name] + offset}"
+        specs.append(
+            ProcessSpec(
+                f"subgraph {name}",
+                (*cli, "subgraph", name, "--port", str(port), "--legacy-url", legacy_url),
+                port,
+                f"http://127.0.0.1:{port}/health",
+                env,
+            )
+        )
+    return specs
+
+
+def _wait_healthy(spec: ProcessSpec, proc: subprocess.Popen[bytes], deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(spec.health_url, timeout=1) as resp:
+                if resp.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.1)
+    return False
+
+
+def _stop_all(procs: list[tuple[ProcessSpec, subprocess.Popen[bytes]]]) -> None:
+    for _, proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    deadline = time.monotonic() + 10
+    for spec, proc in procs:
+        try:
+            proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            log.warning("%s did not stop in time; killing it", spec.label)
+            proc.kill()
+            proc.wait()
+
+
+def run_demo(*, data_dir: Path, seed: int, port_offset: int = 0) -> int:
+    """Run until interrupted; returns the process exit code."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    redis_url = REDIS_URL if _redis_answers() else None
+    specs = demo_processes(data_dir, seed, redis_url, port_offset)
+    busy = [s for s in specs if _port_in_use(s.port)]
+    if busy:
+        for s in busy:
+            print(f"port {s.port} ({s.label}) is already in use; stop whatever runs there first", file=sys.stderr)
+        return 1
+    if redis_url is None:
+        print("Redis does not answer on 127.0.0.1:6379: the subgraphs keep their person directory in memory,")
+        print("so a citizen looked up in one subgraph is not known to the others. Start redis-server for that.")
+    procs: list[tuple[ProcessSpec, subprocess.Popen[bytes]]] = []
+    stopping = False
+
+    def on_signal(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for spec in specs:
+            env = {**os.environ, **dict(spec.env)}
+            procs.append((spec, subprocess.Popen(spec.argv, env=env)))
+        deadline = time.monotonic() + 60
+        for spec, proc in procs:
+            if not _wait_healthy(spec, proc, deadline):
+                print(f"{spec.label} did not start (exit code {proc.poll()}); stopping the demo", file=sys.stderr)
+                return 1
+        print("\nMinyi demo is running (Ctrl-C stops everything):")
+        for spec in specs:
+            url = spec.health_url.rsplit("/", 1)[0] if spec.label.startswith("legacy") else spec.health_url
+            url = url.replace("/health", "/graphql").replace("/_admin", "")
+            print(f"  {spec.label:<18} {url}")
+        print(f"  person directory   {'Redis ' + redis_url if redis_url else 'in memory (no Redis)'}")
+        sys.stdout.flush()
+        while not stopping:
+            for spec, proc in procs:
+                if proc.poll() is not None:
+                    print(f"{spec.label} exited with code {proc.returncode}; stopping the demo", file=sys.stderr)
+                    return 1
+            time.sleep(0.2)
+        print("stopping…")
+        return 0
+    finally:
+        _stop_all(procs)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

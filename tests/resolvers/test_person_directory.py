@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import pytest
+from redis.asyncio import Redis
+
+from resolvers.persons import DirectoryUnavailable, Identifiers, MemoryDirectory, RedisDirectory, connect_redis
+
+
+async def test_redis_directory_round_trips_and_merges(redis: Redis) -> None:
+    directory = RedisDirectory(redis)
+    await directory.remember({"k1": Identifiers(phone="13800138000")})
+    await directory.remember({"k1": Identifiers(id_number="430102199001011234"), "k2": Identifiers(phone="1")})
+    found = await directory.lookup(["k1", "k2", "unknown"])
+    assert found == {
+        "k1": Identifiers("13800138000", "430102199001011234"),
+        "k2": Identifiers("1", ""),
+    }
+    assert 0 < await redis.ttl("minyi:person:k1") <= 30 * 24 * 3600
+
+
+async def test_memory_directory_behaves_the_same() -> None:
+    directory = MemoryDirectory()
+    await directory.remember({"k1": Identifiers(phone="13800138000")})
+    await directory.remember({"k1": Identifiers(id_number="X")})
+    assert await directory.lookup(["k1", "nope"]) == {"k1": Identifiers("13800138000", "X")}
+
+
+async def test_an_unreachable_redis_is_a_clear_error() -> None:
+    client = connect_redis("redis://127.0.0.1:1/0")
+    try:
+        with pytest.raises(DirectoryUnavailable, match="person directory unavailable"):
+            await RedisDirectory(client).lookup(["k"])
+    finally:
+        await client.aclose()
