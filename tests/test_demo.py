@@ -1,0 +1,109 @@
+"""``minyi demo`` end to end: real processes, real ports, Ctrl-C stops everything."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+pytestmark = pytest.mark.slow
+
+OFFSET = 700  # beside a demo a developer may be running on the default ports
+LISTS = {
+    "hotline": ("hotlineTickets", "HotlineTicket"),
+    "petition": ("petitions", "Petition"),
+    "board": ("boardMessages", "BoardMessage"),
+    "grid": ("gridEvents", "GridEvent"),
+}
+SUBGRAPH_PORTS = {"hotline": 4001, "petition": 4002, "board": 4003, "grid": 4004}
+LEGACY_PORTS = (4101, 4102, 4103, 4104)
+
+
+def _post(port: int, query: str, variables: dict[str, Any] | None = None) -> Any:
+    body = orjson.dumps({"query": query, "variables": variables or {}})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql", data=body, headers={"content-type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        return orjson.loads(resp.read())
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_demo_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    ports = [p + OFFSET for p in (*SUBGRAPH_PORTS.values(), *LEGACY_PORTS)]
+    assert not any(_listening(p) for p in ports), "demo test ports are taken"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gateway.cli", "demo", "--data-dir", str(tmp_path), "--port-offset", str(OFFSET)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        lines: list[str] = []
+        deadline = time.monotonic() + 90
+        assert proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "person directory" in line:
+                break
+        output = "".join(lines)
+        assert "Minyi demo is running" in output, output
+        for port in SUBGRAPH_PORTS.values():
+            assert f"http://127.0.0.1:{port + OFFSET}/graphql" in output
+
+        for name, (list_field, typename) in LISTS.items():
+            port = SUBGRAPH_PORTS[name] + OFFSET
+            sdl = _post(port, "{ _service { sdl } }")["data"]["_service"]["sdl"]
+            assert f"type {typename}" in sdl and "@key" in sdl
+            listed = _post(port, f"{{ {list_field}(first: 3) {{ items {{ id }} }} }}")
+            ids = [item["id"] for item in listed["data"][list_field]["items"]]
+            assert len(ids) == 3 and all(i.startswith(f"{name}:") for i in ids)
+            reps = [{"__typename": typename, "id": i} for i in ids]
+            found = _post(
+                port,
+                f"query($r: [_Any!]!) {{ _entities(representations: $r) {{ ... on {typename} {{ id title status }} }} }}",
+                {"r": reps},
+            )
+            assert "errors" not in found, found
+            assert [e["id"] for e in found["data"]["_entities"]] == ids
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    assert proc.returncode == 0
+    deadline = time.monotonic() + 10
+    while any(_listening(p) for p in ports) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_listening(p) for p in ports), "a demo process outlived Ctrl-C"
+
+
+def test_cli_help_explains_and_unknown_systems_are_refused() -> None:
+    helped = subprocess.run([sys.executable, "-m", "gateway.cli", "--help"], capture_output=True, text=True, check=True)
+    for command in ("legacy", "subgraph", "demo"):
+        assert command in helped.stdout
+    refused = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "legacy", "fax"], capture_output=True, text=True, check=False
+    )
+    assert refused.returncode != 0
+    assert "unknown system 'fax'" in refused.stdout + refused.stderr
