@@ -91,6 +91,9 @@ def test_demo_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path) -> N
         except subprocess.TimeoutExpired:
             proc.kill()
             raise
+        finally:
+            if proc.stdout is not None:
+                proc.stdout.close()
     assert proc.returncode == 0
     deadline = time.monotonic() + 10
     while any(_listening(p) for p in ports) and time.monotonic() < deadline:

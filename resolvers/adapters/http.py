@@ -9,16 +9,16 @@ Protocol decoding (JSON, SOAP) is the adapters' business.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import aiohttp
 import orjson
 
-from resolvers.adapters.errors import LegacyProtocolError, LegacyUnavailable
+from resolvers.adapters.errors import LegacyError, LegacyNotFound, LegacyProtocolError, LegacyUnavailable
 
-__all__ = ["AdapterOptions", "HttpAnswer", "LegacyHttp", "close_shared_session", "gather_limited"]
+__all__ = ["AdapterOptions", "HttpAnswer", "LegacyHttp", "close_shared_session", "gather_limited", "read_each"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -93,8 +93,13 @@ class LegacyHttp:
         json: Any = None,
         data: Mapping[str, str] | bytes | str | None = None,
         headers: Mapping[str, str] | None = None,
+        accept_statuses: frozenset[int] = frozenset(),
     ) -> HttpAnswer:
-        """One request, at most ``max_concurrency`` at a time; 5xx answers count as unavailable."""
+        """One request, at most ``max_concurrency`` at a time; 5xx answers count as unavailable.
+
+        ``accept_statuses`` lists 5xx statuses whose body the protocol reads itself (SOAP 1.1 sends faults with
+        HTTP 500); they are returned like any other answer.
+        """
         url = self._base + path
         body: Any = orjson.dumps(json) if json is not None else data
         hdrs = dict(headers or {})
@@ -114,7 +119,7 @@ class LegacyHttp:
                 ) from exc
             except aiohttp.ClientError as exc:
                 raise LegacyUnavailable(self.system, f"cannot reach {self._base}: {type(exc).__name__}") from exc
-        if answer.status >= 500:
+        if answer.status >= 500 and answer.status not in accept_statuses:
             raise LegacyUnavailable(self.system, f"HTTP {answer.status} from {method} {path}")
         return answer
 
@@ -128,3 +133,29 @@ async def gather_limited(items: Iterable[T], func: Callable[[T], Awaitable[R]], 
             return await func(item)
 
     return list(await asyncio.gather(*(one(i) for i in items), return_exceptions=True))
+
+
+K = TypeVar("K")
+
+
+async def read_each(keys: Sequence[K], read_one: Callable[[K], Awaitable[T]]) -> list[T | LegacyError | None]:
+    """For systems without a batch read: one read per distinct key, in the order asked.
+
+    A missing record (``LegacyNotFound``) is ``None``; any other legacy failure comes back in place. Concurrency is
+    bounded by the adapter's :class:`LegacyHttp` semaphore, which every read goes through.
+    """
+
+    async def one(key: K) -> T | None:
+        try:
+            return await read_one(key)
+        except LegacyNotFound:
+            return None
+
+    distinct = list(dict.fromkeys(keys))
+    answers = await asyncio.gather(*(one(k) for k in distinct), return_exceptions=True)
+    found: dict[K, T | LegacyError | None] = {}
+    for key, answer in zip(distinct, answers, strict=True):
+        if isinstance(answer, BaseException) and not isinstance(answer, LegacyError):
+            raise answer
+        found[key] = answer
+    return [found[k] for k in keys]

@@ -110,3 +110,9 @@ class Appeal:
     source_status: str
     deadline: datetime | None
     confidentiality: domain.Confidentiality
+
+
+# Shared descriptions: every subgraph declares Citizen and the shareable `citizen` lookup, and composition wants
+# one text for each.
+CITIZEN_DESCRIPTION = "A citizen, known by the person key; each system adds its records."
+CITIZEN_LOOKUP_DESCRIPTION = "A citizen by phone or ID number; the answer carries only the person key."

@@ -1,0 +1,97 @@
+"""The rest of the board's vocabulary in domain terms: 类型 → AppealType, 领域 → category, the time limit, the
+place.
+
+The board names its 领域 and 类型 only (no codes). Its 领域 map onto the seven first-level labels used as the
+unified category (DOMAIN.md §10); 其他 and anything unknown have none. The board publishes no time limit
+(DOMAIN.md §4.1): the deadline is ours [P], after the weak 红网问政 figures — 咨询 3 working days, everything
+else 7 — counted with ``chinesecalendar`` (adjusted workdays and holidays) and, outside its range (it ends in
+2026), Monday to Friday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+
+import chinese_calendar  # type: ignore[import-untyped]
+
+from resolvers.domain import AppealType
+
+__all__ = [
+    "TIME_LIMIT_WORKDAYS",
+    "appeal_type",
+    "community_level",
+    "deadline",
+    "is_workday",
+    "unified_category",
+]
+
+_TYPES: Mapping[str, AppealType] = {
+    "咨询": AppealType.CONSULT,
+    "求助": AppealType.HELP,
+    "投诉": AppealType.COMPLAINT,
+    "举报": AppealType.REPORT,
+    "建言": AppealType.SUGGESTION,
+    "建议": AppealType.SUGGESTION,
+    "感谢": AppealType.PRAISE,
+    "表扬": AppealType.PRAISE,
+}
+
+_CATEGORIES: Mapping[str, str] = {
+    "城建": "城乡建设",
+    "住房": "城乡建设",
+    "环保": "环境保护",
+    "交通": "交通运输",
+    "教育": "教育文体",
+    "文娱": "教育文体",
+    "就业": "劳动和社会保障",
+    "社保": "劳动和社会保障",
+    "消费": "商贸旅游",
+    "旅游": "商贸旅游",
+    "医疗": "卫生计生",
+}
+
+TIME_LIMIT_WORKDAYS: Mapping[str, int] = {"咨询": 3}
+_DEFAULT_LIMIT = 7
+
+_COMMUNITY = re.compile(r"^.*?社区")
+_VILLAGE = re.compile(r"^.*?村")
+_STREET = re.compile(r"^.*?(?:街道|镇|乡)")
+_DISTRICT = re.compile(r"^.*?(?:区|县)")
+
+
+def appeal_type(type_name: str) -> AppealType:
+    """类型 → AppealType; an unknown 类型 is a consultation, the board's least committal kind."""
+    return _TYPES.get(type_name.strip(), AppealType.CONSULT)
+
+
+def unified_category(domain_name: str) -> str | None:
+    return _CATEGORIES.get(domain_name.strip())
+
+
+def is_workday(day: dt.date) -> bool:
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:  # outside the package's years
+        return day.weekday() < 5
+
+
+def deadline(posted_at: dt.datetime, type_name: str) -> dt.datetime:
+    """``posted_at`` plus the 类型's working days, at the same time of day."""
+    remaining = TIME_LIMIT_WORKDAYS.get(type_name.strip(), _DEFAULT_LIMIT)
+    moment = posted_at
+    while remaining:
+        moment += dt.timedelta(days=1)
+        if is_workday(moment.date()):
+            remaining -= 1
+    return moment
+
+
+def community_level(address: str) -> str | None:
+    """The address cut to the community (or, failing that, street or district): what masking lets through."""
+    for pattern in (_COMMUNITY, _VILLAGE, _STREET, _DISTRICT):
+        found = pattern.match(address.strip())
+        if found:
+            return found.group(0)
+    return None

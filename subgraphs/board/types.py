@@ -1,0 +1,179 @@
+"""GraphQL types of the board subgraph: ``BoardMessage`` (implements ``Appeal``), its connection, ``Citizen``.
+
+A ``BoardMessage`` made from a list answer lacks the poster's private fields (the board keeps them out of lists);
+``petitioner`` and ``location`` then read the thread's detail through the request's DataLoader, so asking for
+them over a page costs one detail read per distinct thread, and nothing when they are not asked for.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from resolvers import board_terms
+from resolvers.adapters.board import BoardClient, BoardThread, Poster
+from resolvers.board_loaders import identifiers_loader, thread_loader
+from resolvers.board_status import unified_status
+from resolvers.domain import Confidentiality, SourceSystem, UnitRef
+from resolvers.persons import Identifiers
+from subgraphs.common.errors import SubgraphInputError
+from subgraphs.common.ids import appeal_id, local_id
+from subgraphs.common.types import CITIZEN_DESCRIPTION, Appeal, Category, Location, PersonRef, Unit
+
+__all__ = ["SYSTEM", "BoardMessage", "BoardMessageConnection", "Citizen", "board_client", "message_of", "threads_of"]
+
+SYSTEM = "board"
+CITIZEN_LIMIT = 100  # a person's threads listed on Citizen, newest first
+
+
+def board_client(info: Info) -> BoardClient:
+    return cast(BoardClient, info.context.client)
+
+
+def threads_of(info: Info) -> DataLoader[int, BoardThread | None]:
+    loader = info.context.loader("board.threads", lambda: thread_loader(board_client(info)))
+    return cast(DataLoader[int, BoardThread | None], loader)
+
+
+def board_tid(message_id: str) -> int:
+    local = local_id(SYSTEM, message_id)
+    if not local.isdigit():
+        raise SubgraphInputError(f'malformed board id {message_id!r}: expected "board:<tid>", tid a number')
+    return int(local)
+
+
+async def _poster(info: Info, thread: BoardThread) -> Poster | None:
+    if thread.poster is not None:
+        return thread.poster
+    full = await threads_of(info).load(thread.thread_id)
+    return full.poster if full is not None else None
+
+
+async def _petitioner(root: BoardMessage, info: Info) -> PersonRef | None:
+    poster = await _poster(info, root.thread)
+    if poster is None:
+        return None
+    return PersonRef.of(info, poster.name, None, poster.phone)
+
+
+async def _location(root: BoardMessage, info: Info) -> Location | None:
+    poster = await _poster(info, root.thread)
+    text = board_terms.community_level(poster.address) if poster is not None else None
+    if text is None:
+        return None
+    return Location(text=text, admin_code12=None, grid_code15=None)
+
+
+@strawberry.federation.type(keys=["id"], description="A thread (帖子) on a leader's message board (领导留言板).")
+class BoardMessage(Appeal):
+    forum_id: int = strawberry.field(description="fid: the board of one leader (市委书记, 市长, 区长 …).")
+    forum_name: str
+    domain_name: str = strawberry.field(description="领域 as the board names it (城建, 交通 …; 其他).")
+    type_name: str = strawberry.field(description="类型: 建言/投诉/咨询/求助.")
+    nick_name: str = strawberry.field(description="The poster's public nickname.")
+    ip_province: str = strawberry.field(description="Province of the poster's IP address.")
+    fav_num: int = strawberry.field(description="Likes (点赞).")
+    grade_manner: int | None = strawberry.field(description="The poster's rating of the attitude, 1-5.")
+    grade_speed: int | None = strawberry.field(description="The poster's rating of the speed, 1-5.")
+    answer_organization: str | None = strawberry.field(description="The organ that answered (回复单位).")
+    answer_content: str | None = strawberry.field(description="The published answer (回复内容).")
+    answered_at: datetime | None
+    thread: strawberry.Private[BoardThread]
+
+    petitioner: PersonRef | None = strawberry.field(
+        resolver=_petitioner, description="The poster, masked; read from the thread's detail when needed."
+    )
+    location: Location | None = strawberry.field(
+        resolver=_location, description="Where the problem is, from the poster's address, down to the community."
+    )
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, **representation: Any) -> BoardMessage | None:
+        message_id = representation.get("id")
+        if not isinstance(message_id, str):
+            raise SubgraphInputError("a BoardMessage representation needs its id")
+        thread = await threads_of(info).load(board_tid(message_id))
+        return None if thread is None else message_of(thread)
+
+
+def message_of(thread: BoardThread) -> BoardMessage:
+    """The GraphQL view of one thread."""
+    unified = board_terms.unified_category(thread.domain_name)
+    answered_by = thread.answer_organization
+    return BoardMessage(
+        id=strawberry.ID(appeal_id(SYSTEM, thread.thread_id)),
+        system=SourceSystem.MSGBOARD,
+        channel=f"board-fid:{thread.forum_id}",
+        local_no=str(thread.thread_id),
+        tracking_no=str(thread.thread_id),
+        appeal_type=board_terms.appeal_type(thread.type_name),
+        category=Category(unified_code=unified, source_code=thread.domain_name or None, path=[thread.domain_name]),
+        title=thread.title,
+        content=thread.content,
+        received_at=thread.posted_at,
+        # The board names organs only (no codes), so the name is the code.
+        lead_unit=Unit.of(UnitRef(answered_by, answered_by)) if answered_by else None,
+        co_units=[],
+        status=unified_status(thread.state_text),
+        source_status=thread.state_text,
+        deadline=board_terms.deadline(thread.posted_at, thread.type_name),
+        confidentiality=Confidentiality.NORMAL,  # posts are public
+        forum_id=thread.forum_id,
+        forum_name=thread.forum_name,
+        domain_name=thread.domain_name,
+        type_name=thread.type_name,
+        nick_name=thread.nickname,
+        ip_province=thread.ip_province,
+        fav_num=thread.likes,
+        grade_manner=thread.rating_manner,
+        grade_speed=thread.rating_speed,
+        answer_organization=thread.answer_organization,
+        answer_content=thread.answer_content,
+        answered_at=thread.answered_at,
+        thread=thread,
+    )
+
+
+@strawberry.type(description="A page of board messages; `nextCursor` is null on the last page.")
+class BoardMessageConnection:
+    items: list[BoardMessage]
+    next_cursor: str | None
+
+
+async def _citizen_messages(root: Citizen, info: Info) -> list[BoardMessage] | None:
+    phone = root.phone
+    if phone is None:
+        found = await _identifiers(info, root.person_key)
+        phone = found.phone if found is not None else ""
+    if not phone:
+        return []  # the board knows people by phone only
+    page = await board_client(info).list_threads(count=CITIZEN_LIMIT, phone=phone)
+    return [message_of(thread) for thread in page.threads]
+
+
+@strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)
+class Citizen:
+    person_key: str
+    phone: strawberry.Private[str | None] = None  # None: not known yet, ask the person directory
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, **representation: Any) -> Citizen:
+        key = representation.get("personKey")
+        if not isinstance(key, str) or not key:
+            raise SubgraphInputError("a Citizen representation needs its personKey")
+        found = await _identifiers(info, key)
+        return cls(person_key=key, phone=found.phone if found is not None else "")
+
+    board_messages: list[BoardMessage] | None = strawberry.field(
+        resolver=_citizen_messages,
+        description="The citizen's threads on every leader's board, newest first (the board searches by phone).",
+    )
+
+
+async def _identifiers(info: Info, key: str) -> Identifiers | None:
+    loader = info.context.loader("board.identifiers", lambda: identifiers_loader(info.context.directory))
+    return cast(Identifiers | None, await loader.load(key))

@@ -1,0 +1,120 @@
+"""The grid subgraph's types: ``GridEvent`` (an ``Appeal``), its connection, and the grid side of ``Citizen``."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers import grid_mapping
+from resolvers.adapters.grid import GridEvent as GridEventRecord
+from resolvers.domain import SourceSystem
+from resolvers.grid_events import citizen_events, load_event, load_identifiers
+from subgraphs.common.errors import SubgraphInputError
+from subgraphs.common.ids import appeal_id, local_id
+from subgraphs.common.types import CITIZEN_DESCRIPTION, Appeal, Category, Location, PersonRef, Unit
+
+__all__ = ["SYSTEM", "Citizen", "GridEvent", "GridEventConnection"]
+
+SYSTEM = "grid"
+
+
+@strawberry.federation.type(
+    keys=["id"],
+    description="网格事件: an event in the grid management system (数字城管), reported by the public, 12345, a "
+    "grid worker or a supervisor and taken along 上报→(核实)→立案→派遣→处置→反馈→核查→结案.",
+)
+class GridEvent(Appeal):
+    task_num: str = strawberry.field(description="任务号, the grid system's own number.")
+    event_source: str = strawberry.field(description="问题来源: 监督员 / 网格员 / 12345热线 / 公众.")
+    event_code: str = strawberry.field(description="事件类型 code: 2-digit major + 2-digit minor class, e.g. 0102.")
+    event_class: str = strawberry.field(description="大类/小类 names, e.g. 市容环境/暴露垃圾.")
+    cell_grid_code: str = strawberry.field(description="单元网格 code (15 digits).")
+    duty_grid_code: str | None = strawberry.field(description="责任网格 code.")
+    execute_dept: Unit | None = strawberry.field(description="处置部门, once dispatched (派遣).")
+    limit_working_hours: int | None = strawberry.field(
+        description="处置时限 in working hours (工作时: 9:00–12:00, 13:30–17:30 on working days), from 派遣."
+    )
+    archive_type: str | None = strawberry.field(description="结案类型: 正常 / 超时 / 差错 / 特殊, once closed.")
+
+    @classmethod
+    def from_record(cls, info: Info, record: GridEventRecord) -> GridEvent:
+        dept = Unit.of(record.execute_dept)
+        return cls(
+            id=strawberry.ID(appeal_id(SYSTEM, record.task_num)),
+            system=SourceSystem.GRID,
+            channel=grid_mapping.channel(record.source),
+            local_no=record.task_num,
+            tracking_no=record.task_num,
+            appeal_type=grid_mapping.appeal_type(record.reflect_type),
+            category=Category(
+                unified_code=grid_mapping.unified_category(record.event_code),
+                source_code=record.event_code,
+                path=[name for name in (record.major_name, record.minor_name) if name],
+            ),
+            title=f"{record.minor_name}：{record.street}{record.community}" if record.minor_name else None,
+            content=record.description or None,
+            petitioner=PersonRef.of(info, record.reporter_name, None, record.reporter_phone),
+            location=Location(
+                text=record.address or None,
+                admin_code12=record.admin_code12,
+                grid_code15=record.cell_grid_code,
+                lng=record.lng,
+                lat=record.lat,
+            ),
+            received_at=record.discovered_at,
+            lead_unit=dept,
+            co_units=[],
+            status=grid_mapping.unified_status(record.state),
+            source_status=record.state,
+            deadline=record.deadline,
+            confidentiality=grid_mapping.confidentiality(record.is_secret),
+            task_num=record.task_num,
+            event_source=record.source,
+            event_code=record.event_code,
+            event_class="/".join(n for n in (record.major_name, record.minor_name) if n),
+            cell_grid_code=record.cell_grid_code,
+            duty_grid_code=record.duty_grid_code or None,
+            execute_dept=dept,
+            limit_working_hours=record.limit_working_hours,
+            archive_type=record.archive_type,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> GridEvent | None:
+        record = await load_event(info.context, local_id(SYSTEM, id))
+        return None if record is None else cls.from_record(info, record)
+
+
+@strawberry.type(description="One page of grid events; `nextCursor` is null on the last page.")
+class GridEventConnection:
+    items: list[GridEvent]
+    next_cursor: str | None
+
+
+async def _citizen_events(root: Citizen, info: Info) -> list[GridEvent] | None:
+    if not root.phone:
+        return []  # the grid system records reporters by phone only
+    records = await citizen_events(info.context.client, root.phone)
+    return [GridEvent.from_record(info, r) for r in records]
+
+
+@strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)
+class Citizen:
+    person_key: str
+    phone: strawberry.Private[str] = ""
+    id_number: strawberry.Private[str] = ""
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, **representation: object) -> Citizen:
+        key = representation.get("personKey")
+        if not isinstance(key, str) or not key:
+            raise SubgraphInputError("a Citizen representation needs a personKey string")
+        known = await load_identifiers(info.context, key)
+        if known is None:
+            return cls(person_key=key)
+        return cls(person_key=key, phone=known.phone, id_number=known.id_number)
+
+    grid_events: list[GridEvent] | None = strawberry.field(
+        resolver=_citizen_events,
+        description="Grid events this citizen reported (by phone); empty when the key is unknown.",
+    )

@@ -1,0 +1,217 @@
+"""GraphQL types of the hotline subgraph: ``HotlineTicket`` (an ``Appeal``), its unit states and flow log.
+
+Ids are ``"hotline:<工单编号>"`` (14 digits). The petitioner is masked (:meth:`PersonRef.of`); on a confidential
+(保密, ``isSecret``) order even the masked name and phone are withheld — only the person key remains.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from resolvers import domain
+from resolvers.adapters.hotline import HotlineClient, HotlineTicketRecord, HotlineUnitAssignment
+from resolvers.hotline_reads import load_tickets
+from subgraphs.common.context import SubgraphContext
+from subgraphs.common.errors import SubgraphInputError
+from subgraphs.common.ids import appeal_id, local_id
+from subgraphs.common.types import (
+    Appeal,
+    Category,
+    Location,
+    PersonRef,
+    SourceSystem,
+    Unit,
+)
+
+if TYPE_CHECKING:
+    TicketLoader = DataLoader[str, HotlineTicketRecord | None]
+
+__all__ = [
+    "SYSTEM",
+    "HotlineEvent",
+    "HotlineTicket",
+    "HotlineTicketConnection",
+    "HotlineUnitRole",
+    "HotlineUnitState",
+    "client_of",
+    "load_ticket",
+    "order_no_of",
+    "ticket_of",
+]
+
+SYSTEM = "hotline"
+_ORDER_NO = re.compile(r"^\d{14}$")
+_CHANNELS = {"电话": "phone", "网站": "web", "微信": "wechat", "APP": "app"}
+
+
+def client_of(info: Info[SubgraphContext, None]) -> HotlineClient:
+    client: HotlineClient = info.context.client
+    return client
+
+
+def order_no_of(appeal: str) -> str:
+    """The 工单编号 inside a hotline id; BAD_USER_INPUT when the id is not ``hotline:`` + 14 digits."""
+    local = local_id(SYSTEM, appeal)
+    if not _ORDER_NO.match(local):
+        raise SubgraphInputError(f"malformed hotline id {appeal!r}: the 工单编号 is 14 digits")
+    return local
+
+
+async def load_ticket(info: Info[SubgraphContext, None], order_no: str) -> HotlineTicketRecord | None:
+    """Through the request's DataLoader, so every lookup in one request becomes one batch read."""
+    client = client_of(info)
+
+    def make() -> TicketLoader:
+        return DataLoader(load_fn=lambda keys: load_tickets(client, keys))
+
+    loader: TicketLoader = info.context.loader("hotline.tickets", make)
+    return await loader.load(order_no)
+
+
+@strawberry.enum(description="A unit's role on a work order: 主办 (lead) or 协办/会办 (co-handling).")
+class HotlineUnitRole(Enum):
+    LEAD = "LEAD"
+    CO = "CO"
+
+
+@strawberry.type(description="One unit's share of a work order (单位办理情况); returned units stay listed.")
+class HotlineUnitState:
+    unit: Unit
+    role: HotlineUnitRole
+    state: str = strawberry.field(description="单位状态 as the hotline says it: 待签收, 办理中, 已回复, 已退单 …")
+    dispatched_at: datetime | None
+    sign_deadline: datetime | None = strawberry.field(description="签收截止")
+    deadline: datetime | None
+    signed_at: datetime | None
+    replied_at: datetime | None
+    reply: str | None
+    return_reason: str | None = strawberry.field(description="退单原因")
+    extension_days: int | None = strawberry.field(description="延期 working days asked for")
+    extension_reason: str | None
+
+
+@strawberry.type(description="One line of the work order's flow log (流转记录).")
+class HotlineEvent:
+    at: datetime
+    action: str
+    unit: str
+    note: str | None
+
+
+@strawberry.federation.type(keys=["id"], description="A 12345 hotline work order (工单).")
+class HotlineTicket(Appeal):
+    city_state: str = strawberry.field(description="市级状态, e.g. 已转办处理中 (the raw value, = sourceStatus).")
+    unit_states: list[HotlineUnitState] = strawberry.field(description="单位状态: one per unit, lead first.")
+    is_secret: bool = strawberry.field(description="是否保密: the reporter's identity is withheld.")
+    callback_satisfied: bool | None = strawberry.field(
+        description="回访: was the caller satisfied (null: no callback)."
+    )
+    urgency: str | None = strawberry.field(description="紧急程度: 一般/紧急/特急.")
+    time_limit: int | None = strawberry.field(description="办理时限, in timeLimitUnit.")
+    time_limit_unit: str | None = strawberry.field(description="工作日 or 小时.")
+    dispatched_at: datetime | None
+    reply: str | None = strawberry.field(description="The consolidated (or direct) reply.")
+    replied_at: datetime | None
+    direct_answer: bool = strawberry.field(description="直接答复: a 咨询 answered on the call.")
+    callback_at: datetime | None
+    closed_at: datetime | None
+    return_count: int = strawberry.field(description="退单次数")
+    extension_count: int = strawberry.field(description="延期次数")
+    rehandle_count: int = strawberry.field(description="重办次数")
+    events: list[HotlineEvent]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info[SubgraphContext, None], id: strawberry.ID) -> HotlineTicket | None:
+        record = await load_ticket(info, order_no_of(id))
+        return None if record is None else ticket_of(info, record)
+
+
+@strawberry.type(description="A page of hotline work orders; nextCursor is null on the last page.")
+class HotlineTicketConnection:
+    items: list[HotlineTicket]
+    next_cursor: str | None
+
+
+def _none_if_empty(text: str) -> str | None:
+    return text or None
+
+
+def _unit_state(a: HotlineUnitAssignment) -> HotlineUnitState:
+    return HotlineUnitState(
+        unit=Unit(code=a.unit.code, name=a.unit.name),
+        role=HotlineUnitRole(a.role),
+        state=a.state,
+        dispatched_at=a.dispatched_at,
+        sign_deadline=a.sign_deadline,
+        deadline=a.deadline,
+        signed_at=a.signed_at,
+        replied_at=a.replied_at,
+        reply=_none_if_empty(a.reply),
+        return_reason=_none_if_empty(a.return_reason),
+        extension_days=a.extension_days or None,
+        extension_reason=_none_if_empty(a.extension_reason),
+    )
+
+
+def _petitioner(info: Info[SubgraphContext, None], r: HotlineTicketRecord) -> PersonRef | None:
+    phone = r.contact_phone or r.caller_phone
+    ref = PersonRef.of(info, r.caller_name, r.caller_sex, phone, r.id_number)
+    if ref is None or not r.is_secret:
+        return ref
+    return PersonRef(person_key=ref.person_key, name=None, phone=None)
+
+
+def ticket_of(info: Info[SubgraphContext, None], r: HotlineTicketRecord) -> HotlineTicket:
+    """The GraphQL view of a work order (petitioner masked, identifiers remembered for Citizen)."""
+    path = [p for p in r.category_name.split("/") if p]
+    lead_first = sorted(r.units, key=lambda a: (a.role != "LEAD", a.dispatched_at or r.call_time))
+    return HotlineTicket(
+        id=strawberry.ID(appeal_id(SYSTEM, r.order_no)),
+        system=SourceSystem.HOTLINE,
+        channel=_CHANNELS.get(r.source_channel, r.source_channel or "phone"),
+        local_no=r.order_no,
+        tracking_no=r.tracking_no,
+        appeal_type=r.appeal_type,
+        category=Category(unified_code=None, source_code=r.category_code or None, path=path) if path else None,
+        title=_none_if_empty(r.title),
+        content=_none_if_empty(r.content),
+        petitioner=_petitioner(info, r),
+        location=Location(
+            text=_none_if_empty(r.address),
+            admin_code12=_none_if_empty(r.admin_code),
+            grid_code15=_none_if_empty(r.grid_code),
+        )
+        if r.address or r.admin_code
+        else None,
+        received_at=r.call_time,
+        lead_unit=Unit.of(r.lead_unit),
+        co_units=[Unit(code=u.code, name=u.name) for u in r.co_units],
+        status=r.status,
+        source_status=r.city_state,
+        deadline=r.deadline,
+        confidentiality=domain.Confidentiality.SECRET if r.is_secret else domain.Confidentiality.NORMAL,
+        city_state=r.city_state,
+        unit_states=[_unit_state(a) for a in lead_first],
+        is_secret=r.is_secret,
+        callback_satisfied=r.callback_satisfied,
+        urgency=_none_if_empty(r.urgency),
+        time_limit=r.time_limit,
+        time_limit_unit=_none_if_empty(r.time_unit) if r.time_limit else None,
+        dispatched_at=r.dispatch_time,
+        reply=_none_if_empty(r.reply_content),
+        replied_at=r.reply_time,
+        direct_answer=r.direct_answer,
+        callback_at=r.callback_time,
+        closed_at=r.complete_time,
+        return_count=r.return_count,
+        extension_count=r.extension_count,
+        rehandle_count=r.rehandle_count,
+        events=[HotlineEvent(at=e.at, action=e.action, unit=e.unit, note=_none_if_empty(e.note)) for e in r.history],
+    )

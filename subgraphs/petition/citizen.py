@@ -1,0 +1,56 @@
+"""``Citizen`` in the petition subgraph: a person known by the person key, with their 信访件.
+
+The key is an HMAC (DOMAIN.md §8), so listing a citizen's petitions needs the identifiers behind it: those given to
+``citizen(phone:, idNumber:)`` in the same request, else the person directory (batched through a DataLoader). The
+petition system is searched by ID number when one is known, else by phone; an unknown key lists nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from resolvers.persons import Identifiers
+from resolvers.petitions import CITIZEN_LIMIT, identifiers_loader, petitions_of
+from subgraphs.common.errors import SubgraphInputError
+from subgraphs.common.types import CITIZEN_DESCRIPTION
+from subgraphs.petition.types import Petition, petition_client, petition_of
+
+__all__ = ["Citizen"]
+
+
+def _identifiers(info: Info) -> DataLoader[str, Identifiers | None]:
+    loader = info.context.loader("petition.identifiers", lambda: identifiers_loader(info.context.directory))
+    return cast(DataLoader[str, Identifiers | None], loader)
+
+
+async def _citizen_petitions(root: Citizen, info: Info) -> list[Petition] | None:
+    identifiers: Identifiers | None = info.context.seen_people.get(root.person_key)
+    if identifiers is None or not identifiers.id_number:
+        stored = await _identifiers(info).load(root.person_key)
+        if stored is not None:
+            given = identifiers or Identifiers()
+            identifiers = Identifiers(given.phone or stored.phone, given.id_number or stored.id_number)
+    records = await petitions_of(petition_client(info), identifiers)
+    return [petition_of(info, record) for record in records]
+
+
+@strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)
+class Citizen:
+    person_key: str
+
+    petitions: list[Petition] | None = strawberry.field(
+        resolver=_citizen_petitions,
+        description=f"The citizen's 信访件, newest first (at most {CITIZEN_LIMIT}); searched by ID number when "
+        "known, else by phone.",
+    )
+
+    @classmethod
+    def resolve_reference(cls, info: Info, **representation: Any) -> Citizen:
+        key = representation.get("personKey")
+        if not isinstance(key, str) or not key:
+            raise SubgraphInputError("a Citizen representation needs its personKey")
+        return cls(person_key=key)

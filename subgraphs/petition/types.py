@@ -1,0 +1,258 @@
+"""GraphQL types of the petition subgraph: ``Petition`` (implements ``Appeal``) and its native parts.
+
+A ``Petition`` is built from one :class:`~resolvers.adapters.petition.PetitionRecord`. The petitioner appears only
+as a masked :class:`~subgraphs.common.types.PersonRef`; the 查询码 and the petitioner's home address stay server-side,
+and the accused of a 检举控告 item is not part of the schema at all (信访工作条例 Art 30 ¶3).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import Enum
+from typing import Any, cast
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from resolvers import petition_limits, petition_status
+from resolvers.adapters.petition import PetitionClient, PetitionRecord
+from resolvers.domain import SourceSystem as DomainSourceSystem
+from resolvers.petitions import appeal_type, channel, confidentiality, petition_loader
+from subgraphs.common.ids import appeal_id, local_id
+from subgraphs.common.types import Appeal, Category, Location, PersonRef, Unit
+
+__all__ = [
+    "SYSTEM",
+    "Petition",
+    "PetitionConnection",
+    "PetitionFlags",
+    "PetitionOpinion",
+    "PetitionReview",
+    "PetitionStatutoryStage",
+    "petition_client",
+    "petition_of",
+]
+
+SYSTEM = "petition"
+
+PetitionStage = strawberry.enum(
+    petition_status.PetitionStage,
+    name="PetitionStage",
+    description="Where a 信访件 stands in the 信访工作条例 procedure; `sourceStatus` keeps the system's own name.",
+)
+PetitionStatutoryLimit = strawberry.enum(
+    petition_limits.StatutoryLimit,
+    name="PetitionStatutoryLimit",
+    description="The 信访工作条例 time limit that runs: ROUTING 15日 (Art 22), ACCEPTANCE_NOTICE 15日 (Art 23), "
+    "HANDLING 60日 and EXTENDED_HANDLING 60+≤30日 (Art 34), REVIEW_REQUEST/REVIEW_DECISION 30日 (Art 35), "
+    "RECHECK_REQUEST/RECHECK_DECISION 30日 (Art 36).",
+)
+PetitionLimitHolder = strawberry.enum(
+    petition_limits.LimitHolder,
+    name="PetitionLimitHolder",
+    description="Whose limit it is: ORGAN must act by the due date; PETITIONER may act until it.",
+)
+
+
+def petition_client(info: Info) -> PetitionClient:
+    return cast(PetitionClient, info.context.client)
+
+
+def petitions_by_number(info: Info) -> DataLoader[str, PetitionRecord | None]:
+    loader = info.context.loader("petition.by_number", lambda: petition_loader(petition_client(info)))
+    return cast(DataLoader[str, PetitionRecord | None], loader)
+
+
+@strawberry.type(description="The statutory limit running now and when it falls due (calendar days, 日).")
+class PetitionStatutoryStage:
+    limit: PetitionStatutoryLimit  # type: ignore[valid-type]
+    holder: PetitionLimitHolder  # type: ignore[valid-type]
+    article: str = strawberry.field(description="The article of 信访工作条例 (2022) that sets the limit.")
+    days: int
+    started_at: datetime
+    due_at: datetime
+    overdue: bool = strawberry.field(description="The due date has passed (as of this answer).")
+
+
+@strawberry.type(description="Markers the petition office sets on a 信访件.")
+class PetitionFlags:
+    group: bool = strawberry.field(description="群体访 (cf. Art 20: ≤5 representatives).")
+    joint: bool = strawberry.field(description="联名信访.")
+    to_beijing: bool = strawberry.field(description="进京访.")
+    skip_level: bool = strawberry.field(description="越级访.")
+    repeat: bool = strawberry.field(description="重复访: the same person and matter again.")
+
+
+@strawberry.type(description="信访处理意见书 (Art 32).")
+class PetitionOpinion:
+    outcome: str = strawberry.field(description="支持 / 解释说明 / 不予支持.")
+    text: str | None
+    issued_at: datetime
+
+
+@strawberry.enum(name="PetitionReviewKind", description="复查 (Art 35) or 复核 (Art 36).")
+class PetitionReviewKind(Enum):
+    REVIEW = "REVIEW"
+    RECHECK = "RECHECK"
+
+
+@strawberry.type(description="A 复查 or 复核 the petitioner asked for, and its answer once given.")
+class PetitionReview:
+    kind: PetitionReviewKind
+    requested_at: datetime
+    decided_at: datetime | None
+    opinion: str | None
+
+
+def _text(value: str) -> str | None:
+    return value or None
+
+
+def _statutory_stage(record: PetitionRecord, now: datetime) -> PetitionStatutoryStage | None:
+    stage = petition_limits.statutory_stage(record)
+    if stage is None:
+        return None
+    return PetitionStatutoryStage(
+        limit=stage.limit,
+        holder=stage.holder,
+        article=stage.article,
+        days=stage.days,
+        started_at=stage.started_at,
+        due_at=stage.due_at,
+        overdue=stage.overdue(now),
+    )
+
+
+def _reviews(record: PetitionRecord) -> list[PetitionReview]:
+    reviews: list[PetitionReview] = []
+    if record.review_requested_at is not None:
+        reviews.append(
+            PetitionReview(
+                kind=PetitionReviewKind.REVIEW,
+                requested_at=record.review_requested_at,
+                decided_at=record.review_decided_at,
+                opinion=_text(record.review_opinion),
+            )
+        )
+    if record.recheck_requested_at is not None:
+        reviews.append(
+            PetitionReview(
+                kind=PetitionReviewKind.RECHECK,
+                requested_at=record.recheck_requested_at,
+                decided_at=record.recheck_decided_at,
+                opinion=_text(record.recheck_opinion),
+            )
+        )
+    return reviews
+
+
+def _location(record: PetitionRecord) -> Location | None:
+    if not record.location_name and not record.location_code:
+        return None
+    code = record.location_code if len(record.location_code) == 12 else None
+    return Location(text=_text(record.location_name), admin_code12=code, grid_code15=None)
+
+
+@strawberry.federation.type(keys=["id"], description="A 信访件 in the petition system (信访工作条例 2022).")
+class Petition(Appeal):
+    form: str = strawberry.field(description="信访形式 as the system records it: 来信/来访/网上/来电/传真.")
+    petition_date: date = strawberry.field(description="信访日期 (for letters, the date on the letter).")
+    stage: PetitionStage  # type: ignore[valid-type]
+    handling_deadline: datetime | None = strawberry.field(description="限办截止时间 of the current stage.")
+    statutory_stage: PetitionStatutoryStage | None = strawberry.field(
+        description="The statutory limit running now; null once the petition is closed, refused or redirected."
+    )
+    is_accusation: bool = strawberry.field(description="检举控告: its materials never reach the accused (Art 30).")
+    persons_involved: int = strawberry.field(description="涉及人数.")
+    flags: PetitionFlags
+    urgency: str | None = strawberry.field(description="紧急程度: 一般/紧急/特急.")
+    registrar: str | None = strawberry.field(description="登记人 (petition office staff).")
+    province_no: str | None = strawberry.field(description="省信访件编号, when the matter came down from the province.")
+    routing_mode: str | None = strawberry.field(description="转送 or 交办 (Art 22).")
+    routed_at: datetime | None
+    accepted_at: datetime | None = strawberry.field(description="受理 (or refusal) with its written notice.")
+    refusal_reason: str | None = strawberry.field(description="不予受理 reason, or the procedure it was redirected to.")
+    extension_days: int = strawberry.field(description="延期天数 (≤30, once; Art 34).")
+    extended_to: datetime | None
+    opinion: PetitionOpinion | None
+    reviews: list[PetitionReview]
+    closed_at: datetime | None
+    handled_late: bool = strawberry.field(description="是否超期: a step was taken after its statutory limit.")
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, **representation: Any) -> Petition | None:
+        number = local_id(SYSTEM, str(representation.get("id", "")))
+        record = await petitions_by_number(info).load(number)
+        return None if record is None else petition_of(info, record)
+
+
+def petition_of(info: Info, record: PetitionRecord) -> Petition:
+    """The GraphQL view of one record (petitioner masked, accused absent)."""
+    now = datetime.now()
+    stage = petition_status.petition_stage(record.source_status)
+    extended_to = (
+        record.accepted_at + timedelta(days=60 + record.extension_days)
+        if record.extension_days and record.accepted_at is not None
+        else None
+    )
+    opinion = (
+        PetitionOpinion(outcome=record.opinion_outcome, text=_text(record.opinion_text), issued_at=record.opinion_at)
+        if record.opinion_at is not None
+        else None
+    )
+    return Petition(
+        id=strawberry.ID(appeal_id(SYSTEM, record.petition_no)),
+        system=DomainSourceSystem.PETITION,
+        channel=channel(record),
+        local_no=record.petition_no,
+        tracking_no=record.petition_no,
+        appeal_type=appeal_type(record),
+        category=Category(unified_code=None, source_code=None, path=[record.content_class])
+        if record.content_class
+        else None,
+        title=_text(record.title),
+        content=_text(record.content),
+        petitioner=PersonRef.of(info, record.petitioner_name, record.petitioner_sex, record.phone, record.id_number),
+        location=_location(record),
+        received_at=record.registered_at,
+        lead_unit=Unit.of(record.lead_unit),
+        co_units=[],
+        status=petition_status.STAGE_STATUS[stage],
+        source_status=record.source_status,
+        deadline=record.handling_deadline,
+        confidentiality=confidentiality(record),
+        form=record.form,
+        petition_date=record.petition_date,
+        stage=stage,
+        handling_deadline=record.handling_deadline,
+        statutory_stage=_statutory_stage(record, now),
+        is_accusation=record.is_accusation,
+        persons_involved=record.persons_involved,
+        flags=PetitionFlags(
+            group=record.is_group,
+            joint=record.is_joint,
+            to_beijing=record.to_beijing,
+            skip_level=record.skip_level,
+            repeat=record.is_repeat,
+        ),
+        urgency=_text(record.urgency),
+        registrar=_text(record.registrar),
+        province_no=_text(record.province_no),
+        routing_mode=_text(record.routing_mode),
+        routed_at=record.routed_at,
+        accepted_at=record.accepted_at,
+        refusal_reason=_text(record.refusal_reason),
+        extension_days=record.extension_days,
+        extended_to=extended_to,
+        opinion=opinion,
+        reviews=_reviews(record),
+        closed_at=record.closed_at,
+        handled_late=record.overdue,
+    )
+
+
+@strawberry.type(description="A page of petitions; `nextCursor` is null on the last page.")
+class PetitionConnection:
+    items: list[Petition]
+    next_cursor: str | None
