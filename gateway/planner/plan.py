@@ -1,0 +1,117 @@
+"""The query plan: a small tree the planner builds and the executor walks (after Apollo Router's QueryPlan).
+
+Nodes are frozen dataclasses. Semantics, which the executor implements and the planner relies on:
+
+- :class:`Fetch` at the root (not under a Flatten) sends ``operation`` to ``subgraph`` with the client's values for
+  ``variable_usages``; its ``data`` is deep-merged into the response by response key (aliases included).
+- :class:`Flatten` ``path`` addresses objects already in the response: each element is a response key, or ``"@"``
+  to step into every item of a list (nested lists step again). The Fetch under a Flatten is an *entity fetch*: for
+  each object at the path, its representation is ``requires`` applied to the object (fields picked by response
+  key; an inline fragment applies when the object's ``__typename`` is its type condition or one of its possible
+  types). Objects whose representation misses a required field (absent or null) are skipped. Representations are
+  deduplicated; ``operation`` is sent once with ``$representations`` (plus ``variable_usages``), and item ``i`` of
+  ``_entities`` is deep-merged into every object that produced representation ``i``. Subgraph error paths
+  ``["_entities", i, *rest]`` become ``[*client path of each such object, *rest]``.
+- ``input_rewrites`` change a representation before it is sent (``@interfaceObject``: the ``__typename`` becomes the
+  interface name); ``output_rewrites`` change values in the answer before it is merged (the concrete type name back).
+- :class:`Sequence` runs its nodes one after another; :class:`Parallel` runs them concurrently.
+- :class:`Condition` runs ``if_clause`` when the boolean variable ``variable`` is true, else ``else_clause``
+  (``@skip``/``@include`` on variables).
+- :class:`Defer` is not used. A plan with ``node=None`` needs no fetch (e.g. ``{ __typename }``).
+
+Plans print as stable text (:func:`gateway.planner.printer.print_plan`) for snapshot tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeAlias
+
+__all__ = [
+    "Condition",
+    "Fetch",
+    "Flatten",
+    "Parallel",
+    "PlanNode",
+    "QueryPlan",
+    "RequiresField",
+    "RequiresFragment",
+    "RequiresSelection",
+    "Sequence",
+    "TypenameRewrite",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RequiresField:
+    """Pick the value at response key ``name``; with ``selections``, recurse into it (objects and lists)."""
+
+    name: str
+    selections: tuple[RequiresSelection, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RequiresFragment:
+    """Apply ``selections`` only when the object's ``__typename`` is ``type_condition`` or one of its
+    ``possible_types`` (the concrete types the condition covers; empty means just the name itself)."""
+
+    type_condition: str
+    selections: tuple[RequiresSelection, ...]
+    possible_types: tuple[str, ...] = ()
+
+
+RequiresSelection: TypeAlias = RequiresField | RequiresFragment
+
+
+@dataclass(frozen=True, slots=True)
+class TypenameRewrite:
+    """At ``path`` (response keys, ``"@"`` for list items) inside a representation or an answer, replace a
+    ``__typename`` in ``from_types`` (empty: any) with ``to_type``."""
+
+    path: tuple[str, ...]
+    to_type: str
+    from_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    subgraph: str
+    operation: str  # the GraphQL document sent to the subgraph
+    operation_kind: str = "query"  # query | mutation
+    operation_name: str | None = None
+    variable_usages: tuple[str, ...] = ()
+    requires: tuple[RequiresSelection, ...] = ()  # non-empty exactly for entity fetches
+    input_rewrites: tuple[TypenameRewrite, ...] = ()
+    output_rewrites: tuple[TypenameRewrite, ...] = ()
+    id: int = 0  # unique within a plan; for printing and tracing
+
+
+@dataclass(frozen=True, slots=True)
+class Flatten:
+    path: tuple[str, ...]
+    node: Fetch
+
+
+@dataclass(frozen=True, slots=True)
+class Sequence:
+    nodes: tuple[PlanNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Parallel:
+    nodes: tuple[PlanNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    variable: str
+    if_clause: PlanNode | None
+    else_clause: PlanNode | None
+
+
+PlanNode: TypeAlias = Fetch | Flatten | Sequence | Parallel | Condition
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPlan:
+    node: PlanNode | None
