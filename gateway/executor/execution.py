@@ -1,0 +1,259 @@
+"""Executing a query plan: one recursive function over the plan tree (after Apollo Router's ``execution.rs``).
+
+Every node merges the data it fetched into the response tree it is handed and returns its errors; it never raises.
+:class:`~gateway.planner.plan.Sequence` runs its nodes in order, :class:`~gateway.planner.plan.Parallel` with
+``asyncio.gather``, :class:`~gateway.planner.plan.Condition` on a boolean variable. A root fetch deep-merges its
+answer by response key; an entity fetch under a Flatten collects, deduplicates and sends representations once and
+merges item ``i`` of ``_entities`` into every object that asked for it (semantics in :mod:`gateway.planner.plan`).
+
+A subgraph that fails, times out or answers garbage costs only its own fields: they stay absent and become null in
+shaping, with one error naming the subgraph. Every error also records the response paths it explains, so that
+shaping does not add a second "Cannot return null" error below them.
+
+Finally :func:`~gateway.executor.shaping.shape_response` cuts the merged tree to the client's operation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Protocol
+
+from graphql import DocumentNode, FieldNode, GraphQLSchema, OperationDefinitionNode, parse
+
+from gateway.executor.entities import ClientPath, collect_entities, rewrite_typenames
+from gateway.executor.fetcher import Fetcher, SubgraphRequest, SubgraphResponse
+from gateway.executor.merge import deep_merge
+from gateway.executor.operation import prepare_operation
+from gateway.executor.result import ExecutionResult
+from gateway.executor.shaping import ErrorPath, shape_response
+from gateway.executor.subgraph_errors import error_path, failure_error, invalid_response_error, subgraph_error
+from gateway.planner.plan import Condition, Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
+
+__all__ = ["HasApiSchema", "execute_plan"]
+
+logger = logging.getLogger(__name__)
+
+Errors = list[dict[str, Any]]
+
+
+class HasApiSchema(Protocol):
+    """What the executor needs of the supergraph: the API schema clients see."""
+
+    @property
+    def api_schema(self) -> GraphQLSchema: ...
+
+
+@dataclass(slots=True)
+class _Execution:
+    fetcher: Fetcher
+    variables: Mapping[str, Any]
+    abstract_types: Mapping[str, frozenset[str]]  # the API schema's interfaces and unions → their object types
+    data: dict[str, Any] = field(default_factory=dict)
+    covered: set[ErrorPath] = field(default_factory=set)  # response paths that errors already explain
+
+
+async def execute_plan(
+    plan: QueryPlan,
+    *,
+    supergraph: HasApiSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    fetcher: Fetcher,
+) -> ExecutionResult:
+    """Run ``plan`` and shape the result for the client operation ``operation_name`` of ``document``.
+
+    ``document`` must be valid against ``supergraph.api_schema`` and ``variables`` coerced (the request pipeline's
+    job); the operation's variable defaults are applied here.
+    """
+    operation = prepare_operation(supergraph.api_schema, document, operation_name)
+    variables = operation.with_defaults(variables)
+    execution = _Execution(fetcher, variables, operation.index.possible_types)
+    errors: Errors = [] if plan.node is None else await _execute(plan.node, execution)
+    data, shaping_errors = shape_response(operation, execution.data, variables, execution.covered)
+    if shaping_errors:
+        errors = errors + shaping_errors
+    return ExecutionResult(data, errors)
+
+
+async def _execute(node: PlanNode, execution: _Execution) -> Errors:
+    kind = type(node)
+    if kind is Fetch:
+        assert isinstance(node, Fetch)
+        return await _guarded(_root_fetch(node, execution), node.subgraph, execution)
+    if kind is Flatten:
+        assert isinstance(node, Flatten)
+        return await _guarded(_entity_fetch(node, execution), node.node.subgraph, execution)
+    if kind is Sequence:
+        assert isinstance(node, Sequence)
+        errors: Errors = []
+        for child in node.nodes:
+            errors.extend(await _execute(child, execution))
+        return errors
+    if kind is Parallel:
+        assert isinstance(node, Parallel)
+        results = await asyncio.gather(*(_execute(child, execution) for child in node.nodes))
+        return [error for branch in results for error in branch]
+    if kind is Condition:
+        assert isinstance(node, Condition)
+        chosen = node.if_clause if execution.variables.get(node.variable) is True else node.else_clause
+        return [] if chosen is None else await _execute(chosen, execution)
+    raise TypeError(f"not a plan node: {node!r}")  # a planner bug, not a runtime condition
+
+
+async def _guarded(work: Any, subgraph: str, execution: _Execution) -> Errors:
+    """Await one fetch's work; a bug in it costs that fetch's fields, not the request."""
+    try:
+        result: Errors = await work
+        return result
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        logger.exception("executing a fetch to subgraph %r failed", subgraph)
+        execution.covered.add(())
+        return [
+            {
+                "message": f'executing the fetch to subgraph "{subgraph}" failed',
+                "extensions": {"code": "INTERNAL_SERVER_ERROR", "service": subgraph},
+            }
+        ]
+
+
+async def _send(fetcher: Fetcher, subgraph: str, request: SubgraphRequest) -> SubgraphResponse:
+    try:
+        return await fetcher.fetch(subgraph, request)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # the protocol says fetchers do not raise; one that does must not take the request down
+        logger.warning("fetcher raised for subgraph %r: %r", subgraph, exc)
+        return SubgraphResponse(failure="the request failed")
+
+
+def _used_variables(fetch: Fetch, variables: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: variables[name] for name in fetch.variable_usages if name in variables}
+
+
+@lru_cache(maxsize=1024)
+def _root_keys(operation: str) -> tuple[ErrorPath, ...]:
+    """The response keys a root fetch's operation asks for, as paths (what a failure of it leaves null)."""
+    try:
+        document = parse(operation, no_location=True)
+    except Exception:
+        return ((),)
+    keys: list[ErrorPath] = []
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            for selection in definition.selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    keys.append(((selection.alias or selection.name).value,))
+                else:
+                    return ((),)  # fragments at the root: cannot tell cheaply, cover everything
+    return tuple(keys)
+
+
+async def _root_fetch(fetch: Fetch, execution: _Execution) -> Errors:
+    request = SubgraphRequest(fetch.operation, _used_variables(fetch, execution.variables), fetch.operation_name)
+    response = await _send(execution.fetcher, fetch.subgraph, request)
+    subgraph = fetch.subgraph
+    covered = execution.covered
+    if response.failure is not None:
+        covered.update(_root_keys(fetch.operation))
+        return [failure_error(subgraph, response.failure, response.failure_code)]
+    data = response.data
+    errors: Errors = []
+    if data is not None and type(data) is not dict:
+        covered.update(_root_keys(fetch.operation))
+        return [invalid_response_error(subgraph, "data is not an object")]
+    for error in response.errors:
+        path = error_path(error)
+        if path is None:
+            covered.update(_root_keys(fetch.operation))
+        else:
+            covered.add(tuple(path))
+        errors.append(subgraph_error(error, subgraph, path))
+    if data is None:
+        covered.update(_root_keys(fetch.operation))
+    else:
+        deep_merge(execution.data, data)
+    return errors
+
+
+async def _entity_fetch(flatten: Flatten, execution: _Execution) -> Errors:
+    fetch = flatten.node
+    subgraph = fetch.subgraph
+    batch = collect_entities(
+        execution.data, flatten.path, fetch.requires, fetch.input_rewrites, execution.abstract_types
+    )
+    count = len(batch.representations)
+    if count == 0:
+        return []
+    variables = _used_variables(fetch, execution.variables)
+    variables["representations"] = batch.representations
+    response = await _send(
+        execution.fetcher, subgraph, SubgraphRequest(fetch.operation, variables, fetch.operation_name)
+    )
+    covered = execution.covered
+
+    def cover_all() -> None:
+        for targets in batch.targets:
+            covered.update(where for _, where in targets)
+
+    if response.failure is not None:
+        cover_all()
+        return [failure_error(subgraph, response.failure, response.failure_code)]
+    data = response.data
+    entities = data.get("_entities") if type(data) is dict else None
+    if data is not None and (type(data) is not dict or (entities is not None and type(entities) is not list)):
+        cover_all()
+        return [invalid_response_error(subgraph, "_entities is not a list")]
+    if entities is not None and len(entities) != count:
+        cover_all()
+        return [invalid_response_error(subgraph, f"{len(entities)} entities for {count} representations")]
+
+    errors: Errors = []
+    fetch_path = _path_before_lists(flatten.path)
+    for error in response.errors:
+        path = error_path(error)
+        if (
+            path is not None
+            and len(path) >= 2
+            and path[0] == "_entities"
+            and type(path[1]) is int
+            and 0 <= path[1] < count
+        ):
+            rest = tuple(path[2:])
+            for _, where in batch.targets[path[1]]:
+                client_path: ClientPath = (*where, *rest)
+                covered.add(client_path)
+                errors.append(subgraph_error(error, subgraph, client_path))
+        else:
+            cover_all()
+            errors.append(subgraph_error(error, subgraph, fetch_path))
+    if entities is None:
+        cover_all()
+        return errors
+    rewrites = fetch.output_rewrites
+    abstract = execution.abstract_types
+    for index, item in enumerate(entities):
+        if type(item) is not dict:
+            continue  # null: the subgraph could not resolve this entity (its error, if any, is above)
+        if rewrites:
+            rewrite_typenames(item, rewrites)
+        if item.get("__typename") in abstract:
+            # an @interfaceObject answers with the interface's name; the object's concrete type stays
+            item = {key: value for key, value in item.items() if key != "__typename"}
+        for obj, _ in batch.targets[index]:
+            deep_merge(obj, item)
+    return errors
+
+
+def _path_before_lists(path: tuple[str, ...]) -> tuple[str, ...]:
+    """The part of a Flatten path that is a client path: the keys before the first list step."""
+    for position, key in enumerate(path):
+        if key == "@":
+            return path[:position]
+    return path

@@ -1,0 +1,123 @@
+"""The :class:`~gateway.executor.fetcher.Fetcher` over HTTP: GraphQL-over-HTTP POSTs to each subgraph's URL.
+
+One ``aiohttp.ClientSession`` (created on first use, so inside the running loop) serves every subgraph with
+keep-alive connections; ``close()`` releases it. Requests are ``POST`` with an orjson body and
+``Accept: application/graphql-response+json, application/json``; each subgraph may have its own timeout.
+
+aiohttp's errors never leave this module (translated at the boundary, as the fetcher contract requires): an
+unreachable subgraph, a timeout, a body that is not JSON, or an HTTP error status without a GraphQL body becomes a
+:class:`~gateway.executor.fetcher.SubgraphResponse` with ``failure`` set (``SUBGRAPH_UNAVAILABLE``) and a short
+reason that is safe to show a client. An error status *with* a GraphQL body (``{"errors": [...]}``, as the
+GraphQL-over-HTTP spec answers with ``application/graphql-response+json``) is returned as data and errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+import orjson
+
+from gateway.executor.fetcher import SubgraphRequest, SubgraphResponse
+
+__all__ = ["HttpFetcher"]
+
+logger = logging.getLogger(__name__)
+
+_ACCEPT = "application/graphql-response+json, application/json"
+
+
+class HttpFetcher:
+    """Sends subgraph requests over one keep-alive ``aiohttp`` session.
+
+    ``urls`` maps subgraph names (as in ``join__graph(name:)``) to URLs; ``timeout_s`` is one timeout in seconds for
+    all, or one per subgraph (subgraphs not named get 30 s); ``headers`` are added to every request.
+    """
+
+    def __init__(
+        self,
+        urls: Mapping[str, str],
+        *,
+        timeout_s: float | Mapping[str, float] = 30,
+        headers: Mapping[str, str] | None = None,
+        connections: int = 100,
+    ) -> None:
+        self._urls = dict(urls)
+        if isinstance(timeout_s, Mapping):
+            seconds = {name: float(timeout_s.get(name, 30)) for name in self._urls}
+        else:
+            seconds = dict.fromkeys(self._urls, float(timeout_s))
+        self._seconds = seconds
+        self._timeouts = {name: aiohttp.ClientTimeout(total=value) for name, value in seconds.items()}
+        self._headers = {"Content-Type": "application/json", "Accept": _ACCEPT, **(headers or {})}
+        self._connections = connections
+        self._session: aiohttp.ClientSession | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        session = self._session
+        if session is None or session.closed:
+            connector = aiohttp.TCPConnector(limit=self._connections, ttl_dns_cache=300)
+            session = aiohttp.ClientSession(connector=connector, headers=self._headers)
+            self._session = session
+        return session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def __aenter__(self) -> HttpFetcher:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def fetch(self, subgraph: str, request: SubgraphRequest) -> SubgraphResponse:
+        url = self._urls.get(subgraph)
+        if url is None:
+            return SubgraphResponse(failure="no URL is configured for it")
+        payload: dict[str, Any] = {"query": request.query}
+        if request.variables:
+            payload["variables"] = request.variables
+        if request.operation_name is not None:
+            payload["operationName"] = request.operation_name
+        try:
+            body = orjson.dumps(payload)
+        except TypeError:
+            return SubgraphResponse(failure="the request variables cannot be sent as JSON")
+        try:
+            async with self._client().post(url, data=body, timeout=self._timeouts[subgraph]) as response:
+                status = response.status
+                raw = await response.read()
+        except TimeoutError:  # aiohttp's timeouts (asyncio.TimeoutError is TimeoutError since 3.11)
+            return SubgraphResponse(failure=f"no answer within {self._seconds[subgraph]:g} s")
+        except aiohttp.ClientConnectorError:
+            return SubgraphResponse(failure="cannot connect")
+        except (aiohttp.ClientError, OSError) as exc:
+            logger.info("request to subgraph %r failed: %r", subgraph, exc)
+            return SubgraphResponse(failure="the connection failed")
+        return _decode(status, raw)
+
+
+def _decode(status: int, raw: bytes) -> SubgraphResponse:
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        reason = f"HTTP {status}" if status >= 400 else "the answer is not JSON"
+        return SubgraphResponse(failure=reason)
+    if not isinstance(body, dict) or ("data" not in body and "errors" not in body):
+        reason = f"HTTP {status}" if status >= 400 else "the answer is not a GraphQL response"
+        return SubgraphResponse(failure=reason)
+    errors = body.get("errors")
+    if errors is None:
+        listed: tuple[Mapping[str, Any], ...] = ()
+    elif isinstance(errors, list):
+        listed = tuple(e if isinstance(e, dict) else {"message": str(e)} for e in errors)
+    else:
+        listed = ({"message": str(errors)},)
+    return SubgraphResponse(data=body.get("data"), errors=listed)

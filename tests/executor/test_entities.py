@@ -1,0 +1,92 @@
+"""Finding objects under Flatten paths and building their representations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.executor.entities import collect_entities, objects_at, rewrite_typenames
+from gateway.planner.plan import RequiresField, RequiresFragment, TypenameRewrite
+
+
+def test_each_at_sign_steps_into_one_list_level_and_paths_carry_indices() -> None:
+    data: dict[str, Any] = {"grid": [[{"id": 1}, None], [{"id": 2}]]}
+    found = objects_at(data, ("grid", "@", "@"))
+    assert [(obj["id"], path) for obj, path in found] == [(1, ("grid", 0, 0)), (2, ("grid", 1, 0))]
+    # a single "@" over nested lists reaches the same objects
+    assert [path for _, path in objects_at(data, ("grid", "@"))] == [("grid", 0, 0), ("grid", 1, 0)]
+
+
+def test_missing_and_null_steps_yield_nothing() -> None:
+    assert objects_at({"a": None}, ("a", "b")) == []
+    assert objects_at({}, ("a",)) == []
+    assert objects_at({"a": [1, "x"]}, ("a", "@")) == []
+
+
+def test_representations_pick_fields_by_response_key_and_recurse_into_lists() -> None:
+    requires = (
+        RequiresField("__typename"),
+        RequiresField("id"),
+        RequiresField("dims", (RequiresField("w"),)),
+        RequiresField("tags", (RequiresField("name"),)),
+    )
+    data = {
+        "item": {
+            "__typename": "Box",
+            "id": "b1",
+            "extra": 1,
+            "dims": {"w": 2, "h": 3},
+            "tags": [{"name": "a", "x": 0}, {"name": "b"}],
+        }
+    }
+    batch = collect_entities(data, ("item",), requires, (), {})
+    assert batch.representations == [
+        {"__typename": "Box", "id": "b1", "dims": {"w": 2}, "tags": [{"name": "a"}, {"name": "b"}]}
+    ]
+
+
+def test_fragments_apply_by_typename_or_listed_possible_types() -> None:
+    requires = (
+        RequiresField("__typename"),
+        RequiresFragment("Media", (RequiresField("id"),), possible_types=("Book", "Movie")),
+        RequiresFragment("Book", (RequiresField("isbn"),)),
+    )
+    data = {"m": [{"__typename": "Book", "id": 1, "isbn": "x"}, {"__typename": "Movie", "id": 2, "isbn": "y"}]}
+    batch = collect_entities(data, ("m", "@"), requires, (), {})
+    assert batch.representations == [{"__typename": "Book", "id": 1, "isbn": "x"}, {"__typename": "Movie", "id": 2}]
+
+
+def test_a_null_or_absent_field_of_the_entity_skips_it_but_a_nested_null_is_sent() -> None:
+    requires = (RequiresField("__typename"), RequiresField("id"), RequiresField("meta", (RequiresField("a"),)))
+    data = {
+        "xs": [
+            {"__typename": "T", "id": None, "meta": {"a": 1}},
+            {"__typename": "T", "id": 1, "meta": None},
+            {"__typename": "T", "id": 2},
+            {"__typename": "T", "id": 3, "meta": {"a": None}},
+        ]
+    }
+    batch = collect_entities(data, ("xs", "@"), requires, (), {})
+    assert batch.representations == [{"__typename": "T", "id": 3, "meta": {"a": None}}]
+
+
+def test_equal_representations_are_sent_once_and_remember_every_path() -> None:
+    requires = (RequiresField("__typename"), RequiresField("id"))
+    data = {"xs": [{"id": 1, "__typename": "T"}, {"__typename": "T", "id": 2}, {"__typename": "T", "id": 1}]}
+    batch = collect_entities(data, ("xs", "@"), requires, (), {})
+    assert batch.representations == [{"__typename": "T", "id": 1}, {"__typename": "T", "id": 2}]
+    assert [[path for _, path in targets] for targets in batch.targets] == [[("xs", 0), ("xs", 2)], [("xs", 1)]]
+
+
+def test_typename_rewrites_replace_only_the_listed_types_at_their_path() -> None:
+    value: dict[str, Any] = {"__typename": "Book", "items": [{"__typename": "Book"}, {"__typename": "Pen"}]}
+    rewrite_typenames(value, (TypenameRewrite(("items", "@"), "Media", ("Book",)),))
+    assert value == {"__typename": "Book", "items": [{"__typename": "Media"}, {"__typename": "Pen"}]}
+    rewrite_typenames(value, (TypenameRewrite((), "Item"),))
+    assert value["__typename"] == "Item"
+
+
+def test_an_aliased_requires_field_is_read_by_its_alias_and_sent_by_its_name() -> None:
+    requires = (RequiresField("__typename"), RequiresField("comments", (RequiresField("id"),), alias="comments__1"))
+    data = {"post": {"__typename": "Post", "comments": [{"id": "mine"}], "comments__1": [{"id": "c1"}, {"id": "c2"}]}}
+    batch = collect_entities(data, ("post",), requires, (), {})
+    assert batch.representations == [{"__typename": "Post", "comments": [{"id": "c1"}, {"id": "c2"}]}]
