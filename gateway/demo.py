@@ -1,7 +1,8 @@
 """``minyi demo``: every process of the platform on this machine, each a real process, stopped together.
 
-Starts the four legacy stand-ins (seeded SQLite files under ``data_dir``) and the four system subgraphs, waits
-until each answers, prints the URLs, and on Ctrl-C (or SIGTERM) stops them all. The subgraphs share the person
+Starts the four legacy stand-ins (seeded SQLite files under ``data_dir``), the four system subgraphs and the
+federation gateway over the checked-in ``schema/supergraph.graphql`` (its subgraph URLs rewritten for the port
+offset), waits until each answers, prints the URLs, and on Ctrl-C (or SIGTERM) stops them all. The subgraphs share the person
 directory through Redis on 127.0.0.1:6379 when one answers; otherwise each keeps its own in memory, and the demo
 says so.
 """
@@ -28,6 +29,8 @@ __all__ = ["ProcessSpec", "run_demo"]
 log = logging.getLogger("minyi.demo")
 
 SYSTEMS = ("hotline", "petition", "board", "grid")
+GATEWAY_PORT = 4000
+SUPERGRAPH = Path(__file__).resolve().parent.parent / "schema" / "supergraph.graphql"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
@@ -87,6 +90,20 @@ def demo_processes(data_dir: Path, seed: int, redis_url: str | None, offset: int
                 env,
             )
         )
+    gateway_port = GATEWAY_PORT + offset
+    overrides = [
+        arg
+        for name in SYSTEMS
+        for arg in ("--subgraph-url", f"{name}=http://127.0.0.1:{DEFAULT_SUBGRAPH_PORTS[name] + offset}/graphql")
+    ]
+    specs.append(
+        ProcessSpec(
+            "gateway",
+            (*cli, "gateway", "--port", str(gateway_port), "--supergraph", str(SUPERGRAPH), *overrides),
+            gateway_port,
+            f"http://127.0.0.1:{gateway_port}/health",
+        )
+    )
     return specs
 
 

@@ -15,6 +15,8 @@ from typing import Any
 import orjson
 import pytest
 
+from legacy.world import World
+
 pytestmark = pytest.mark.slow
 
 OFFSET = 700  # beside a demo a developer may be running on the default ports
@@ -26,6 +28,12 @@ LISTS = {
 }
 SUBGRAPH_PORTS = {"hotline": 4001, "petition": 4002, "board": 4003, "grid": 4004}
 LEGACY_PORTS = (4101, 4102, 4103, 4104)
+GATEWAY_PORT = 4000
+
+
+def _get(port: int, path: str) -> Any:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as resp:
+        return orjson.loads(resp.read())
 
 
 def _post(port: int, query: str, variables: dict[str, Any] | None = None) -> Any:
@@ -43,8 +51,15 @@ def _listening(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def test_demo_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    ports = [p + OFFSET for p in (*SUBGRAPH_PORTS.values(), *LEGACY_PORTS)]
+CITIZEN_RECORDS = """
+query($phone: String!) {
+  citizen(phone: $phone) { personKey hotlineTickets { id } petitions { id } boardMessages { id } gridEvents { id } }
+}
+"""
+
+
+def test_demo_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path, world: World) -> None:
+    ports = [p + OFFSET for p in (GATEWAY_PORT, *SUBGRAPH_PORTS.values(), *LEGACY_PORTS)]
     assert not any(_listening(p) for p in ports), "demo test ports are taken"
     proc = subprocess.Popen(
         [sys.executable, "-m", "gateway.cli", "demo", "--data-dir", str(tmp_path), "--port-offset", str(OFFSET)],
@@ -66,8 +81,22 @@ def test_demo_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path) -> N
                 break
         output = "".join(lines)
         assert "Minyi demo is running" in output, output
-        for port in SUBGRAPH_PORTS.values():
+        for port in (GATEWAY_PORT, *SUBGRAPH_PORTS.values()):
             assert f"http://127.0.0.1:{port + OFFSET}/graphql" in output
+
+        # the gateway process answers over the checked-in supergraph
+        health = _get(GATEWAY_PORT + OFFSET, "/health")
+        assert health["status"] == "ok" and len(health["schema"]) == 64
+        assert _post(GATEWAY_PORT + OFFSET, "{ __typename }") == {"data": {"__typename": "Query"}}
+        # one request through the gateway: a citizen's records from all four systems (the first people of the
+        # synthetic city filed the same matter in every system)
+        phone = world.persons[0].phone
+        records = _post(GATEWAY_PORT + OFFSET, CITIZEN_RECORDS, {"phone": phone})
+        assert "errors" not in records, records
+        citizen = records["data"]["citizen"]
+        for system, (list_field, _) in LISTS.items():
+            assert citizen[list_field], f"no {list_field} for the citizen through the gateway: {records}"
+            assert all(item["id"].startswith(f"{system}:") for item in citizen[list_field])
 
         for name, (list_field, typename) in LISTS.items():
             port = SUBGRAPH_PORTS[name] + OFFSET

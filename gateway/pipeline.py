@@ -1,0 +1,257 @@
+"""The request pipeline: parse → validate → limits → plan → execute, transport-agnostic.
+
+:class:`Pipeline` takes one GraphQL request (already decoded from HTTP by :mod:`gateway.http`) and produces an
+:class:`Outcome`: the JSON-ready response body and whether it is a *request error* (the GraphQL-over-HTTP spec's
+term: no ``data`` member, the status code depends on the media type) or needs a specific HTTP status.
+
+Its collaborators are constructor arguments — the planner, the executor, the fetcher, the caches — so tests inject
+fakes at those seams, and :func:`gateway.app.create_app` wires the real ones. The hot path of a repeated request is
+two dict lookups (document, plan), variable coercion only when the operation declares variables, and the executor.
+
+Error codes (``extensions.code``) of request errors: ``GRAPHQL_PARSE_FAILED``, ``GRAPHQL_VALIDATION_FAILED``,
+``MAX_TOKENS_EXCEEDED``/``MAX_DEPTH_EXCEEDED``/``MAX_ALIASES_EXCEEDED``/``MAX_ROOT_FIELDS_EXCEEDED``,
+``OPERATION_RESOLUTION_FAILURE``, ``BAD_USER_INPUT`` (variable coercion), ``METHOD_NOT_ALLOWED`` (a mutation over
+GET, HTTP 405), ``SUBSCRIPTION_NOT_SUPPORTED``; when planning itself fails: ``QUERY_PLANNING_FAILED`` (HTTP 500).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from graphql import DocumentNode, GraphQLSchema, execute_sync, get_variable_values
+
+from gateway.caches import DocumentCache, PlanCache, PlanKey
+from gateway.document import PreparedDocument, ResolvedOperation, prepare_document, render_error
+from gateway.executor.fetcher import Fetcher
+from gateway.limits import DEFAULT_LIMITS, OperationLimits
+from gateway.planner.plan import QueryPlan
+
+__all__ = [
+    "ExecutionOutcome",
+    "GraphQLRequest",
+    "Outcome",
+    "Pipeline",
+    "PlanBuilder",
+    "PlanExecutor",
+    "PlanPrinter",
+    "SupergraphView",
+]
+
+log = logging.getLogger("minyi.gateway")
+
+
+class SupergraphView(Protocol):
+    """What the pipeline reads of ``schema.supergraph.Supergraph``."""
+
+    @property
+    def api_schema(self) -> GraphQLSchema: ...
+
+    @property
+    def schema_hash(self) -> str: ...
+
+    @property
+    def subgraph_urls(self) -> Mapping[str, str]: ...
+
+
+class PlanBuilder(Protocol):
+    """``gateway.planner.build_query_plan``."""
+
+    def __call__(self, supergraph: Any, document: DocumentNode, operation_name: str | None, /) -> QueryPlan: ...
+
+
+class ExecutionOutcome(Protocol):
+    """``gateway.executor.ExecutionResult``."""
+
+    @property
+    def data(self) -> dict[str, Any] | None: ...
+
+    @property
+    def errors(self) -> Sequence[Mapping[str, Any]]: ...
+
+
+class PlanExecutor(Protocol):
+    """``gateway.executor.execute_plan``."""
+
+    def __call__(
+        self,
+        plan: QueryPlan,
+        /,
+        *,
+        supergraph: Any,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, Any],
+        fetcher: Fetcher,
+    ) -> Awaitable[ExecutionOutcome]: ...
+
+
+class PlanPrinter(Protocol):
+    """``gateway.planner.printer.print_plan``."""
+
+    def __call__(self, plan: QueryPlan, /) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLRequest:
+    """The GraphQL-over-HTTP request parameters, decoded and type-checked."""
+
+    query: str
+    operation_name: str | None = None
+    variables: dict[str, Any] | None = None
+    extensions: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """``body`` is the JSON-ready response. ``request_error``: refused before execution (400 under
+    ``application/graphql-response+json``, 200 under ``application/json``). ``status`` overrides both."""
+
+    body: dict[str, Any]
+    request_error: bool = False
+    status: int | None = None
+
+
+def _refused(errors: Sequence[Mapping[str, Any]], status: int | None = None) -> Outcome:
+    return Outcome({"errors": list(errors)}, request_error=True, status=status)
+
+
+class Pipeline:
+    """One supergraph's request pipeline. ``dev`` enables the plan in ``extensions.queryPlan`` on request."""
+
+    def __init__(
+        self,
+        supergraph: SupergraphView,
+        *,
+        planner: PlanBuilder,
+        executor: PlanExecutor,
+        fetcher: Fetcher,
+        printer: PlanPrinter | None = None,
+        limits: OperationLimits = DEFAULT_LIMITS,
+        documents: DocumentCache | None = None,
+        plans: PlanCache | None = None,
+        dev: bool = False,
+    ) -> None:
+        self.supergraph = supergraph
+        self.planner = planner
+        self.executor = executor
+        self.fetcher = fetcher
+        self.printer = printer
+        self.limits = limits
+        self.documents = documents if documents is not None else DocumentCache(1000)
+        self.plans = plans if plans is not None else PlanCache(1000)
+        self.dev = dev
+        self._schema = supergraph.api_schema
+        self._schema_hash = supergraph.schema_hash
+
+    def prepare(self, query: str) -> PreparedDocument:
+        """Parse, limit-check and validate ``query``, through the document cache."""
+        prepared = self.documents.get(query)
+        if prepared is None:
+            prepared = prepare_document(query, self._schema, self.limits)
+            self.documents.put(query, prepared)
+        return prepared
+
+    async def run(self, request: GraphQLRequest, *, read_only: bool = False, want_plan: bool = False) -> Outcome:
+        """Run ``request``. ``read_only`` (GET) refuses anything but a query with HTTP 405."""
+        prepared = self.prepare(request.query)
+        if prepared.errors:
+            return _refused(prepared.errors)
+        resolved = prepared.operation(request.operation_name)
+        if not isinstance(resolved, ResolvedOperation):
+            return _refused((resolved,))
+        if resolved.kind != "query":
+            if read_only:
+                return _refused(
+                    (_error(f"A {resolved.kind} cannot be sent with GET; use POST.", "METHOD_NOT_ALLOWED"),), 405
+                )
+            if resolved.kind == "subscription":
+                return _refused((_error("Subscriptions are not supported.", "SUBSCRIPTION_NOT_SUPPORTED"),))
+        variables: Mapping[str, Any] = {}
+        if resolved.operation.variable_definitions:
+            coerced = get_variable_values(
+                self._schema, resolved.operation.variable_definitions, request.variables or {}
+            )
+            if isinstance(coerced, list):
+                return _refused([render_error(e, "BAD_USER_INPUT") for e in coerced])
+            variables = coerced.coerced
+        data: dict[str, Any] | None = None
+        errors: list[Mapping[str, Any]] = []
+        plan: QueryPlan | None = None
+        if resolved.remote_document is not None:
+            try:
+                plan = await self._plan(resolved, request.operation_name)
+            except Exception:
+                log.exception("planning failed for operation %r", request.operation_name)
+                return Outcome(
+                    {
+                        "data": None,
+                        "errors": [_error("The gateway could not plan this operation.", "QUERY_PLANNING_FAILED")],
+                    },
+                    status=500,
+                )
+            result = await self.executor(
+                plan,
+                supergraph=self.supergraph,
+                document=resolved.remote_document,
+                operation_name=request.operation_name,
+                variables=variables,
+                fetcher=self.fetcher,
+            )
+            data = result.data
+            errors.extend(result.errors)
+        if resolved.local_document is not None:
+            local = execute_sync(self._schema, resolved.local_document, variable_values=request.variables or {})
+            if local.errors:
+                errors.extend(render_error(e, "INTERNAL_SERVER_ERROR") for e in local.errors)
+            if resolved.remote_document is None:
+                data = local.data
+            elif data is not None:
+                data = _merge_root(resolved, data, local.data or {})
+        body: dict[str, Any] = {"data": data}
+        if errors:
+            body["errors"] = errors
+        if want_plan and self.dev:
+            body["extensions"] = {"queryPlan": self._plan_text(plan)}
+        return Outcome(body)
+
+    async def _plan(self, resolved: ResolvedOperation, operation_name: str | None) -> QueryPlan:
+        key = PlanKey(self._schema_hash, resolved.remote_normalized, operation_name)
+        plan = self.plans.get(key)
+        if plan is not None:
+            return plan
+        document = resolved.remote_document
+        assert document is not None
+        return await self.plans.load(key, lambda: self.planner(self.supergraph, document, operation_name))
+
+    def _plan_text(self, plan: QueryPlan | None) -> str:
+        if plan is None:
+            return "QueryPlan { (answered by the gateway: introspection) }"
+        if self.printer is None:
+            return repr(plan)
+        return self.printer(plan)
+
+
+def _error(message: str, code: str) -> dict[str, Any]:
+    return {"message": message, "extensions": {"code": code}}
+
+
+def _merge_root(resolved: ResolvedOperation, remote: dict[str, Any], local: dict[str, Any]) -> dict[str, Any]:
+    """Root fields in the order the client asked for them, the introspection ones answered locally."""
+    merged: dict[str, Any] = {}
+    direct = {k for k in resolved.root_keys if k is not None and k not in resolved.local_keys}
+    for key in resolved.root_keys:
+        if key is None:  # a root fragment: its remote fields here, in the planned order
+            for remote_key, value in remote.items():
+                if remote_key not in direct and remote_key not in merged:
+                    merged[remote_key] = value
+        elif key in resolved.local_keys:
+            if key in local:
+                merged[key] = local[key]
+        elif key in remote:
+            merged[key] = remote[key]
+    for remote_key, value in remote.items():
+        merged.setdefault(remote_key, value)
+    return merged

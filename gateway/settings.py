@@ -1,0 +1,72 @@
+"""Settings of a gateway process, read once from the environment (prefix ``MINYI_GATEWAY_``) and the CLI.
+
+:class:`GatewaySettings` is pydantic (validation, environment parsing); :meth:`GatewaySettings.options` turns it
+into the small frozen :class:`GatewayOptions` that is passed down, so nothing on the request path touches pydantic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gateway.limits import DEFAULT_LIMITS, OperationLimits
+
+__all__ = ["DEFAULT_GATEWAY_PORT", "DEFAULT_OPTIONS", "GatewayOptions", "GatewaySettings"]
+
+DEFAULT_GATEWAY_PORT = 4000
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayOptions:
+    """What the app and the pipeline need, as plain values."""
+
+    limits: OperationLimits = DEFAULT_LIMITS
+    max_body_bytes: int = MIB
+    dev: bool = False
+    document_cache_size: int = 2000
+    plan_cache_size: int = 2000
+    subgraph_timeout_s: float = 10.0
+    subgraph_urls: tuple[tuple[str, str], ...] = field(default=())  # overrides of the supergraph's URLs
+
+
+DEFAULT_OPTIONS = GatewayOptions()
+
+
+class GatewaySettings(BaseSettings):
+    """``supergraph`` is a file path or an http(s) URL. ``subgraph_urls`` overrides subgraph URLs by name
+    (``MINYI_GATEWAY_SUBGRAPH_URLS='{"hotline": "http://…/graphql"}'``)."""
+
+    model_config = SettingsConfigDict(env_prefix="MINYI_GATEWAY_", extra="ignore")
+
+    supergraph: str = "schema/supergraph.graphql"
+    host: str = "127.0.0.1"
+    port: int = Field(DEFAULT_GATEWAY_PORT, ge=0, le=65535)
+    dev: bool = False
+    max_body_bytes: int = Field(MIB, ge=1024)
+    max_tokens: int = Field(20_000, ge=10)
+    max_depth: int = Field(32, ge=1)
+    max_aliases: int = Field(200, ge=0)
+    max_root_fields: int = Field(50, ge=1)
+    document_cache_size: int = Field(2000, ge=1)
+    plan_cache_size: int = Field(2000, ge=1)
+    subgraph_timeout_s: float = Field(10.0, gt=0, le=300)
+    subgraph_urls: dict[str, str] = Field(default_factory=dict)
+
+    def options(self) -> GatewayOptions:
+        return GatewayOptions(
+            limits=OperationLimits(
+                max_tokens=self.max_tokens,
+                max_depth=self.max_depth,
+                max_aliases=self.max_aliases,
+                max_root_fields=self.max_root_fields,
+            ),
+            max_body_bytes=self.max_body_bytes,
+            dev=self.dev,
+            document_cache_size=self.document_cache_size,
+            plan_cache_size=self.plan_cache_size,
+            subgraph_timeout_s=self.subgraph_timeout_s,
+            subgraph_urls=tuple(sorted(self.subgraph_urls.items())),
+        )
