@@ -44,10 +44,15 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class RequiresField:
-    """Pick the value at response key ``name``; with ``selections``, recurse into it (objects and lists)."""
+    """Pick the value at response key ``name``; with ``selections``, recurse into it (objects and lists).
+
+    With ``alias``, the value is read from response key ``alias`` of the object and sent as ``name`` in the
+    representation (the planner aliases ``@requires`` fields with arguments so they never collide with the client's
+    own selection of the same field, e.g. ``comments(limit: 1)`` next to a required ``comments(limit: 3)``)."""
 
     name: str
     selections: tuple[RequiresSelection, ...] = ()
+    alias: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
