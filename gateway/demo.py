@@ -75,7 +75,8 @@ def demo_processes(data_dir: Path, seed: int, redis_url: str | None, offset: int
             port + offset,
             f"http://127.0.0.1:{port + offset}/_admin/stats",
         )
-        for name, port in DEFAULT_LEGACY_PORTS.items()
+        for name in SYSTEMS
+        for port in (DEFAULT_LEGACY_PORTS[name],)
     ]
     env = (("MINYI_REDIS_URL", redis_url),) if redis_url else ()
     for name in SYSTEMS:

@@ -7,8 +7,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["DEFAULT_LEGACY_PORTS", "DEFAULT_SUBGRAPH_PORTS", "SubgraphSettings"]
 
-DEFAULT_SUBGRAPH_PORTS = {"hotline": 4001, "petition": 4002, "board": 4003, "grid": 4004, "appeals": 4005}
-DEFAULT_LEGACY_PORTS = {"hotline": 4101, "petition": 4102, "board": 4103, "grid": 4104}
+DEFAULT_SUBGRAPH_PORTS = {
+    "hotline": 4001,
+    "petition": 4002,
+    "board": 4003,
+    "grid": 4004,
+    "appeals": 4005,
+    "suggestion": 4006,
+}
+DEFAULT_LEGACY_PORTS = {"hotline": 4101, "petition": 4102, "board": 4103, "grid": 4104, "suggestion": 4105}
 
 
 class SubgraphSettings(BaseSettings):

@@ -1,0 +1,30 @@
+"""``create_app(settings)``: the suggestion subgraph as a Starlette app (``minyi subgraph suggestion``, port 4006).
+
+The service account maps onto the suggestion system's API key: ``legacy_username`` is the ``X-App-Id`` and
+``legacy_password`` the ``X-Api-Key``.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+
+from resolvers.adapters.http import AdapterOptions
+from resolvers.adapters.suggestion import SuggestionClient
+from subgraphs.common.app import build_subgraph_app
+from subgraphs.settings import SubgraphSettings
+from subgraphs.suggestion.schema import schema
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: SubgraphSettings) -> Starlette:
+    client = SuggestionClient(
+        AdapterOptions(
+            base_url=settings.legacy_url_for("suggestion"),
+            username=settings.legacy_username,  # X-App-Id
+            password=settings.legacy_password,  # X-Api-Key
+            timeout_s=settings.legacy_timeout_s,
+            max_concurrency=settings.legacy_max_concurrency,
+        )
+    )
+    return build_subgraph_app("suggestion", schema, client, settings)

@@ -1,0 +1,143 @@
+"""GraphQL types of the suggestion subgraph: ``Suggestion`` (implements ``Appeal``), its connection, ``Citizen``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from resolvers import suggestion_terms
+from resolvers.adapters.suggestion import Suggestion as SuggestionRecord
+from resolvers.adapters.suggestion import SuggestionClient
+from resolvers.domain import AppealType, Confidentiality, SourceSystem
+from resolvers.persons import Identifiers
+from resolvers.suggestion_loaders import identifiers_loader, suggestion_loader
+from resolvers.suggestion_status import unified_status
+from subgraphs.common.errors import SubgraphInputError
+from subgraphs.common.ids import appeal_id, local_id
+from subgraphs.common.types import CITIZEN_DESCRIPTION, Appeal, Category, Location, PersonRef, Unit
+
+__all__ = [
+    "SYSTEM",
+    "Citizen",
+    "Suggestion",
+    "SuggestionConnection",
+    "load_suggestion",
+    "suggestion_client",
+    "suggestion_of",
+]
+
+SYSTEM = "suggestion"
+
+
+def suggestion_client(info: Info) -> SuggestionClient:
+    return cast(SuggestionClient, info.context.client)
+
+
+async def load_suggestion(info: Info, suggestion_id: str) -> SuggestionRecord | None:
+    """Through the request's DataLoader, so the ``_entities`` of one call share one batch read."""
+    number = local_id(SYSTEM, suggestion_id)
+    loader = info.context.loader("suggestion.records", lambda: suggestion_loader(suggestion_client(info)))
+    return cast(SuggestionRecord | None, await cast(DataLoader[str, Any], loader).load(number))
+
+
+@strawberry.federation.type(
+    keys=["id"],
+    description="人民建议: a citizen's suggestion, taken along 征集—交办—办理—反馈—评价—激励 "
+    "(collect, assign, handle, feed back, evaluate, reward).",
+)
+class Suggestion(Appeal):
+    source_channel: str = strawberry.field(description="渠道 as the system names it: 小程序 / 网站 / 12345转办 / 来信.")
+    reject_reason: str | None = strawberry.field(description="不受理原因, when the suggestion was not accepted.")
+    assigned_at: datetime | None = strawberry.field(description="交办时间: when the lead unit was named.")
+    reply: str | None = strawberry.field(description="反馈: the unit's answer.")
+    replied_at: datetime | None
+    adopted: bool | None = strawberry.field(
+        description="采纳: true when adopted in whole or in part, false when not, null before the answer."
+    )
+    adoption: str | None = strawberry.field(description="采纳情况 as the system says it: 采纳 / 部分采纳 / 未采纳.")
+    rating: int | None = strawberry.field(description="评价: the citizen's rating of the answer, 1-5.")
+    reward_points: int | None = strawberry.field(description="激励: points awarded for an adopted suggestion.")
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, **representation: Any) -> Suggestion | None:
+        suggestion_id = representation.get("id")
+        if not isinstance(suggestion_id, str):
+            raise SubgraphInputError("a Suggestion representation needs its id")
+        record = await load_suggestion(info, suggestion_id)
+        return None if record is None else suggestion_of(info, record)
+
+
+def suggestion_of(info: Info, record: SuggestionRecord) -> Suggestion:
+    """The GraphQL view of one record; the proposer is masked and remembered under the person key."""
+    return Suggestion(
+        id=strawberry.ID(appeal_id(SYSTEM, record.number)),
+        system=SourceSystem.SUGGESTION,
+        channel=suggestion_terms.channel(record.channel),
+        local_no=record.number,
+        tracking_no=record.number,
+        appeal_type=AppealType.SUGGESTION,
+        category=Category(
+            unified_code=record.category or None, source_code=record.category_code or None, path=[record.category]
+        ),
+        title=record.title,
+        content=record.content,
+        petitioner=PersonRef.of(
+            info, record.proposer_name, record.proposer_sex, record.proposer_phone, record.proposer_id_number
+        ),
+        location=Location(text=record.address or None, admin_code12=record.admin_code12, grid_code15=None),
+        received_at=record.submitted_at,
+        lead_unit=Unit.of(record.unit),
+        co_units=[],
+        status=unified_status(record.state_code),
+        source_status=record.state_name or record.state_code,
+        deadline=suggestion_terms.deadline(record.due_date),
+        confidentiality=Confidentiality.NORMAL,
+        source_channel=record.channel,
+        reject_reason=record.reject_reason,
+        assigned_at=record.assigned_at,
+        reply=record.reply,
+        replied_at=record.replied_at,
+        adopted=suggestion_terms.adopted(record.adoption),
+        adoption=record.adoption,
+        rating=record.rating,
+        reward_points=record.reward_points,
+    )
+
+
+@strawberry.type(description="A page of suggestions; `nextCursor` is null on the last page.")
+class SuggestionConnection:
+    items: list[Suggestion]
+    next_cursor: str | None
+
+
+async def _citizen_suggestions(root: Citizen, info: Info) -> list[Suggestion] | None:
+    records = await suggestion_client(info).everything_of(phone=root.phone, id_number=root.id_number)
+    return [suggestion_of(info, r) for r in records]
+
+
+@strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)
+class Citizen:
+    person_key: str
+    phone: strawberry.Private[str] = ""
+    id_number: strawberry.Private[str] = ""
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, **representation: Any) -> Citizen:
+        key = representation.get("personKey")
+        if not isinstance(key, str) or not key:
+            raise SubgraphInputError("a Citizen representation needs its personKey")
+        loader = info.context.loader("suggestion.identifiers", lambda: identifiers_loader(info.context.directory))
+        found = cast(Identifiers | None, await loader.load(key))
+        if found is None:
+            return cls(person_key=key)
+        return cls(person_key=key, phone=found.phone, id_number=found.id_number)
+
+    suggestions: list[Suggestion] | None = strawberry.field(
+        resolver=_citizen_suggestions,
+        description="The citizen's suggestions, newest first (by phone, else by ID number); empty when the key "
+        "is unknown.",
+    )
