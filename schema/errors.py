@@ -1,7 +1,7 @@
 """Errors of the schema package::
 
-    SchemaError                 base
-    └── SupergraphError         a supergraph SDL that cannot be loaded (syntax, unknown join version, bad metadata)
+SchemaError                 base
+└── SupergraphError         a supergraph SDL that cannot be loaded (syntax, unknown join version, bad metadata)
 """
 
 from __future__ import annotations

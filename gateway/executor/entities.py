@@ -1,5 +1,5 @@
 """Entity fetch helpers: find the objects under a Flatten path, build and deduplicate their representations,
-apply ``__typename`` rewrites (the semantics are in :mod:`gateway.planner.plan`).
+apply ``__typename`` rewrites and key renames (the semantics are in :mod:`gateway.planner.plan`).
 
 Pure functions over the response tree (plain dicts and lists as decoded from JSON); no I/O.
 """
@@ -12,9 +12,10 @@ from typing import Any
 
 import orjson
 
-from gateway.planner.plan import RequiresField, RequiresFragment, RequiresSelection, TypenameRewrite
+from gateway.executor.merge import deep_merge
+from gateway.planner.plan import KeyRename, RequiresField, RequiresFragment, RequiresSelection, TypenameRewrite
 
-__all__ = ["EntityBatch", "collect_entities", "objects_at", "rewrite_typenames"]
+__all__ = ["EntityBatch", "collect_entities", "objects_at", "rename_keys", "rename_path", "rewrite_typenames"]
 
 ClientPath = tuple[str | int, ...]
 
@@ -123,6 +124,35 @@ class EntityBatch:
 
     representations: list[dict[str, Any]] = field(default_factory=list)
     targets: list[list[tuple[dict[str, Any], ClientPath]]] = field(default_factory=list)
+
+
+def rename_keys(value: Any, renames: Iterable[KeyRename]) -> None:
+    """Apply ``renames`` in place, in order, to ``value`` (a root fetch's data or an ``_entities`` item): the
+    planner's aliases go back to the client's response keys."""
+    for rename in renames:
+        for target, _ in objects_at(value, rename.path):
+            if rename.from_key not in target:
+                continue
+            moved = target.pop(rename.from_key)
+            current = target.get(rename.to_key)
+            if type(current) is dict and type(moved) is dict:
+                deep_merge(current, moved)
+            elif current is None or moved is not None:
+                target[rename.to_key] = moved
+
+
+def rename_path(path: list[str | int], renames: Iterable[KeyRename]) -> list[str | int]:
+    """An error path inside an answer with the planner's aliases replaced by the client's response keys."""
+    result = list(path)
+    for rename in renames:
+        depth = len(rename.path)
+        if len(result) > depth and result[depth] == rename.from_key and _path_matches(result, rename.path):
+            result[depth] = rename.to_key
+    return result
+
+
+def _path_matches(path: list[str | int], pattern: tuple[str, ...]) -> bool:
+    return all((step == "@" and type(path[i]) is int) or path[i] == step for i, step in enumerate(pattern))
 
 
 def collect_entities(

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from graphql import DocumentNode, FieldNode, GraphQLSchema, OperationDefinitionNode, parse
 
-from gateway.executor.entities import ClientPath, collect_entities, rewrite_typenames
+from gateway.executor.entities import ClientPath, collect_entities, rename_keys, rename_path, rewrite_typenames
 from gateway.executor.fetcher import Fetcher, SubgraphRequest, SubgraphResponse
 from gateway.executor.merge import deep_merge
 from gateway.executor.operation import prepare_operation
@@ -170,6 +170,8 @@ async def _root_fetch(fetch: Fetch, execution: _Execution) -> Errors:
         return [invalid_response_error(subgraph, "data is not an object")]
     for error in response.errors:
         path = error_path(error)
+        if path is not None and fetch.output_renames:
+            path = rename_path(path, fetch.output_renames)
         if path is None:
             covered.update(_root_keys(fetch.operation))
         else:
@@ -178,6 +180,8 @@ async def _root_fetch(fetch: Fetch, execution: _Execution) -> Errors:
     if data is None:
         covered.update(_root_keys(fetch.operation))
     else:
+        if fetch.output_renames:
+            rename_keys(data, fetch.output_renames)
         deep_merge(execution.data, data)
     return errors
 
@@ -225,7 +229,7 @@ async def _entity_fetch(flatten: Flatten, execution: _Execution) -> Errors:
             and type(path[1]) is int
             and 0 <= path[1] < count
         ):
-            rest = tuple(path[2:])
+            rest = tuple(rename_path(path[2:], fetch.output_renames) if fetch.output_renames else path[2:])
             for _, where in batch.targets[path[1]]:
                 client_path: ClientPath = (*where, *rest)
                 covered.add(client_path)
@@ -243,6 +247,8 @@ async def _entity_fetch(flatten: Flatten, execution: _Execution) -> Errors:
             continue  # null: the subgraph could not resolve this entity (its error, if any, is above)
         if rewrites:
             rewrite_typenames(item, rewrites)
+        if fetch.output_renames:
+            rename_keys(item, fetch.output_renames)
         if item.get("__typename") in abstract:
             # an @interfaceObject answers with the interface's name; the object's concrete type stays
             item = {key: value for key, value in item.items() if key != "__typename"}

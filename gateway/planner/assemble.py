@@ -51,6 +51,7 @@ def group_node(group: FetchGroup, operation_kind: str, variable_definitions: Map
         variable_usages=usages,
         requires=requires_from_selection_set(group.requires, group.possible_types) if group.is_entity else (),
         input_rewrites=tuple(group.input_rewrites),
+        output_renames=tuple(group.output_renames),
         id=group.id,
     )
     node: PlanNode = Flatten(group.path, fetch) if group.is_entity else fetch

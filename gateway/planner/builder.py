@@ -5,16 +5,17 @@ Federation spec background: https://www.apollographql.com/docs/federation/ (enti
 (its *current subgraph*). A field the current subgraph resolves stays there (owned and not external, or external but
 provided by a ``@provides`` on the path, or a key of its own); otherwise the planner jumps to a subgraph that
 resolves it, through a resolvable ``@key`` whose fields the current data can supply, as an entity fetch at the
-response path. ``@requires`` fields are planned at the same position first (possibly in yet another subgraph) and
-become part of the representation; the entity fetch depends on every group that produced its representation.
-Abstract types are expanded into the concrete types the current subgraph knows unless every selected field
-resolves uniformly on the abstract type there.
+response path (:mod:`gateway.planner.jumps`). ``@requires`` fields are planned at the same position first (possibly
+in yet another subgraph) and become part of the representation; the entity fetch depends on every group that
+produced its representation. Abstract types are expanded into the concrete types the current subgraph knows unless
+every selected field resolves uniformly on the abstract type there; where several subgraphs may have produced the
+value (a shareable field), only the members all of them know. A root field several subgraphs resolve goes to the one
+whose plan (tried on its own) needs the fewest fetches.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from graphql import (
@@ -22,23 +23,20 @@ from graphql import (
     GraphQLNonNull,
     GraphQLOutputType,
     is_composite_type,
-    print_ast,
 )
 
 from gateway.planner.errors import PlanningError
 from gateway.planner.groups import FetchGroup
-from gateway.planner.operation import NO_CONDITIONS, Conditions, Field, Fragment, Selection, collect_fields
+from gateway.planner.jumps import interfaces_of, jump, jump_candidates, jump_to_interface, usable_key
+from gateway.planner.operation import NO_CONDITIONS, Conditions, Field, Selection, collect_fields
 from gateway.planner.operation import normalize_selection_set as normalize
-from gateway.planner.plan import TypenameRewrite
+from gateway.planner.reach import SchemaReach
 from gateway.planner.selection import OutField, OutSelectionSet
 from schema.fieldset import parse_fieldset
-from schema.join import FieldInGraph, Key
+from schema.join import FieldMeta
 from schema.supergraph import Supergraph
 
 __all__ = ["PlanBuilder"]
-
-_TYPENAME = Field("__typename")
-_MAX_DEPTH = 64
 
 
 def _named_type_of(type_text: str) -> str:
@@ -58,19 +56,24 @@ def _list_depth(type_: GraphQLOutputType) -> int:
             return depth
 
 
-class PlanBuilder:
+class PlanBuilder(SchemaReach):
     """One planning run: groups accumulate here until :mod:`gateway.planner.assemble` turns them into nodes."""
 
     def __init__(self, supergraph: Supergraph, first_id: int = 0) -> None:
-        self.supergraph = supergraph
+        super().__init__(supergraph)
         self.groups: list[FetchGroup] = []
         self.root_groups: dict[str, FetchGroup] = {}
         self._next_id = first_id
+        self._trial = False  # a trial run (planning one root field to count its fetches) runs no trials itself
         self._depth = 0
         # Fields no subgraph can reach from the current position (a value type without keys): the enclosing
         # field is planned again, with just those, in another subgraph that resolves it too (shareable).
         self._leftovers: list[list[Field]] = []
         self._tried: dict[tuple[tuple[str, ...], str], set[str]] = {}
+        # Subgraphs that may have produced the value at a response path (None: not one answer for the path). A
+        # value type's fields come from the subgraph that returned the value; an entity's from any that resolves
+        # them. An abstract type at a path several subgraphs may produce keeps only the members all of them know.
+        self._sources: dict[tuple[str, ...], frozenset[str] | None] = {}
         # Leaf fields already fetched, by response path and key, and the groups fetching them ("keys at hand").
         self._fetched: dict[tuple[tuple[str, ...], str, str], set[int]] = {}
 
@@ -130,41 +133,7 @@ class PlanBuilder:
         group.deps |= deps
         return group
 
-    # schema questions ---------------------------------------------------------------------------------------
-
-    def _applies_to(self, type_name: str) -> Callable[[str], bool]:
-        return lambda condition: self._applies(condition, type_name)
-
-    def _applies(self, type_condition: str, type_name: str) -> bool:
-        """Whether a fragment on ``type_condition`` applies to every object of ``type_name``."""
-        if type_condition == type_name:
-            return True
-        covered = self.supergraph.possible_types(type_name)
-        return bool(covered) and set(covered) <= set(self.supergraph.possible_types(type_condition))
-
-    def _provided(self, provided: Sequence[Selection], type_name: str) -> dict[str, Field]:
-        if not provided:
-            return {}
-        fields, _ = collect_fields(provided, lambda condition: self._applies(condition, type_name))
-        return fields
-
-    def can_resolve(self, subgraph: str, type_name: str, field_name: str, provided: Sequence[Selection]) -> bool:
-        meta = self.supergraph.types.get(type_name)
-        if meta is None or subgraph not in meta.graphs:
-            return False
-        field = meta.fields.get(field_name)
-        if field is None:
-            return False
-        entry = field.graphs.get(subgraph)
-        if entry is not None and entry.resolves and entry.requires is None:
-            return True
-        if field_name in self._provided(provided, type_name):
-            return True
-        if entry is not None and entry.external and meta.graphs[subgraph].extension:
-            # Fed 1 `extend type T @key(fields: "id") { id: ID! @external }`: the key is the subgraph's own.
-            own_keys = {name for key in meta.keys_in(subgraph) for name in _top_names(key.fields)}
-            return field_name in own_keys
-        return False
+    # reaching a position (schema questions that need the planning state) -----------------------------------
 
     def can_provide(
         self,
@@ -194,32 +163,6 @@ class PlanBuilder:
                     return False
         return True
 
-    def _inner_provided(
-        self, provided: Sequence[Selection], type_name: str, field_name: str, entry: FieldInGraph | None
-    ) -> tuple[Selection, ...]:
-        inner: tuple[Selection, ...] = ()
-        provided_field = self._provided(provided, type_name).get(field_name)
-        if provided_field is not None:
-            inner = provided_field.selections
-        if entry is not None and entry.provides:
-            inner = inner + normalize(parse_fieldset(entry.provides))
-        return inner
-
-    def coverage(self, subgraph: str, type_name: str, selections: Sequence[Selection], depth: int = 0) -> int:
-        """How many of the selected fields ``subgraph`` resolves itself (a tie-breaker between candidates)."""
-        meta = self.supergraph.types.get(type_name)
-        if meta is None or depth > 8:
-            return 0
-        fields, _ = collect_fields(selections, lambda condition: self._applies(condition, type_name))
-        count = 0
-        for field in fields.values():
-            if field.name == "__typename" or not self.can_resolve(subgraph, type_name, field.name, ()):
-                continue
-            count += 1
-            if field.selections:
-                count += self.coverage(subgraph, meta.fields[field.name].named_type, field.selections, depth + 1)
-        return count
-
     def feasible(self, subgraph: str, type_name: str, selections: Sequence[Selection], depth: int = 0) -> bool:
         """Whether every selected field can be reached from ``subgraph`` at this position (itself, or one jump
         through a key it can supply); a shallow check to choose between subgraphs of a shareable root field."""
@@ -247,31 +190,32 @@ class PlanBuilder:
                         return False
                     continue
                 if not any(
-                    self._usable_key(probe, member, field, key, ())
-                    for _, _, key in self._jump_candidates(probe, member, field, ())
+                    usable_key(self, probe, member, field, key, ())
+                    for _, _, key in jump_candidates(self, probe, member, field, ())
                 ):
                     return False
         return True
 
-    def _usable_key(
-        self,
-        group: FetchGroup,
-        type_name: str,
-        field: Field,
-        key: Key,
-        provided: Sequence[Selection],
-        path: tuple[str, ...] | None = None,
-    ) -> bool:
-        """A key the current data supplies, or one whose fields do not include the field being fetched."""
-        selections = normalize(parse_fieldset(key.fields))
-        if self.can_provide(group.subgraph, type_name, selections, provided, path):
-            return True
-        return field.name not in {item.name for item in selections if isinstance(item, Field)}
-
     # the walk -----------------------------------------------------------------------------------------------
 
+    def _trial_cost(self, root_type: str, field: Field, subgraph: str) -> tuple[int, int]:
+        """How many fetches ``field`` takes when its root fetch goes to ``subgraph`` (planned on its own), and how
+        many fields those entity fetches carry."""
+        trial = PlanBuilder(self.supergraph)
+        trial._trial = True
+        try:
+            trial.plan_root_field(root_type, field, only=subgraph)
+        except PlanningError:
+            return (1 << 20, 0)
+        return len(trial.groups), sum(_count_fields(g.selections) for g in trial.groups if g.is_entity)
+
     def plan_root_field(
-        self, root_type: str, field: Field, preferred: Iterable[str] = (), exclude: Iterable[str] = ()
+        self,
+        root_type: str,
+        field: Field,
+        preferred: Iterable[str] = (),
+        exclude: Iterable[str] = (),
+        only: str | None = None,
     ) -> FetchGroup | None:
         if field.name == "__typename":
             return None
@@ -284,11 +228,20 @@ class PlanBuilder:
             return None
         feasible = [g for g in candidates if self.feasible(g, meta.named_type, field.selections)]
         candidates = feasible or candidates
+        if only is not None:
+            candidates = [only]
         order = list(self.supergraph.graphs)
         preferred_set = set(preferred) | set(self.root_groups)
+        costs: dict[str, tuple[int, int]] = {}
+        if len(candidates) > 1 and not self._trial:
+            # A root fetch that joins one already planned costs nothing more.
+            for graph in candidates:
+                fetches, fields = self._trial_cost(root_type, field, graph)
+                costs[graph] = (fetches - (graph in preferred_set), fields)
         subgraph = min(
             candidates,
             key=lambda graph: (
+                costs.get(graph, (0, 0)),
                 graph not in preferred_set,
                 -self.coverage(graph, meta.named_type, field.selections),
                 order.index(graph) if graph in order else len(order),
@@ -329,6 +282,7 @@ class PlanBuilder:
             field_def = parent_fields.get(field.name)
             depth = _list_depth(field_def.type) if field_def is not None else 0
             inner_path = (*path, field.response_key, *(["@"] * depth))
+            self._note_sources(inner_path, self._field_sources(group, type_name, meta, path))
             inner_provided = self._inner_provided(provided, type_name, field.name, entry)
             type_in_subgraph = _named_type_of(entry.type) if entry is not None and entry.type else meta.named_type
             selections, hard = self._split_hard(group, meta.named_type, field, inner_provided, inner_path)
@@ -357,9 +311,40 @@ class PlanBuilder:
                 )
         return touched
 
+    def _field_sources(
+        self, group: FetchGroup, type_name: str, meta: FieldMeta, path: tuple[str, ...]
+    ) -> frozenset[str]:
+        resolving = frozenset(meta.resolving_graphs()) | {group.subgraph}
+        parent = self.supergraph.types.get(type_name)
+        supergraph = self.supergraph
+        if parent is None or type_name in (supergraph.query_type, supergraph.mutation_type):
+            return resolving
+        if any(entry.resolvable_keys for entry in parent.graphs.values()):
+            return frozenset(
+                g for g in resolving if g == group.subgraph or (g in parent.graphs and parent.graphs[g].resolvable_keys)
+            )
+        above = self._sources.get(path)
+        return resolving & above if above else resolving
+
+    def _note_sources(self, path: tuple[str, ...], sources: frozenset[str]) -> None:
+        if path in self._sources and self._sources[path] != sources:
+            self._sources[path] = None
+        else:
+            self._sources[path] = sources
+
+    def possible_here(self, type_name: str, subgraph: str, path: tuple[str, ...]) -> tuple[str, ...]:
+        """Members of abstract ``type_name`` that ``subgraph`` may return at ``path`` and that every other subgraph
+        that may produce this value knows too (a shareable field answers the same from any of them)."""
+        possible = self.supergraph.possible_types_in(type_name, subgraph)
+        sources = self._sources.get(path)
+        if not sources or len(sources) < 2:
+            return possible
+        others = [set(self.supergraph.possible_types_in(type_name, g)) for g in sources if g != subgraph]
+        return tuple(t for t in possible if all(t in known for known in others))
+
     def _fetched_by(self, path: tuple[str, ...], type_name: str, response_key: str) -> set[int]:
         found: set[int] = set()
-        for owner in (type_name, *_interfaces(self.supergraph, type_name)):
+        for owner in (type_name, *interfaces_of(self.supergraph, type_name)):
             found |= self._fetched.get((path, owner, response_key), set())
         return found
 
@@ -380,7 +365,7 @@ class PlanBuilder:
                 or self.can_resolve(group.subgraph, type_name, sub.name, provided)
                 or any(
                     self.can_provide(group.subgraph, type_name, normalize(parse_fieldset(key.fields)), provided, path)
-                    for _, _, key in self._jump_candidates(group, type_name, sub, provided)
+                    for _, _, key in jump_candidates(self, group, type_name, sub, provided)
                 )
             )
             (easy if reachable else hard).append(sub)
@@ -400,7 +385,7 @@ class PlanBuilder:
             return meta is not None and any(g not in tried for g in meta.resolving_graphs())
         return any(
             self.can_provide(group.subgraph, type_name, normalize(parse_fieldset(key.fields)), provided, path)
-            for _, _, key in self._jump_candidates(group, type_name, field, provided, tried)
+            for _, _, key in jump_candidates(self, group, type_name, field, provided, tried)
         )
 
     def _reroute(
@@ -419,8 +404,8 @@ class PlanBuilder:
             target = self.plan_root_field(type_name, field, exclude=tried)
             if target is not None:
                 return {target.id}
-        elif self._jump_candidates(group, type_name, field, provided, tried):
-            return self.jump(group, out, type_name, field, path, provided, conditions, (), tried)
+        elif jump_candidates(self, group, type_name, field, provided, tried):
+            return jump(self, group, out, type_name, field, path, provided, conditions, (), tried)
         if self._leftovers:
             # Nobody resolves the parent either: the grandparent has to move.
             self._leftovers[-1].append(field)
@@ -473,10 +458,10 @@ class PlanBuilder:
         ]
         for field in fields.values():
             if field in remote:
-                if self._leftovers and not self._jump_candidates(group, type_name, field, provided):
+                if self._leftovers and not jump_candidates(self, group, type_name, field, provided):
                     self._leftovers[-1].append(field)
                     continue
-                touched |= self.jump(group, out, type_name, field, path, provided, conditions, remote)
+                touched |= jump(self, group, out, type_name, field, path, provided, conditions, remote)
             else:
                 touched |= self.plan_field(group, out, type_name, field, path, provided, conditions)
         return touched
@@ -495,7 +480,7 @@ class PlanBuilder:
         out.add_field("__typename")
         touched = {group.id}
         fields, rest = collect_fields(selections, lambda condition: self._applies(condition, type_name))
-        possible = self.supergraph.possible_types_in(type_name, subgraph)
+        possible = self.possible_here(type_name, subgraph, path)
         uniform = not rest and all(
             field.name == "__typename"
             or (
@@ -510,7 +495,7 @@ class PlanBuilder:
                 if field.name == "__typename" or self.can_resolve(subgraph, type_name, field.name, provided):
                     touched |= self.plan_field(group, out, type_name, field, path, provided, conditions)
                 else:
-                    touched |= self.jump(group, out, type_name, field, path, provided, conditions, ())
+                    touched |= jump(self, group, out, type_name, field, path, provided, conditions, ())
             return touched
         if uniform:
             for field in fields.values():
@@ -548,246 +533,15 @@ class PlanBuilder:
         for field in fields.values():
             if field.name != "__typename" and self.can_resolve(subgraph, type_name, field.name, provided):
                 touched |= self.plan_field(group, out, type_name, field, path, provided, conditions)
-            elif field.name != "__typename" and self._jump_candidates(group, type_name, field, provided):
+            elif field.name != "__typename" and jump_candidates(self, group, type_name, field, provided):
                 remote.append(field)
             else:
                 elsewhere.append(field)
         for field in remote:
-            touched |= self.jump(group, out, type_name, field, path, provided, conditions, remote)
+            touched |= jump(self, group, out, type_name, field, path, provided, conditions, remote)
         if elsewhere:
-            touched |= self._jump_to_interface(group, out, type_name, elsewhere, path, provided, conditions)
+            touched |= jump_to_interface(self, group, out, type_name, elsewhere, path, provided, conditions)
         return touched
-
-    # jumps --------------------------------------------------------------------------------------------------
-
-    def _jump_candidates(
-        self,
-        group: FetchGroup,
-        type_name: str,
-        field: Field,
-        provided: Sequence[Selection],
-        exclude: Iterable[str] = (),
-    ) -> list[tuple[str, str, Key]]:
-        """(subgraph, entity type there, key) that can resolve ``type_name.field`` from the current data."""
-        supergraph = self.supergraph
-        meta = supergraph.types[type_name]
-        candidates: list[tuple[str, str, Key]] = []
-        excluded = set(exclude)
-        for graph in supergraph.graphs:
-            if graph in excluded:
-                continue
-            field_meta = meta.fields.get(field.name)
-            entry = field_meta.graphs.get(graph) if field_meta is not None else None
-            if (
-                entry is not None
-                and entry.resolves
-                and graph in meta.graphs
-                and (graph != group.subgraph or entry.requires is not None)
-            ):
-                candidates.extend((graph, type_name, key) for key in meta.graphs[graph].resolvable_keys)
-            if meta.kind != "object":
-                continue
-            for interface in _interfaces(supergraph, type_name):
-                interface_meta = supergraph.types.get(interface)
-                if interface_meta is None or not interface_meta.is_interface_object_in(graph):
-                    continue
-                interface_field = interface_meta.fields.get(field.name)
-                interface_entry = interface_field.graphs.get(graph) if interface_field else None
-                if interface_entry is not None and interface_entry.resolves:
-                    candidates.extend((graph, interface, key) for key in interface_meta.graphs[graph].resolvable_keys)
-        return candidates
-
-    def jump(
-        self,
-        group: FetchGroup,
-        out: OutSelectionSet,
-        type_name: str,
-        field: Field,
-        path: tuple[str, ...],
-        provided: Sequence[Selection],
-        conditions: Conditions,
-        siblings: Sequence[Field],
-        exclude: Iterable[str] = (),
-    ) -> set[int]:
-        candidates = [
-            candidate
-            for candidate in self._jump_candidates(group, type_name, field, provided, exclude)
-            if self._usable_key(group, type_name, field, candidate[2], provided, path)
-        ]
-        if not candidates or self._depth > _MAX_DEPTH:
-            raise PlanningError(
-                f"cannot plan {type_name}.{field.name} at {'.'.join(path) or 'the root'}: no subgraph resolves it "
-                f"through a key that {group.subgraph!r} can supply"
-            )
-        order = list(self.supergraph.graphs)
-
-        def score(candidate: tuple[str, str, Key]) -> tuple[int, int, int, int]:
-            graph, entity_type, key = candidate
-            direct = self.can_provide(group.subgraph, type_name, normalize(parse_fieldset(key.fields)), provided, path)
-            existing = any(g.is_entity and g.subgraph == graph and g.path == path for g in self.groups)
-            together = sum(1 for sibling in siblings if self.can_resolve(graph, entity_type, sibling.name, ()))
-            field_meta = self.supergraph.field(entity_type, field.name)
-            reach = self.coverage(graph, field_meta.named_type, field.selections) if field_meta else 0
-            return (0 if direct else 1, 0 if existing else 1, -together - reach, order.index(graph))
-
-        graph, entity_type, key = min(candidates, key=score)
-        entity_meta = self.supergraph.types[entity_type]
-        entry = entity_meta.fields[field.name].graphs[graph]
-        field_conditions = conditions | field.conditions
-        self._depth += 1
-        try:
-            key_selections = normalize(parse_fieldset(key.fields))
-            deps = self._ensure(group, out, type_name, key_selections, path, provided, field_conditions)
-            required: tuple[Selection, ...] = ()
-            if entry.requires:
-                required = _alias_arguments(normalize(parse_fieldset(entry.requires)))
-                deps |= self._ensure(group, out, type_name, required, path, provided, field_conditions)
-        finally:
-            self._depth -= 1
-        target = self._entity_group(graph, path, deps, entity_type, required)
-        target.entry_conditions.append(field_conditions)
-        self._add_requires(target, type_name, entity_type, graph, key_selections + required)
-        fragment = target.selections.add_fragment(entity_type)
-        touched = self.plan_field(target, fragment.selections, entity_type, field, path, (), conditions)
-        return deps | touched
-
-    def _jump_to_interface(
-        self,
-        group: FetchGroup,
-        out: OutSelectionSet,
-        interface: str,
-        selections: Sequence[Selection],
-        path: tuple[str, ...],
-        provided: Sequence[Selection],
-        conditions: Conditions,
-    ) -> set[int]:
-        """From an ``@interfaceObject`` position to a subgraph where ``interface`` is a real interface with a key."""
-        meta = self.supergraph.types[interface]
-        candidates = [
-            (graph, key)
-            for graph, entry in meta.graphs.items()
-            if not entry.is_interface_object
-            for key in entry.resolvable_keys
-        ]
-        if not candidates:
-            return {group.id}
-        graph, key = min(
-            candidates,
-            key=lambda c: (
-                not self.can_provide(group.subgraph, interface, normalize(parse_fieldset(c[1].fields)), provided),
-                list(self.supergraph.graphs).index(c[0]),
-            ),
-        )
-        key_selections = normalize(parse_fieldset(key.fields))
-        deps = self._ensure(group, out, interface, key_selections, path, provided, conditions)
-        target = self._entity_group(graph, path, deps)
-        target.entry_conditions.append(conditions)
-        self._add_requires(target, interface, interface, graph, key_selections)
-        fragment = target.selections.add_fragment(interface)
-        touched = self.plan_abstract(target, fragment.selections, interface, selections, path, (), conditions)
-        return deps | touched
-
-    def _ensure(
-        self,
-        group: FetchGroup,
-        out: OutSelectionSet,
-        type_name: str,
-        selections: Sequence[Selection],
-        path: tuple[str, ...],
-        provided: Sequence[Selection],
-        conditions: Conditions,
-    ) -> set[int]:
-        """Make the data at this position carry ``__typename`` and ``selections`` (keys, ``@requires`` fields)."""
-        out.add_field("__typename")
-        touched = {group.id}
-        remaining: list[Selection] = []
-        for item in selections:
-            fetched = self._fetched_by(path, type_name, item.response_key) if isinstance(item, Field) else None
-            if (
-                fetched
-                and isinstance(item, Field)
-                and not item.selections
-                and not item.arguments
-                and not self.can_resolve(group.subgraph, type_name, item.name, provided)
-            ):
-                touched |= fetched
-                continue
-            remaining.append(item)
-        selections = remaining
-        meta = self.supergraph.types[type_name]
-        if meta.kind != "object" and meta.is_interface_object_in(group.subgraph):
-            touched |= self.plan_interface_object(group, out, type_name, selections, path, provided, conditions)
-        elif meta.kind == "object":
-            touched |= self.plan_object(group, out, type_name, selections, path, provided, conditions)
-        else:
-            touched |= self.plan_abstract(group, out, type_name, selections, path, provided, conditions)
-        return touched
-
-    def _add_requires(
-        self,
-        target: FetchGroup,
-        source_type: str,
-        entity_type: str,
-        graph: str,
-        selections: Sequence[Selection],
-    ) -> None:
-        entity_meta = self.supergraph.types[entity_type]
-        if entity_meta.kind == "object":
-            condition = entity_type
-        else:
-            condition = entity_type
-            target.possible_types[condition] = (*self.supergraph.possible_types(entity_type), entity_type)
-            if entity_meta.is_interface_object_in(graph):
-                rewrite = TypenameRewrite((), entity_type)
-                if rewrite not in target.input_rewrites:
-                    target.input_rewrites.append(rewrite)
-        fragment = target.requires.add_fragment(condition)
-        fragment.selections.add_field("__typename")
-        _add_plain(
-            fragment.selections,
-            selections,
-            self,
-            entity_type if entity_meta.kind == "object" else source_type,
-            target.possible_types,
-        )
-
-
-def _add_plain(
-    out: OutSelectionSet,
-    selections: Sequence[Selection],
-    builder: PlanBuilder,
-    type_name: str,
-    possible: dict[str, tuple[str, ...]],
-) -> None:
-    """Copy a FieldSet into a representation selection (response keys only, fragments kept)."""
-    for item in selections:
-        if isinstance(item, Field):
-            meta = builder.supergraph.field(type_name, item.name)
-            added = out.add_field(item.name, item.alias, composite=bool(item.selections))
-            if item.selections and added.selections is not None:
-                _add_plain(added.selections, item.selections, builder, meta.named_type if meta else type_name, possible)
-        elif isinstance(item, Fragment):
-            condition = item.type_condition or type_name
-            if builder.supergraph.is_abstract(condition):
-                possible[condition] = (*builder.supergraph.possible_types(condition), condition)
-            fragment = out.add_fragment(condition)
-            _add_plain(fragment.selections, item.selections, builder, condition, possible)
-
-
-def _alias_arguments(selections: Sequence[Selection]) -> tuple[Selection, ...]:
-    """Give ``@requires`` fields with arguments an alias of their own, so they never collide with a client field of
-    the same name and other arguments (the representation still sends them under the field name)."""
-    result: list[Selection] = []
-    for item in selections:
-        if isinstance(item, Field):
-            alias = item.alias
-            if item.arguments and alias is None:
-                digest = hashlib.sha1(" ".join(print_ast(a) for a in item.arguments).encode()).hexdigest()[:8]
-                alias = f"{item.name}__{digest}"
-            result.append(replace(item, alias=alias, selections=_alias_arguments(item.selections)))
-        else:
-            result.append(replace(item, selections=_alias_arguments(item.selections)))
-    return tuple(result)
 
 
 def _requires_conflict(group: FetchGroup, entity_type: str, required: Sequence[Selection]) -> bool:
@@ -802,11 +556,13 @@ def _requires_conflict(group: FetchGroup, entity_type: str, required: Sequence[S
     )
 
 
-def _top_names(fields: str) -> set[str]:
-    return {item.name for item in normalize(parse_fieldset(fields)) if isinstance(item, Field)}
-
-
-def _interfaces(supergraph: Supergraph, type_name: str) -> tuple[str, ...]:
-    named = supergraph.schema.get_type(type_name)
-    interfaces = getattr(named, "interfaces", None) or ()
-    return tuple(interface.name for interface in interfaces)
+def _count_fields(selection_set: OutSelectionSet) -> int:
+    count = 0
+    for item in selection_set:
+        if isinstance(item, OutField):
+            count += item.name != "__typename"
+            if item.selections is not None:
+                count += _count_fields(item.selections)
+        else:
+            count += _count_fields(item.selections)
+    return count

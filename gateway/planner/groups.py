@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gateway.planner.operation import Conditions
-from gateway.planner.plan import RequiresField, RequiresFragment, RequiresSelection, TypenameRewrite
+from gateway.planner.plan import KeyRename, RequiresField, RequiresFragment, RequiresSelection, TypenameRewrite
 from gateway.planner.selection import OutField, OutSelectionSet
 
 __all__ = ["FetchGroup", "requires_from_selection_set"]
@@ -24,6 +24,7 @@ class FetchGroup:
     requires: OutSelectionSet = field(default_factory=OutSelectionSet)  # representation: fragments per type
     possible_types: dict[str, tuple[str, ...]] = field(default_factory=dict)  # requires fragment → types it covers
     input_rewrites: list[TypenameRewrite] = field(default_factory=list)
+    output_renames: list[KeyRename] = field(default_factory=list)  # aliases back to response keys
     deps: set[int] = field(default_factory=set)
     entry_conditions: list[Conditions] = field(default_factory=list)
 

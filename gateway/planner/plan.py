@@ -14,6 +14,11 @@ Nodes are frozen dataclasses. Semantics, which the executor implements and the p
   ``["_entities", i, *rest]`` become ``[*client path of each such object, *rest]``.
 - ``input_rewrites`` change a representation before it is sent (``@interfaceObject``: the ``__typename`` becomes the
   interface name); ``output_rewrites`` change values in the answer before it is merged (the concrete type name back).
+- ``output_renames`` move a value in the answer (the root fetch's ``data`` or each ``_entities`` item), before it is
+  merged, from an alias the planner gave it in the subgraph operation back to the client's response key, in order:
+  at every object at ``path`` holding ``from_key``, the value moves to ``to_key`` (deep-merged into a value already
+  there). The planner aliases a field when two fields of one response key in sibling fragments have different types
+  in the subgraph, which the subgraph's validation would reject ("fields conflict").
 - :class:`Sequence` runs its nodes one after another; :class:`Parallel` runs them concurrently.
 - :class:`Condition` runs ``if_clause`` when the boolean variable ``variable`` is true, else ``else_clause``
   (``@skip``/``@include`` on variables).
@@ -31,6 +36,7 @@ __all__ = [
     "Condition",
     "Fetch",
     "Flatten",
+    "KeyRename",
     "Parallel",
     "PlanNode",
     "QueryPlan",
@@ -79,6 +85,15 @@ class TypenameRewrite:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyRename:
+    """At ``path`` (response keys, ``"@"`` for list items) inside an answer, move ``from_key`` to ``to_key``."""
+
+    path: tuple[str, ...]
+    from_key: str
+    to_key: str
+
+
+@dataclass(frozen=True, slots=True)
 class Fetch:
     subgraph: str
     operation: str  # the GraphQL document sent to the subgraph
@@ -88,6 +103,7 @@ class Fetch:
     requires: tuple[RequiresSelection, ...] = ()  # non-empty exactly for entity fetches
     input_rewrites: tuple[TypenameRewrite, ...] = ()
     output_rewrites: tuple[TypenameRewrite, ...] = ()
+    output_renames: tuple[KeyRename, ...] = ()
     id: int = 0  # unique within a plan; for printing and tracing
 
 

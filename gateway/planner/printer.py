@@ -102,6 +102,9 @@ def _fetch(fetch: Fetch, level: int) -> str:
         for rewrite in fetch.input_rewrites:
             lines.append(f"{pad}{_INDENT}(rewrite {'.'.join(rewrite.path) or '.'}__typename to {rewrite.to_type!r})")
     lines.append(_indent(print_ast(selection), level + 1))
+    for rename in fetch.output_renames:
+        where = ".".join((*rename.path, rename.from_key))
+        lines.append(f"{pad}{_INDENT}(rename {where} to {rename.to_key!r})")
     lines.append(f"{pad}}},")
     return "\n".join(lines)
 

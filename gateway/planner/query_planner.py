@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from graphql import DocumentNode, FragmentDefinitionNode, OperationDefinitionNode, OperationType, print_ast
 
+from gateway.planner.aliases import alias_conflicting_fields
 from gateway.planner.assemble import assemble, in_sequence
 from gateway.planner.builder import PlanBuilder
 from gateway.planner.errors import PlanningError
@@ -47,6 +48,7 @@ def build_query_plan(supergraph: Supergraph, document: DocumentNode, operation_n
         builder = PlanBuilder(supergraph)
         for field in fields.values():
             builder.plan_root_field(root_type, field)
+        alias_conflicting_fields(supergraph, builder.groups, root_type)
         return QueryPlan(assemble(builder.groups, kind, variables))
     # Mutations: root fields in series; consecutive fields of one subgraph share a fetch.
     steps: list[PlanNode] = []
@@ -59,12 +61,14 @@ def build_query_plan(supergraph: Supergraph, document: DocumentNode, operation_n
         meta = supergraph.field(root_type, field.name)
         graphs = meta.resolving_graphs() if meta is not None else ()
         if current is not None and current not in graphs:
+            alias_conflicting_fields(supergraph, builder.groups, root_type)
             node = assemble(builder.groups, kind, variables)
             if node is not None:
                 steps.append(node)
             builder = PlanBuilder(supergraph, builder._next_id)
         group = builder.plan_root_field(root_type, field, preferred=(current,) if current else ())
         current = group.subgraph if group is not None else current
+    alias_conflicting_fields(supergraph, builder.groups, root_type)
     node = assemble(builder.groups, kind, variables)
     if node is not None:
         steps.append(node)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.executor.entities import collect_entities, objects_at, rewrite_typenames
-from gateway.planner.plan import RequiresField, RequiresFragment, TypenameRewrite
+from gateway.executor.entities import collect_entities, objects_at, rename_keys, rename_path, rewrite_typenames
+from gateway.planner.plan import KeyRename, RequiresField, RequiresFragment, TypenameRewrite
 
 
 def test_each_at_sign_steps_into_one_list_level_and_paths_carry_indices() -> None:
@@ -90,3 +90,27 @@ def test_an_aliased_requires_field_is_read_by_its_alias_and_sent_by_its_name() -
     data = {"post": {"__typename": "Post", "comments": [{"id": "mine"}], "comments__1": [{"id": "c1"}, {"id": "c2"}]}}
     batch = collect_entities(data, ("post",), requires, (), {})
     assert batch.representations == [{"__typename": "Post", "comments": [{"id": "c1"}, {"id": "c2"}]}]
+
+
+def test_key_renames_apply_in_order_innermost_first_and_skip_objects_without_the_alias() -> None:
+    value: dict[str, Any] = {
+        "xs": [{"k__alias_1": {"v__alias_1": 1}}, {"k": {"v": 2}}, None],
+    }
+    rename_keys(
+        value,
+        (
+            KeyRename(("xs", "@", "k__alias_1"), "v__alias_1", "v"),
+            KeyRename(("xs", "@"), "k__alias_1", "k"),
+        ),
+    )
+    assert value == {"xs": [{"k": {"v": 1}}, {"k": {"v": 2}}, None]}
+
+
+def test_error_paths_through_aliased_fields_name_the_client_response_keys() -> None:
+    renames = (
+        KeyRename(("xs", "@", "k__alias_1"), "v__alias_1", "v"),
+        KeyRename(("xs", "@"), "k__alias_1", "k"),
+    )
+    assert rename_path(["xs", 3, "k__alias_1", "v__alias_1"], renames) == ["xs", 3, "k", "v"]
+    assert rename_path(["xs", 0, "k"], renames) == ["xs", 0, "k"]
+    assert rename_path(["ys", 0, "k__alias_1"], renames) == ["ys", 0, "k__alias_1"]

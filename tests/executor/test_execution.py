@@ -14,6 +14,7 @@ from gateway.planner.plan import (
     Condition,
     Fetch,
     Flatten,
+    KeyRename,
     Parallel,
     PlanNode,
     QueryPlan,
@@ -112,6 +113,65 @@ async def test_root_fetch_sends_only_the_variables_it_uses_and_merges_by_respons
     )
     assert result == ExecutionResult({"top": [{"upc": "p1"}]}, [])
     assert fetcher.requests[0][1].variables == {"n": 1}
+
+
+async def test_root_fetch_moves_planner_aliases_back_to_the_client_response_keys() -> None:
+    result, _ = await run(
+        "{ users { id reviews { id } } }",
+        Fetch(
+            "accounts",
+            "{ users { id reviews { id__alias_1: id } } }",
+            output_renames=(KeyRename(("users", "@", "reviews", "@"), "id__alias_1", "id"),),
+        ),
+        {"accounts": lambda r: {"data": {"users": [{"id": "u1", "reviews": [{"id__alias_1": "r1"}]}]}}},
+    )
+    assert result == ExecutionResult({"users": [{"id": "u1", "reviews": [{"id": "r1"}]}]}, [])
+
+
+async def test_errors_under_a_planner_alias_carry_the_client_path() -> None:
+    result, _ = await run(
+        "{ users { id name } }",
+        Fetch(
+            "accounts",
+            "{ users { id name__alias_1: name } }",
+            output_renames=(KeyRename(("users", "@"), "name__alias_1", "name"),),
+        ),
+        {
+            "accounts": lambda r: {
+                "data": {"users": [{"id": "u1", "name__alias_1": None}]},
+                "errors": [{"message": "boom", "path": ["users", 0, "name__alias_1"]}],
+            }
+        },
+    )
+    assert result.data == {"users": [{"id": "u1", "name": None}]}
+    assert [error["path"] for error in result.errors] == [["users", 0, "name"]]
+
+
+async def test_entity_fetch_moves_planner_aliases_back_in_every_entity() -> None:
+    plan = Sequence(
+        (
+            Fetch("accounts", "{ me { __typename id } }"),
+            Flatten(
+                ("me",),
+                Fetch(
+                    "reviews",
+                    "query($representations:[_Any!]!){_entities(representations:$representations)"
+                    "{...on User{name__alias_1: name}}}",
+                    requires=(RequiresFragment("User", KEY_ID),),
+                    output_renames=(KeyRename((), "name__alias_1", "name"),),
+                ),
+            ),
+        )
+    )
+    result, _ = await run(
+        "{ me { name } }",
+        plan,
+        {
+            "accounts": lambda r: {"data": {"me": {"__typename": "User", "id": "u1"}}},
+            "reviews": lambda r: {"data": {"_entities": [{"name__alias_1": "Ada"}]}},
+        },
+    )
+    assert result == ExecutionResult({"me": {"name": "Ada"}}, [])
 
 
 async def test_entity_fetch_dedupes_representations_and_merges_into_every_position() -> None:

@@ -115,3 +115,74 @@ def test_named_fragments_are_inlined() -> None:
         "Q",
     )
     assert text.count("Fetch(") == 2
+
+
+def test_entity_reached_by_one_key_leaves_by_another_with_one_fetch_per_subgraph() -> None:
+    # shelf knows Volume by "isbn edition"; shipping needs "id" plus fields catalog resolves: one catalog fetch
+    # (reached by the composite key) answers both the id and the required fields.
+    text = assert_plan_matches("key_switch", "keys", "{ shelf { label postage } }")
+    assert text.count('Fetch(service: "catalog")') == 1
+    assert text.count("Fetch(") == 3
+
+
+def test_provides_on_a_union_member_chooses_the_providing_root_subgraph() -> None:
+    # index and picks both serve `feed`; only picks provides Article.headline: one fetch, no entity jump
+    text = assert_plan_matches(
+        "provides_union", "provides_union", "{ feed { ... on Article { id headline } ... on Video { id } } }"
+    )
+    assert text.count("Fetch(") == 1
+    assert 'Fetch(service: "picks")' in text
+
+
+def test_provides_on_a_union_member_jumps_only_for_the_member_not_provided() -> None:
+    text = assert_plan_matches(
+        "provides_union_partial",
+        "provides_union",
+        "{ feed { ... on Article { id headline } ... on Video { id headline } } }",
+    )
+    assert text.count("Fetch(") == 2
+    assert 'Fetch(service: "picks")' in text
+    texts_fetch = text.split('Fetch(service: "texts")')[1]
+    assert "Article" not in texts_fetch
+
+
+def test_one_response_key_with_different_subgraph_types_in_sibling_fragments_is_aliased() -> None:
+    # Member.code is ID! in parties but Guest.code is ID: parties would reject them under one response key
+    text = assert_plan_matches(
+        "alias_conflict",
+        "aliases",
+        "{ parties { ... on Member { code contacts { ... on Member { code } ... on Guest { code label } } } "
+        "... on Guest { code contacts { ... on Member { code } } } } }",
+    )
+    assert text.count("Fetch(") == 1
+    assert "code__alias_1: code" in text
+    # innermost first, so the outer path still finds the aliased objects
+    assert text.index("(rename parties.@.contacts.@.code__alias_1 to 'code')") < text.index(
+        "(rename parties.@.code__alias_1 to 'code')"
+    )
+
+
+def test_same_response_key_with_the_same_subgraph_type_needs_no_alias() -> None:
+    text = assert_plan_matches(
+        "alias_none", "aliases", "{ parties { ... on Member { label } ... on Guest { label } } }"
+    )
+    assert "__alias_" not in text
+
+
+CARDS = "cards { __typename ... on Note { text } ... on Sketch { strokes } ... on Photo { pixels } }"
+
+
+def test_union_under_a_shareable_value_keeps_only_members_every_producing_subgraph_knows() -> None:
+    # Board.lane may come from north or south (Board is an entity): a Card there is a Note for both; Sketch is
+    # north's own and is left out (its objects keep their __typename, its fields come back null)
+    text = assert_plan_matches("partial_union_shared", "partial_union", "{ northBoard { lane { " + CARDS + " } } }")
+    assert text.count("Fetch(") == 1
+    assert "... on Note" in text
+    assert "Sketch" not in text and "Photo" not in text
+
+
+def test_union_under_a_field_only_one_subgraph_resolves_keeps_that_subgraphs_members() -> None:
+    text = assert_plan_matches("partial_union_own", "partial_union", "{ northBoard { southLane { " + CARDS + " } } }")
+    assert 'Fetch(service: "south")' in text
+    assert "... on Photo" in text
+    assert "Sketch" not in text
