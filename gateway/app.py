@@ -5,14 +5,20 @@ fetcher are arguments (tests inject fakes); left out, the real ones are used: ``
 ``gateway.executor`` and an ``HttpFetcher`` over the supergraph's subgraph URLs (with ``options.subgraph_urls``
 overriding some), created when the app starts — its aiohttp session needs the running loop — and closed when it
 stops.
+
+The supergraph can change while the app runs: ``app.state.gateway`` is a :class:`~gateway.live.LiveGateway` whose
+``swap(supergraph)`` builds a new pipeline (and fetcher) for new requests while running ones finish on the old.
+``watch``, when given, is entered for the app's lifetime with that gateway — :mod:`gateway.reload` uses it to poll
+the subgraphs and recompose. ``/health`` answers :meth:`LiveGateway.health`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import inspect
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 import orjson
 from starlette.applications import Starlette
@@ -25,16 +31,18 @@ from gateway.executor import execute_plan
 from gateway.executor.fetcher import Fetcher
 from gateway.executor.http_fetcher import HttpFetcher
 from gateway.http import GraphQLEndpoint
+from gateway.live import LiveGateway
 from gateway.pipeline import Pipeline, PlanBuilder, PlanExecutor, PlanPrinter, SupergraphView
 from gateway.planner import build_query_plan
 from gateway.planner.printer import print_plan
 from gateway.settings import DEFAULT_OPTIONS, GatewayOptions
 
-__all__ = ["FetcherFactory", "create_app", "subgraph_urls"]
+__all__ = ["FetcherFactory", "Watcher", "create_app", "subgraph_urls"]
 
 log = logging.getLogger("minyi.gateway")
 
 FetcherFactory = Callable[[Mapping[str, str], float], Fetcher]
+Watcher = Callable[[LiveGateway], AbstractAsyncContextManager[Any]]
 
 
 def subgraph_urls(supergraph: SupergraphView, options: GatewayOptions) -> dict[str, str]:
@@ -52,15 +60,6 @@ def _http_fetcher(urls: Mapping[str, str], timeout_s: float) -> Fetcher:
     return HttpFetcher(urls, timeout_s=timeout_s)
 
 
-async def _close(fetcher: Fetcher) -> None:
-    close = getattr(fetcher, "close", None)
-    if close is None:
-        return
-    result = close()
-    if inspect.isawaitable(result):
-        await result
-
-
 def create_app(
     supergraph: SupergraphView,
     options: GatewayOptions = DEFAULT_OPTIONS,
@@ -71,18 +70,20 @@ def create_app(
     fetcher: Fetcher | None = None,
     make_fetcher: FetcherFactory | None = None,
     plan_store: PlanStore | None = None,
+    watch: Watcher | None = None,
 ) -> Starlette:
     """The gateway app for ``supergraph``. A given ``fetcher`` is used as is (and not closed); otherwise one is
-    made by ``make_fetcher`` (default: ``HttpFetcher``) at start-up and closed at shutdown."""
-    urls = subgraph_urls(supergraph, options)
+    made by ``make_fetcher`` (default: ``HttpFetcher``) for each supergraph served and closed when it is done."""
+    subgraph_urls(supergraph, options)  # unknown overrides are refused now, not at start-up
     resolved_planner: PlanBuilder = planner if planner is not None else build_query_plan
     resolved_executor: PlanExecutor = executor if executor is not None else execute_plan
     resolved_printer: PlanPrinter = printer if printer is not None else print_plan
+    fetcher_factory = make_fetcher or _http_fetcher
     endpoint = GraphQLEndpoint(max_body_bytes=options.max_body_bytes, dev=options.dev)
 
-    def build_pipeline(with_fetcher: Fetcher) -> Pipeline:
+    def build_pipeline(served: SupergraphView, with_fetcher: Fetcher) -> Pipeline:
         return Pipeline(
-            supergraph,
+            served,
             planner=resolved_planner,
             executor=resolved_executor,
             fetcher=with_fetcher,
@@ -93,25 +94,35 @@ def create_app(
             dev=options.dev,
         )
 
+    def new_fetcher(served: SupergraphView) -> Fetcher:
+        return fetcher_factory(subgraph_urls(served, options), options.subgraph_timeout_s)
+
+    live = LiveGateway(
+        supergraph,
+        build_pipeline=build_pipeline,
+        make_fetcher=None if fetcher is not None else new_fetcher,
+        fetcher=fetcher,
+    )
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        owned = fetcher is None
-        used = fetcher if fetcher is not None else (make_fetcher or _http_fetcher)(urls, options.subgraph_timeout_s)
-        endpoint.pipeline = build_pipeline(used)
-        app.state.pipeline = endpoint.pipeline
+        await live.start()
+        endpoint.pipeline = live
+        app.state.pipeline = live.pipeline  # the current one, kept up to date by swaps
+        live.on_swap = lambda pipeline: setattr(app.state, "pipeline", pipeline)
         try:
-            yield
+            async with watch(live) if watch is not None else contextlib.nullcontext():
+                yield
         finally:
             endpoint.pipeline = None
-            if owned:
-                await _close(used)
-
-    health_body = orjson.dumps({"status": "ok", "schema": supergraph.schema_hash})
+            await live.close()
 
     async def health(request: Request) -> Response:
-        return Response(health_body, media_type="application/json")
+        return Response(orjson.dumps(live.health()), media_type="application/json")
 
-    return Starlette(
+    app = Starlette(
         routes=[Route("/graphql", endpoint, methods=None), Route("/health", health, methods=["GET", "HEAD"])],
         lifespan=lifespan,
     )
+    app.state.gateway = live
+    return app

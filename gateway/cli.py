@@ -1,7 +1,9 @@
-"""The ``minyi`` command: run the legacy stand-ins, the subgraphs, the gateway and the demo; print query plans."""
+"""The ``minyi`` command: run the legacy stand-ins, the subgraphs, the gateway and the demo; print query plans;
+compose the subgraphs into a supergraph and check a composition for breaking changes."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import importlib.util
 import logging
@@ -13,11 +15,14 @@ import typer
 from subgraphs.settings import DEFAULT_LEGACY_PORTS, DEFAULT_SUBGRAPH_PORTS
 
 if TYPE_CHECKING:
+    from gateway.composition import Composed
+    from gateway.pipeline import SupergraphView
+    from gateway.reload import SupergraphSource
     from schema.supergraph import Supergraph
 
 __all__ = ["app", "main"]
 
-SYSTEMS = ("hotline", "petition", "board", "grid")
+SYSTEMS = ("hotline", "petition", "board", "grid", "suggestion")  # suggestion: the integrator's worked example
 
 app = typer.Typer(
     name="minyi",
@@ -43,8 +48,8 @@ def _check_system(name: str) -> str:
 
 @app.command()
 def legacy(
-    name: Annotated[str, typer.Argument(help="Which stand-in: hotline, petition, board or grid.")],
-    port: Annotated[int | None, typer.Option(help="Port to listen on (default 4101-4104 by system).")] = None,
+    name: Annotated[str, typer.Argument(help="Which stand-in: hotline, petition, board, grid or suggestion.")],
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default 4101-4105 by system).")] = None,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     db: Annotated[
         Path | None, typer.Option(help="SQLite file; created and seeded when empty. Default: in memory.")
@@ -75,8 +80,8 @@ def legacy(
 
 @app.command()
 def subgraph(
-    name: Annotated[str, typer.Argument(help="Which subgraph: hotline, petition, board or grid.")],
-    port: Annotated[int | None, typer.Option(help="Port to listen on (default 4001-4004 by system).")] = None,
+    name: Annotated[str, typer.Argument(help="Which subgraph: hotline, petition, board, grid or suggestion.")],
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default 4001-4004, suggestion 4006).")] = None,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     legacy_url: Annotated[
         str | None, typer.Option(help="Base URL of the legacy system (default: its stand-in's default port).")
@@ -145,10 +150,135 @@ def _load_supergraph_or_exit(source: str) -> Supergraph:
         raise typer.Exit(1) from None
 
 
+def _compose_or_exit(config_path: Path, timeout_s: float) -> Composed:
+    """Read the config and every subgraph's SDL and compose them; on any problem, a report and exit code 1."""
+    from gateway.composition import compose_subgraphs, default_compose, format_problems
+    from gateway.subgraph_config import SubgraphConfigError, load_subgraph_config
+
+    try:
+        config = load_subgraph_config(config_path)
+    except SubgraphConfigError as error:
+        typer.echo(f"cannot read the subgraphs: {error}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        compose = default_compose()
+    except ImportError as error:
+        typer.echo(f"composition is not available in this installation: {error}", err=True)
+        raise typer.Exit(1) from None
+    composed = asyncio.run(compose_subgraphs(config, compose, timeout_s=timeout_s))
+    if not composed.ok:
+        typer.echo(format_problems(composed) or "composition produced no supergraph", err=True)
+        raise typer.Exit(1)
+    return composed
+
+
+def _load_composed_or_exit(sdl: str) -> Supergraph:
+    from schema.errors import SupergraphError
+    from schema.supergraph import load_supergraph
+
+    try:
+        return load_supergraph(sdl)
+    except SupergraphError as error:
+        typer.echo(f"the composed supergraph cannot be loaded (a composer bug): {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+ConfigOption = Annotated[
+    Path, typer.Option("--config", "-c", help="The subgraphs: a TOML file with [subgraphs.NAME] url = / sdl = .")
+]
+TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for each subgraph's SDL.")]
+
+
+@app.command()
+def compose(
+    config: ConfigOption = Path("subgraphs.toml"),
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the supergraph SDL here (default: standard output).")
+    ] = None,
+    timeout: TimeoutOption = 10.0,
+) -> None:
+    """Compose the subgraphs named in CONFIG (SDL files, or `_service { sdl }` from their URLs) into a supergraph.
+
+    Exits 1 with every composition error, grouped by subgraph, type and field, when they do not compose.
+    """
+    composed = _compose_or_exit(config, timeout)
+    sdl = composed.supergraph_sdl
+    assert sdl is not None
+    loaded = _load_composed_or_exit(sdl)
+    names = ", ".join(s.name for s in composed.sdls)
+    if output is None:
+        typer.echo(sdl, nl=not sdl.endswith("\n"))
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(sdl, encoding="utf-8")
+        typer.echo(f"composed {names} into {output} (schema {loaded.schema_hash[:12]})", err=True)
+
+
+@app.command()
+def check(
+    config: ConfigOption = Path("subgraphs.toml"),
+    against: Annotated[Path, typer.Option(help="The supergraph clients rely on today (the checked-in one).")] = Path(
+        "schema/supergraph.graphql"
+    ),
+    timeout: TimeoutOption = 10.0,
+) -> None:
+    """Check that the subgraphs in CONFIG compose and that the result breaks no client of AGAINST.
+
+    Exits 1 on composition errors or breaking changes (removed types, fields, arguments or enum values, changed
+    types, narrowed nullability, new required arguments…); dangerous changes are listed but do not fail.
+    """
+    from schema.breaking import find_schema_changes, format_changes
+    from schema.errors import SupergraphError
+    from schema.supergraph import load_supergraph
+
+    composed = _compose_or_exit(config, timeout)
+    sdl = composed.supergraph_sdl
+    assert sdl is not None
+    new = _load_composed_or_exit(sdl)
+    try:
+        old = load_supergraph(against.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        typer.echo(f"there is no supergraph at {against} to check against", err=True)
+        raise typer.Exit(1) from None
+    except (OSError, UnicodeDecodeError, SupergraphError) as error:
+        typer.echo(f"cannot load the supergraph {against}: {error}", err=True)
+        raise typer.Exit(1) from None
+    changes = find_schema_changes(old.api_schema, new.api_schema)
+    typer.echo(f"the subgraphs compose ({', '.join(s.name for s in composed.sdls)}); compared with {against}:")
+    typer.echo(format_changes(changes))
+    if new.schema_hash != old.schema_hash:
+        typer.echo(f"note: {against} differs from the composed supergraph; `minyi compose -o {against}` updates it")
+    if any(c.severity == "breaking" for c in changes):
+        raise typer.Exit(1)
+
+
+def _start_from_subgraphs(config_path: Path, timeout_s: float) -> tuple[SupergraphView, SupergraphSource]:
+    """The first composed supergraph and the source that recomposes it while the gateway runs (or exit 1)."""
+    from gateway.reload import ReloadError, SupergraphSource
+
+    source = SupergraphSource(config_path, timeout_s=timeout_s, handle_sighup=True)
+    try:
+        initial = asyncio.run(source.load_initial())
+    except ReloadError as error:
+        typer.echo(f"cannot compose the subgraphs of {config_path}:\n{error}", err=True)
+        raise typer.Exit(1) from None
+    except ImportError as error:
+        typer.echo(f"composition is not available in this installation: {error}", err=True)
+        raise typer.Exit(1) from None
+    return initial, source
+
+
 @app.command()
 def gateway(
     supergraph: Annotated[
         str | None, typer.Option(help="Supergraph SDL: a file path or an http(s) URL (read once at start).")
+    ] = None,
+    subgraphs: Annotated[
+        Path | None,
+        typer.Option(
+            help="Compose the subgraphs of this TOML file instead of reading a supergraph, recompose every "
+            "poll_interval_s and on SIGHUP, and swap to a changed schema while serving."
+        ),
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default 4000).")] = None,
     host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
@@ -164,7 +294,7 @@ def gateway(
     """Run the federation gateway: one GraphQL endpoint (/graphql) over the supergraph's subgraphs.
 
     Other settings come from the environment (prefix MINYI_GATEWAY_): MAX_BODY_BYTES, MAX_TOKENS, MAX_DEPTH,
-    MAX_ALIASES, MAX_ROOT_FIELDS, SUBGRAPH_TIMEOUT_S, DOCUMENT_CACHE_SIZE, PLAN_CACHE_SIZE.
+    MAX_ALIASES, MAX_ROOT_FIELDS, SUBGRAPH_TIMEOUT_S, DOCUMENT_CACHE_SIZE, PLAN_CACHE_SIZE, SUBGRAPHS.
     """
     import uvicorn
 
@@ -172,9 +302,15 @@ def gateway(
     from gateway.settings import GatewaySettings
 
     _setup_logging(verbose)
+    if subgraphs is not None and supergraph is not None:
+        raise typer.BadParameter("give either --supergraph or --subgraphs, not both")
+    if subgraphs is not None and subgraph_url:
+        raise typer.BadParameter("with --subgraphs, set each subgraph's url in the subgraphs file")
     overrides: dict[str, object] = {}
     if supergraph is not None:
         overrides["supergraph"] = supergraph
+    if subgraphs is not None:
+        overrides["subgraphs"] = subgraphs
     if port is not None:
         overrides["port"] = port
     if host is not None:
@@ -182,11 +318,18 @@ def gateway(
     if dev:
         overrides["dev"] = True
     settings = GatewaySettings(**overrides)  # type: ignore[arg-type]
+    if supergraph is not None:
+        settings.subgraphs = None  # --supergraph wins over MINYI_GATEWAY_SUBGRAPHS
     if subgraph_url:
         settings.subgraph_urls = {**settings.subgraph_urls, **_subgraph_url_overrides(subgraph_url)}
-    loaded = _load_supergraph_or_exit(settings.supergraph)
+    source: SupergraphSource | None = None
+    loaded: SupergraphView
+    if settings.subgraphs is not None:
+        loaded, source = _start_from_subgraphs(settings.subgraphs, settings.subgraph_timeout_s)
+    else:
+        loaded = _load_supergraph_or_exit(settings.supergraph)
     try:
-        asgi = create_app(loaded, settings.options())
+        asgi = create_app(loaded, settings.options(), watch=source.watch if source is not None else None)
     except ValueError as error:
         typer.echo(f"cannot start the gateway: {error}", err=True)
         raise typer.Exit(1) from None
@@ -195,7 +338,9 @@ def gateway(
         "gateway on http://%s:%d/graphql over %s (schema %s)%s",
         settings.host,
         settings.port,
-        settings.supergraph,
+        f"the subgraphs of {settings.subgraphs} (recomposed every {source.poll_interval_s:g} s and on SIGHUP)"
+        if source is not None
+        else settings.supergraph,
         loaded.schema_hash[:12],
         " in dev mode" if settings.dev else "",
     )

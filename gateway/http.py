@@ -24,14 +24,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 import orjson
 
-from gateway.pipeline import GraphQLRequest, Outcome, Pipeline
+from gateway.pipeline import GraphQLRequest, Outcome
 
-__all__ = ["GRAPHQL_RESPONSE_JSON", "PREFLIGHT_HEADERS", "GraphQLEndpoint", "choose_media_type"]
+__all__ = ["GRAPHQL_RESPONSE_JSON", "PREFLIGHT_HEADERS", "GraphQLEndpoint", "RequestRunner", "choose_media_type"]
 
 log = logging.getLogger("minyi.gateway.http")
 
@@ -60,6 +60,13 @@ _CSRF_MESSAGE = (
     "other than application/x-www-form-urlencoded, multipart/form-data or text/plain, or a non-empty "
     "X-Minyi-Csrf (or Apollo-Require-Preflight, GraphQL-Require-Preflight) header."
 )
+
+
+class RequestRunner(Protocol):
+    """What runs a decoded request: a :class:`~gateway.pipeline.Pipeline`, or the app's
+    :class:`~gateway.live.LiveGateway`, which hands it to its current pipeline."""
+
+    async def run(self, request: GraphQLRequest, *, read_only: bool = ..., want_plan: bool = ...) -> Outcome: ...
 
 
 class BadRequest(Exception):
@@ -151,7 +158,7 @@ def decode_params(params: Any, *, from_query_string: bool = False) -> GraphQLReq
 class GraphQLEndpoint:
     """The ``/graphql`` ASGI endpoint; ``pipeline`` is set when the app starts (see :func:`gateway.app.create_app`)."""
 
-    def __init__(self, *, max_body_bytes: int, dev: bool = False, pipeline: Pipeline | None = None) -> None:
+    def __init__(self, *, max_body_bytes: int, dev: bool = False, pipeline: RequestRunner | None = None) -> None:
         self.max_body_bytes = max_body_bytes
         self.dev = dev
         self.pipeline = pipeline

@@ -7,6 +7,7 @@ into the small frozen :class:`GatewayOptions` that is passed down, so nothing on
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,12 +37,14 @@ DEFAULT_OPTIONS = GatewayOptions()
 
 
 class GatewaySettings(BaseSettings):
-    """``supergraph`` is a file path or an http(s) URL. ``subgraph_urls`` overrides subgraph URLs by name
+    """``supergraph`` is a file path or an http(s) URL. ``subgraphs``, when set, is a ``subgraphs.toml`` to compose
+    (and recompose while running) instead. ``subgraph_urls`` overrides subgraph URLs by name
     (``MINYI_GATEWAY_SUBGRAPH_URLS='{"hotline": "http://…/graphql"}'``)."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_GATEWAY_", extra="ignore")
 
     supergraph: str = "schema/supergraph.graphql"
+    subgraphs: Path | None = None
     host: str = "127.0.0.1"
     port: int = Field(DEFAULT_GATEWAY_PORT, ge=0, le=65535)
     dev: bool = False
