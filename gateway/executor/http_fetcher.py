@@ -60,7 +60,9 @@ class HttpFetcher:
         session = self._session
         if session is None or session.closed:
             connector = aiohttp.TCPConnector(limit=self._connections, ttl_dns_cache=300)
-            session = aiohttp.ClientSession(connector=connector, headers=self._headers)
+            session = aiohttp.ClientSession(
+                connector=connector, headers=self._headers, cookie_jar=aiohttp.DummyCookieJar()
+            )
             self._session = session
         return session
 
