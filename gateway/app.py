@@ -26,6 +26,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from auth.internal import InternalTokenMinter
+from gateway.auth_middleware import BearerAuthentication, BearerVerifier
 from gateway.caches import DocumentCache, PlanCache, PlanStore
 from gateway.executor import execute_plan
 from gateway.executor.fetcher import Fetcher
@@ -36,6 +38,7 @@ from gateway.pipeline import Pipeline, PlanBuilder, PlanExecutor, PlanPrinter, S
 from gateway.planner import build_query_plan
 from gateway.planner.printer import print_plan
 from gateway.settings import DEFAULT_OPTIONS, GatewayOptions
+from gateway.subgraph_auth import jwks_endpoint
 
 __all__ = ["FetcherFactory", "Watcher", "create_app", "subgraph_urls"]
 
@@ -71,14 +74,24 @@ def create_app(
     make_fetcher: FetcherFactory | None = None,
     plan_store: PlanStore | None = None,
     watch: Watcher | None = None,
+    minter: InternalTokenMinter | None = None,
+    verifier: BearerVerifier | None = None,
 ) -> Starlette:
     """The gateway app for ``supergraph``. A given ``fetcher`` is used as is (and not closed); otherwise one is
-    made by ``make_fetcher`` (default: ``HttpFetcher``) for each supergraph served and closed when it is done."""
+    made by ``make_fetcher`` (default: ``HttpFetcher``) for each supergraph served and closed when it is done.
+
+    Every subgraph request carries an internal token minted by ``minter`` (default: one with a fresh key of this
+    process; pass one from :meth:`InternalTokenMinter.from_store` to share the key between replicas); its public
+    key is served at ``/internal/jwks``.
+
+    ``verifier`` checks ``Authorization: Bearer`` tokens on ``/graphql`` (:mod:`gateway.auth_middleware`); left out,
+    every request is anonymous. A verifier with ``warm``/``close`` is warmed at start-up and closed at shutdown."""
     subgraph_urls(supergraph, options)  # unknown overrides are refused now, not at start-up
     resolved_planner: PlanBuilder = planner if planner is not None else build_query_plan
     resolved_executor: PlanExecutor = executor if executor is not None else execute_plan
     resolved_printer: PlanPrinter = printer if printer is not None else print_plan
     fetcher_factory = make_fetcher or _http_fetcher
+    internal = minter if minter is not None else InternalTokenMinter.generate()
     endpoint = GraphQLEndpoint(max_body_bytes=options.max_body_bytes, dev=options.dev)
 
     def build_pipeline(served: SupergraphView, with_fetcher: Fetcher) -> Pipeline:
@@ -92,6 +105,7 @@ def create_app(
             documents=DocumentCache(options.document_cache_size),
             plans=PlanCache(options.plan_cache_size, plan_store),
             dev=options.dev,
+            subgraph_headers=internal.headers_for,
         )
 
     def new_fetcher(served: SupergraphView) -> Fetcher:
@@ -107,6 +121,8 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await live.start()
+        if verifier is not None and hasattr(verifier, "warm") and not await verifier.warm():
+            log.warning("the token issuer's keys could not be loaded yet; they will be fetched on the first token")
         endpoint.pipeline = live
         app.state.pipeline = live.pipeline  # the current one, kept up to date by swaps
         live.on_swap = lambda pipeline: setattr(app.state, "pipeline", pipeline)
@@ -116,13 +132,20 @@ def create_app(
         finally:
             endpoint.pipeline = None
             await live.close()
+            if verifier is not None and hasattr(verifier, "close"):
+                await verifier.close()
 
     async def health(request: Request) -> Response:
         return Response(orjson.dumps(live.health()), media_type="application/json")
 
     app = Starlette(
-        routes=[Route("/graphql", endpoint, methods=None), Route("/health", health, methods=["GET", "HEAD"])],
+        routes=[
+            Route("/graphql", endpoint if verifier is None else BearerAuthentication(endpoint, verifier), methods=None),
+            Route("/health", health, methods=["GET", "HEAD"]),
+            Route("/internal/jwks", jwks_endpoint(internal), methods=["GET"]),
+        ],
         lifespan=lifespan,
     )
     app.state.gateway = live
+    app.state.minter = internal
     return app

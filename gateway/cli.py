@@ -16,6 +16,8 @@ import typer
 from subgraphs.settings import DEFAULT_LEGACY_PORTS, DEFAULT_SUBGRAPH_PORTS
 
 if TYPE_CHECKING:
+    from auth.principal import Role
+    from auth.verify import TokenVerifier
     from gateway.composition import Composed
     from gateway.pipeline import SupergraphView
     from gateway.reload import SupergraphSource
@@ -269,6 +271,16 @@ def _start_from_subgraphs(config_path: Path, timeout_s: float) -> tuple[Supergra
     return initial, source
 
 
+def _external_verifier(issuer: str | None, audience: str) -> TokenVerifier | None:
+    """The verifier for ``--oidc-issuer`` (discovery + JWKS, fetched on first use), or ``None`` without one."""
+    if issuer is None:
+        return None
+    from auth.discovery import external_verifier
+
+    logging.getLogger("minyi.gateway").info("trusting access tokens of the external issuer %s", issuer)
+    return external_verifier(issuer, audience)
+
+
 @app.command()
 def gateway(
     supergraph: Annotated[
@@ -291,11 +303,20 @@ def gateway(
         typer.Option("--subgraph-url", help="NAME=URL: call subgraph NAME at URL instead (repeatable)."),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every request (DEBUG).")] = False,
+    oidc_issuer: Annotated[
+        str | None,
+        typer.Option(
+            "--oidc-issuer",
+            help="Trust this external OIDC issuer (discovery + JWKS) for access tokens; the embedded provider is "
+            "then off.",
+        ),
+    ] = None,
 ) -> None:
     """Run the federation gateway: one GraphQL endpoint (/graphql) over the supergraph's subgraphs.
 
     Other settings come from the environment (prefix MINYI_GATEWAY_): MAX_BODY_BYTES, MAX_TOKENS, MAX_DEPTH,
-    MAX_ALIASES, MAX_ROOT_FIELDS, SUBGRAPH_TIMEOUT_S, DOCUMENT_CACHE_SIZE, PLAN_CACHE_SIZE, SUBGRAPHS.
+    MAX_ALIASES, MAX_ROOT_FIELDS, SUBGRAPH_TIMEOUT_S, DOCUMENT_CACHE_SIZE, PLAN_CACHE_SIZE, SUBGRAPHS,
+    OIDC_ISSUER, OIDC_AUDIENCE.
     """
     import uvicorn
 
@@ -318,6 +339,8 @@ def gateway(
         overrides["host"] = host
     if dev:
         overrides["dev"] = True
+    if oidc_issuer is not None:
+        overrides["oidc_issuer"] = oidc_issuer
     settings = GatewaySettings(**overrides)  # type: ignore[arg-type]
     if supergraph is not None:
         settings.subgraphs = None  # --supergraph wins over MINYI_GATEWAY_SUBGRAPHS
@@ -330,7 +353,13 @@ def gateway(
     else:
         loaded = _load_supergraph_or_exit(settings.supergraph)
     try:
-        asgi = create_app(loaded, settings.options(), watch=source.watch if source is not None else None)
+        options = settings.options()
+        asgi = create_app(
+            loaded,
+            options,
+            watch=source.watch if source is not None else None,
+            verifier=_external_verifier(options.oidc_issuer, options.oidc_audience),
+        )
     except ValueError as error:
         typer.echo(f"cannot start the gateway: {error}", err=True)
         raise typer.Exit(1) from None
@@ -389,6 +418,166 @@ def plan(
         typer.echo(f"cannot plan the query: {error}", err=True)
         raise typer.Exit(1) from None
     typer.echo(print_plan(built))
+
+
+# --- users and dev tokens of the embedded OIDC provider (auth/) ------------------------------------------------
+users_app = typer.Typer(help="Manage the embedded OIDC provider's users (MINYI_AUTH_USERS_FILE).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+UsersFile = Annotated[
+    Path | None, typer.Option("--file", help="The user store (default: MINYI_AUTH_USERS_FILE or .minyi/users.json).")
+]
+
+
+def _user_store(path: Path | None) -> object:
+    from auth.settings import AuthSettings
+    from auth.users import UserStore
+
+    return UserStore.demo(path or AuthSettings.model_validate({}).users_file or Path(".minyi/users.json"))
+
+
+def _roles(values: list[str]) -> tuple[Role, ...]:
+    from auth.principal import Role
+
+    try:
+        return tuple(Role(v) for v in values)
+    except ValueError:
+        raise typer.BadParameter(f"roles are: {', '.join(r.value for r in Role)}") from None
+
+
+@users_app.command("list")
+def users_list(file: UsersFile = None) -> None:
+    """List users with roles, unit and jurisdiction."""
+    from auth.users import UserStore
+
+    store = _user_store(file)
+    assert isinstance(store, UserStore)
+    for u in store.list():
+        roles = ",".join(r.value for r in u.roles)
+        typer.echo(
+            f"{u.username}\t{u.name}\t{roles}\t{u.unit or '-'}\t{','.join(u.admin_codes) or '-'}\t{','.join(u.grid_codes) or '-'}"
+        )
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    name: Annotated[str, typer.Option(help="Display name.")],
+    role: Annotated[list[str], typer.Option("--role", help="Role (repeatable).")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    unit: Annotated[str | None, typer.Option(help="Unit code (承办单位).")] = None,
+    admin_code: Annotated[list[str] | None, typer.Option("--admin-code")] = None,
+    grid_code: Annotated[list[str] | None, typer.Option("--grid-code")] = None,
+    file: UsersFile = None,
+) -> None:
+    """Add a user."""
+    from auth.users import User, UserStore, hash_password
+
+    store = _user_store(file)
+    assert isinstance(store, UserStore)
+    if store.get(username) is not None:
+        typer.echo(f"user {username!r} exists", err=True)
+        raise typer.Exit(1)
+    roles = _roles(role)
+    store.put(
+        User(username, name, roles, hash_password(password), unit, tuple(admin_code or ()), tuple(grid_code or ()))
+    )
+    typer.echo(f"added {username}")
+
+
+@users_app.command("set-password")
+def users_set_password(
+    username: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    file: UsersFile = None,
+) -> None:
+    """Set a user's password."""
+    from dataclasses import replace
+
+    from auth.users import UserStore, hash_password
+
+    store = _user_store(file)
+    assert isinstance(store, UserStore)
+    user = store.get(username)
+    if user is None:
+        typer.echo(f"no user {username!r}", err=True)
+        raise typer.Exit(1)
+    store.put(replace(user, password_hash=hash_password(password)))
+    typer.echo(f"password of {username} set")
+
+
+@users_app.command("set-roles")
+def users_set_roles(
+    username: str, role: Annotated[list[str], typer.Option("--role", help="Role (repeatable).")], file: UsersFile = None
+) -> None:
+    """Replace a user's roles."""
+    from dataclasses import replace
+
+    from auth.users import UserStore
+
+    store = _user_store(file)
+    assert isinstance(store, UserStore)
+    user = store.get(username)
+    if user is None:
+        typer.echo(f"no user {username!r}", err=True)
+        raise typer.Exit(1)
+    store.put(replace(user, roles=_roles(role)))
+    typer.echo(f"roles of {username} set")
+
+
+@users_app.command("remove")
+def users_remove(username: str, file: UsersFile = None) -> None:
+    """Remove a user."""
+    from auth.users import UserStore
+
+    store = _user_store(file)
+    assert isinstance(store, UserStore)
+    if not store.remove(username):
+        typer.echo(f"no user {username!r}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"removed {username}")
+
+
+@app.command()
+def token(
+    user: Annotated[str, typer.Argument(help="A user of the store (e.g. a demo user: dispatcher).")],
+    scope: Annotated[str, typer.Option(help="Space-separated API scopes.")] = "appeals:read",
+    dev: Annotated[bool, typer.Option("--dev", help="Development mode (or MINYI_AUTH_DEV=1).")] = False,
+    file: UsersFile = None,
+) -> None:
+    """Print an access token for USER — only when the embedded provider runs in dev mode."""
+    from auth.provider import Provider
+    from auth.settings import AuthSettings
+    from auth.store import MemoryStore
+    from auth.users import UserStore
+
+    settings = AuthSettings.model_validate({})
+    if not (dev or settings.dev):
+        typer.echo("refused: `minyi token` works only in dev mode (MINYI_AUTH_DEV=1 or --dev)", err=True)
+        raise typer.Exit(2)
+    settings.dev = True
+    store = _user_store(file)
+    assert isinstance(store, UserStore)
+    found = store.get(user)
+    if found is None or found.disabled:
+        typer.echo(f"no user {user!r}", err=True)
+        raise typer.Exit(1)
+
+    async def mint() -> str:
+        kv: object = MemoryStore()
+        client = None
+        if settings.redis_url:
+            from redis.asyncio import Redis
+
+            client = Redis.from_url(settings.redis_url)
+            kv = client
+        try:
+            provider = Provider(settings.options(), kv=kv, users=store)  # type: ignore[arg-type]
+            return await provider.mint_access_token(found.principal(scopes=scope.split(), client_id="minyi-cli"))
+        finally:
+            if client is not None:
+                await client.aclose()
+
+    typer.echo(asyncio.run(mint()))
 
 
 def main() -> None:

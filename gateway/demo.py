@@ -78,7 +78,11 @@ def demo_processes(data_dir: Path, seed: int, redis_url: str | None, offset: int
         for name in SYSTEMS
         for port in (DEFAULT_LEGACY_PORTS[name],)
     ]
-    env = (("MINYI_REDIS_URL", redis_url),) if redis_url else ()
+    # the subgraphs accept only the gateway's internal tokens, verified with the key set it publishes
+    jwks = ("MINYI_INTERNAL_JWKS_URL", f"http://127.0.0.1:{GATEWAY_PORT + offset}/internal/jwks")
+    # no login in the demo yet: a request without one acts as a city-wide 督办员 (masked PII; SubgraphSettings.dev_roles)
+    dev = (("MINYI_DEV_ROLES", "supervisor"), ("MINYI_DEV_ADMIN_CODES", "4301"))
+    env = ((("MINYI_REDIS_URL", redis_url), jwks) if redis_url else (jwks,)) + dev
     for name in SYSTEMS:
         port = DEFAULT_SUBGRAPH_PORTS[name] + offset
         legacy_url = f"http://127.0.0.1:{DEFAULT_LEGACY_PORTS[name] + offset}"

@@ -29,9 +29,17 @@ from urllib.parse import parse_qs
 
 import orjson
 
+from auth.principal import Principal
 from gateway.pipeline import GraphQLRequest, Outcome
 
-__all__ = ["GRAPHQL_RESPONSE_JSON", "PREFLIGHT_HEADERS", "GraphQLEndpoint", "RequestRunner", "choose_media_type"]
+__all__ = [
+    "GRAPHQL_RESPONSE_JSON",
+    "PREFLIGHT_HEADERS",
+    "PRINCIPAL_SCOPE_KEY",
+    "GraphQLEndpoint",
+    "RequestRunner",
+    "choose_media_type",
+]
 
 log = logging.getLogger("minyi.gateway.http")
 
@@ -50,6 +58,7 @@ PREFLIGHT_HEADERS = (
     b"x-apollo-operation-name",
 )
 PLAN_HEADER = b"x-minyi-plan"
+PRINCIPAL_SCOPE_KEY = "minyi.principal"  # set by gateway.auth_middleware: the verified Principal, or None
 
 _CONTENT_TYPE_HEADER = {
     APPLICATION_JSON: b"application/json; charset=utf-8",
@@ -132,7 +141,9 @@ def _json_param(raw: Any, name: str, encoded: bool) -> dict[str, Any] | None:
     return raw
 
 
-def decode_params(params: Any, *, from_query_string: bool = False) -> GraphQLRequest:
+def decode_params(
+    params: Any, *, from_query_string: bool = False, principal: Principal | None = None
+) -> GraphQLRequest:
     """The GraphQL-over-HTTP request parameters from a decoded JSON body or a query-string mapping (where
     ``variables`` and ``extensions`` are JSON-encoded strings)."""
     if isinstance(params, list):
@@ -152,6 +163,7 @@ def decode_params(params: Any, *, from_query_string: bool = False) -> GraphQLReq
         operation_name,
         _json_param(params.get("variables"), "variables", from_query_string),
         _json_param(params.get("extensions"), "extensions", from_query_string),
+        principal,
     )
 
 
@@ -202,10 +214,14 @@ class GraphQLEndpoint:
                     params = orjson.loads(raw)
                 except orjson.JSONDecodeError:
                     raise BadRequest("The request body is not valid JSON.") from None
-                request = decode_params(params)
+                request = decode_params(params, principal=scope.get(PRINCIPAL_SCOPE_KEY))
             else:
                 query = parse_qs(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-                request = decode_params({k: v[0] for k, v in query.items()}, from_query_string=True)
+                request = decode_params(
+                    {k: v[0] for k, v in query.items()},
+                    from_query_string=True,
+                    principal=scope.get(PRINCIPAL_SCOPE_KEY),
+                )
             operation_name = request.operation_name
             pipeline = self.pipeline
             if pipeline is None:

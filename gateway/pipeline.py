@@ -23,11 +23,14 @@ from typing import Any, Protocol
 
 from graphql import DocumentNode, GraphQLSchema, execute_sync, get_variable_values
 
+from auth.principal import ANONYMOUS, Principal
+from gateway.authorization import Authorization, Authorized
 from gateway.caches import DocumentCache, PlanCache, PlanKey
 from gateway.document import PreparedDocument, ResolvedOperation, prepare_document, render_error
 from gateway.executor.fetcher import Fetcher
 from gateway.limits import DEFAULT_LIMITS, OperationLimits
 from gateway.planner.plan import QueryPlan
+from gateway.subgraph_auth import PrincipalFetcher, SubgraphHeaders
 
 __all__ = [
     "ExecutionOutcome",
@@ -102,6 +105,7 @@ class GraphQLRequest:
     operation_name: str | None = None
     variables: dict[str, Any] | None = None
     extensions: dict[str, Any] | None = None
+    principal: Principal | None = None  # who is asking (verified token), None when anonymous
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +137,8 @@ class Pipeline:
         documents: DocumentCache | None = None,
         plans: PlanCache | None = None,
         dev: bool = False,
+        subgraph_headers: SubgraphHeaders | None = None,
+        authorization: Authorization | None = None,
     ) -> None:
         self.supergraph = supergraph
         self.planner = planner
@@ -143,8 +149,11 @@ class Pipeline:
         self.documents = documents if documents is not None else DocumentCache(1000)
         self.plans = plans if plans is not None else PlanCache(1000)
         self.dev = dev
+        self.subgraph_headers = subgraph_headers  # the internal token per subgraph call
         self._schema = supergraph.api_schema
         self._schema_hash = supergraph.schema_hash
+        # @authenticated/@requiresScopes/@policy: read off the supergraph unless given; None when it marks nothing
+        self.authorization = authorization if authorization is not None else Authorization.for_supergraph(supergraph)
 
     def prepare(self, query: str) -> PreparedDocument:
         """Parse, limit-check and validate ``query``, through the document cache."""
@@ -180,9 +189,18 @@ class Pipeline:
         data: dict[str, Any] | None = None
         errors: list[Mapping[str, Any]] = []
         plan: QueryPlan | None = None
+        authorized: Authorized | None = None
+        if resolved.remote_document is not None and self.authorization is not None:
+            authorized = self.authorization.authorize(
+                resolved.remote_document,
+                resolved.remote_normalized,
+                request.operation_name,
+                request.principal or ANONYMOUS,
+            )
+            errors.extend(authorized.errors)
         if resolved.remote_document is not None:
             try:
-                plan = await self._plan(resolved, request.operation_name)
+                plan = await self._plan(resolved, request.operation_name, authorized)
             except Exception:
                 log.exception("planning failed for operation %r", request.operation_name)
                 return Outcome(
@@ -198,10 +216,13 @@ class Pipeline:
                 document=resolved.remote_document,
                 operation_name=request.operation_name,
                 variables=variables,
-                fetcher=self.fetcher,
+                fetcher=self._fetcher_for(request.principal),
             )
             data = result.data
-            errors.extend(result.errors)
+            if authorized is not None and authorized.removed:
+                errors.extend(e for e in result.errors if authorized.keep_error(e))
+            else:
+                errors.extend(result.errors)
         if resolved.local_document is not None:
             local = execute_sync(self._schema, resolved.local_document, variable_values=request.variables or {})
             if local.errors:
@@ -217,12 +238,24 @@ class Pipeline:
             body["extensions"] = {"queryPlan": self._plan_text(plan)}
         return Outcome(body)
 
-    async def _plan(self, resolved: ResolvedOperation, operation_name: str | None) -> QueryPlan:
-        key = PlanKey(self._schema_hash, resolved.remote_normalized, operation_name)
+    def _fetcher_for(self, principal: Principal | None) -> Fetcher:
+        if self.subgraph_headers is None:
+            return self.fetcher
+        return PrincipalFetcher(self.fetcher, principal or ANONYMOUS, self.subgraph_headers)
+
+    async def _plan(
+        self, resolved: ResolvedOperation, operation_name: str | None, authorized: Authorized | None = None
+    ) -> QueryPlan:
+        """The plan of the remote document — of what authorization left of it, when it removed anything (the
+        client's document still shapes the response, so removed fields answer null)."""
+        if authorized is not None and authorized.document is None:
+            return QueryPlan(None)  # nothing the principal may see is left to fetch
+        document = resolved.remote_document if authorized is None else authorized.document
+        normalized = resolved.remote_normalized if authorized is None else authorized.normalized
+        key = PlanKey(self._schema_hash, normalized, operation_name)
         plan = self.plans.get(key)
         if plan is not None:
             return plan
-        document = resolved.remote_document
         assert document is not None
         return await self.plans.load(key, lambda: self.planner(self.supergraph, document, operation_name))
 

@@ -31,6 +31,8 @@ class GatewayOptions:
     plan_cache_size: int = 2000
     subgraph_timeout_s: float = 10.0
     subgraph_urls: tuple[tuple[str, str], ...] = field(default=())  # overrides of the supergraph's URLs
+    oidc_issuer: str | None = None  # an external issuer to trust (discovery + JWKS); None: the embedded provider
+    oidc_audience: str = "minyi"  # the ``aud`` access tokens must name
 
 
 DEFAULT_OPTIONS = GatewayOptions()
@@ -38,8 +40,10 @@ DEFAULT_OPTIONS = GatewayOptions()
 
 class GatewaySettings(BaseSettings):
     """``supergraph`` is a file path or an http(s) URL. ``subgraphs``, when set, is a ``subgraphs.toml`` to compose
-    (and recompose while running) instead. ``subgraph_urls`` overrides subgraph URLs by name
-    (``MINYI_GATEWAY_SUBGRAPH_URLS='{"hotline": "http://…/graphql"}'``)."""
+        (and recompose while running) instead. ``subgraph_urls`` overrides subgraph URLs by name
+        (``MINYI_GATEWAY_SUBGRAPH_URLS='{"hotline": "http://…/graphql"}'``). ``oidc_issuer`` makes the gateway trust
+    an external OIDC issuer (discovery + JWKS) instead of the embedded provider; ``oidc_audience`` is the ``aud``
+    access tokens must name (``MINYI_GATEWAY_OIDC_ISSUER``, ``MINYI_GATEWAY_OIDC_AUDIENCE``)."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_GATEWAY_", extra="ignore")
 
@@ -57,6 +61,8 @@ class GatewaySettings(BaseSettings):
     plan_cache_size: int = Field(2000, ge=1)
     subgraph_timeout_s: float = Field(10.0, gt=0, le=300)
     subgraph_urls: dict[str, str] = Field(default_factory=dict)
+    oidc_issuer: str | None = Field(None, pattern=r"^https?://")
+    oidc_audience: str = Field("minyi", min_length=1)
 
     def options(self) -> GatewayOptions:
         return GatewayOptions(
@@ -72,4 +78,6 @@ class GatewaySettings(BaseSettings):
             plan_cache_size=self.plan_cache_size,
             subgraph_timeout_s=self.subgraph_timeout_s,
             subgraph_urls=tuple(sorted(self.subgraph_urls.items())),
+            oidc_issuer=self.oidc_issuer,
+            oidc_audience=self.oidc_audience,
         )

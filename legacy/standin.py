@@ -6,7 +6,9 @@ protocol routes this module adds:
 - a request counter, by route, that tests read at ``GET /_admin/stats`` (admin routes are not counted);
 - injected latency and failure rate, set at start-up (``--latency-ms``, ``--failure-rate``) or at run time with
   ``POST /_admin/faults {"latency_ms": 300, "failure_rate": 0.2}``; a failed request answers HTTP 503;
-- ``POST /_admin/reset`` zeroes the counters.
+- ``POST /_admin/reset`` zeroes the counters;
+- the user each call was made for, by the ``X-Acting-User`` header (代办人, sent by the credential broker), counted
+  by user at ``GET /_admin/acting-users`` (``{"by_user": {...}, "last": ...}``; reset with the counters).
 
 The admin routes stand for the operator's console of the real system; product code never calls them.
 """
@@ -69,6 +71,9 @@ class Faults:
 COUNTER_KEY = web.AppKey("request_counter", Counter[str])
 FAULTS_KEY = web.AppKey("faults", Faults)
 NAME_KEY = web.AppKey("standin_name", str)
+ACTING_KEY = web.AppKey("acting_users", Counter[str])
+LAST_ACTING_KEY = web.AppKey("last_acting_user", list[str | None])
+ACTING_HEADER = "X-Acting-User"
 
 
 @web.middleware
@@ -79,6 +84,10 @@ async def _count_and_inject(request: web.Request, handler: Handler) -> web.Strea
     route = request.match_info.route.resource.canonical if request.match_info.route.resource else request.path
     counter["total"] += 1
     counter[f"{request.method} {route}"] += 1
+    acting = request.headers.get(ACTING_HEADER)
+    if acting:
+        request.app[ACTING_KEY][acting] += 1
+        request.app[LAST_ACTING_KEY][0] = acting
     faults = request.app[FAULTS_KEY]
     if faults.latency_ms:
         await asyncio.sleep(faults.latency_ms / 1000)
@@ -93,8 +102,15 @@ async def _stats(request: web.Request) -> web.Response:
     return web.json_response({"requests": counter["total"], "by_route": by_route})
 
 
+async def _acting_users(request: web.Request) -> web.Response:
+    by_user = {k: v for k, v in request.app[ACTING_KEY].items() if k}
+    return web.json_response({"by_user": by_user, "last": request.app[LAST_ACTING_KEY][0]})
+
+
 async def _reset(request: web.Request) -> web.Response:
     request.app[COUNTER_KEY].clear()
+    request.app[ACTING_KEY].clear()
+    request.app[LAST_ACTING_KEY][0] = None
     return web.json_response({"ok": True})
 
 
@@ -122,9 +138,13 @@ def create_standin_app(
     """An aiohttp app serving ``routes`` behind the counter and the fault injector."""
     app = web.Application(middlewares=[_count_and_inject, *middlewares], client_max_size=2 * 1024 * 1024)
     app[COUNTER_KEY] = Counter()
+    app[ACTING_KEY] = Counter()
+    last: list[str | None] = [None]
+    app[LAST_ACTING_KEY] = last
     app[FAULTS_KEY] = Faults(options.latency_ms, options.failure_rate, random.Random(options.seed))
     app.router.add_get("/_admin/stats", _stats)
     app.router.add_post("/_admin/reset", _reset)
+    app.router.add_get("/_admin/acting-users", _acting_users)
     app.router.add_post("/_admin/faults", _set_faults)
     app.router.add_routes(list(routes))
     app[NAME_KEY] = name

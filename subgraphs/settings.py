@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from auth.principal import ANONYMOUS, Principal
+
 __all__ = ["DEFAULT_LEGACY_PORTS", "DEFAULT_SUBGRAPH_PORTS", "SubgraphSettings"]
 
 DEFAULT_SUBGRAPH_PORTS = {
@@ -21,7 +23,17 @@ DEFAULT_LEGACY_PORTS = {"hotline": 4101, "petition": 4102, "board": 4103, "grid"
 class SubgraphSettings(BaseSettings):
     """``legacy_url`` defaults to the stand-in's default port; credentials default to the stand-ins' service
     accounts. ``person_key_secret`` must be the same in every subgraph (it makes person keys comparable) and
-    must be set in production."""
+    must be set in production.
+
+    ``dev_roles`` / ``dev_admin_codes`` (development only; empty in production): requests that carry no principal
+    (no verified internal token) act as a ``minyi-dev`` principal with these space-separated roles and admin codes,
+    so a demo without a login still shows data; when empty such requests are anonymous (DOMAIN.md §8: public board
+    posts only).
+
+    ``require_internal_token`` (on by default): every call must carry an internal token of the gateway
+    (:mod:`auth.internal`), verified with the key set at ``internal_jwks_url`` (``MINYI_INTERNAL_JWKS_URL``); a call
+    without one is refused with 401 ``UNAUTHENTICATED``. Turn it off only for a subgraph that is not behind the
+    project's gateway, and in tests that call a subgraph directly."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_", extra="ignore")
 
@@ -32,6 +44,19 @@ class SubgraphSettings(BaseSettings):
     legacy_max_concurrency: int = Field(8, ge=1, le=256)
     person_key_secret: str = "minyi-dev-person-key-secret"
     redis_url: str = ""
+    dev_roles: str = ""
+    dev_admin_codes: str = ""
+    require_internal_token: bool = True  # off only for tests and subgraphs outside the project
+    internal_jwks_url: str = "http://127.0.0.1:4000/internal/jwks"  # the gateway's /internal/jwks
+    internal_issuer: str = "minyi-gateway"
+
+    def dev_principal(self) -> Principal:
+        if not self.dev_roles.strip():
+            return ANONYMOUS
+        jurisdiction = {"admin_codes": self.dev_admin_codes.split(), "grid_codes": []}
+        return Principal.from_claims(
+            {"sub": "minyi-dev", "roles": self.dev_roles.split(), "jurisdiction": jurisdiction}
+        )
 
     def legacy_url_for(self, system: str) -> str:
         return self.legacy_url or f"http://127.0.0.1:{DEFAULT_LEGACY_PORTS[system]}"

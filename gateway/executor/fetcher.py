@@ -20,6 +20,7 @@ class SubgraphRequest:
     query: str
     variables: Mapping[str, Any] = field(default_factory=dict)
     operation_name: str | None = None
+    headers: Mapping[str, str] | None = None  # per-request HTTP headers (the internal token), added by the pipeline
 
 
 @dataclass(frozen=True, slots=True)

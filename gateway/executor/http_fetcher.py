@@ -34,7 +34,8 @@ class HttpFetcher:
     """Sends subgraph requests over one keep-alive ``aiohttp`` session.
 
     ``urls`` maps subgraph names (as in ``join__graph(name:)``) to URLs; ``timeout_s`` is one timeout in seconds for
-    all, or one per subgraph (subgraphs not named get 30 s); ``headers`` are added to every request.
+    all, or one per subgraph (subgraphs not named get 30 s); ``headers`` are added to every request, and a
+    request's own ``headers`` (the internal token of :mod:`gateway.subgraph_auth`) to that request.
     """
 
     def __init__(
@@ -93,7 +94,9 @@ class HttpFetcher:
         except TypeError:
             return SubgraphResponse(failure="the request variables cannot be sent as JSON")
         try:
-            async with self._client().post(url, data=body, timeout=self._timeouts[subgraph]) as response:
+            async with self._client().post(
+                url, data=body, headers=request.headers, timeout=self._timeouts[subgraph]
+            ) as response:
                 status = response.status
                 raw = await response.read()
         except TimeoutError:  # aiohttp's timeouts (asyncio.TimeoutError is TimeoutError since 3.11)

@@ -22,7 +22,6 @@ Failures: transport and 5xx → :class:`LegacyUnavailable` (from :class:`LegacyH
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -31,6 +30,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+from auth.broker import CredentialBroker, Issued, ServiceCredentials
 from resolvers.adapters.errors import (
     LegacyAuthError,
     LegacyError,
@@ -238,12 +238,6 @@ def _report_to_legacy(report: GridReport) -> dict[str, Any]:
 # --- the client ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
-    value: str
-    refresh_at: float  # by the client's clock
-
-
 def _says_invalid_token(answer: HttpAnswer) -> bool:
     challenge = next((v for k, v in answer.headers.items() if k.lower() == "www-authenticate"), "")
     if 'error="invalid_token"' in challenge:
@@ -272,22 +266,30 @@ class GridClient:
 
     system = SYSTEM
 
-    def __init__(self, options: AdapterOptions, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        options: AdapterOptions,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        broker: CredentialBroker | None = None,
+    ) -> None:
+        """The access token is the credential broker's (:mod:`auth.broker`); without a ``broker`` the client
+        credentials of ``options`` (``username``/``password`` = client id/secret) get one of their own, on
+        ``clock``."""
         self.options = options
         self.http = LegacyHttp(SYSTEM, options)
-        self._clock = clock
-        self._token: _Token | None = None
-        self._pending: asyncio.Task[_Token] | None = None
+        self.broker = broker or CredentialBroker.single(SYSTEM, options.username, options.password, clock=clock)
+        self.session = self.broker.session(SYSTEM, self._fetch_token)
 
     # tokens
 
-    async def _fetch_token(self) -> _Token:
-        credentials = f"{quote_plus(self.options.username)}:{quote_plus(self.options.password)}"
+    async def _fetch_token(self, credentials: ServiceCredentials) -> Issued:
+        basic = f"{quote_plus(credentials.username)}:{quote_plus(credentials.secret)}"
         answer = await self.http.request(
             "POST",
             "/oauth/token",
             data={"grant_type": "client_credentials"},
-            headers={"Authorization": "Basic " + base64.b64encode(credentials.encode()).decode()},
+            headers={"Authorization": "Basic " + base64.b64encode(basic.encode()).decode()},
         )
         if answer.status != 200:
             raise LegacyAuthError(SYSTEM, f"token request refused ({_reason(answer)})")
@@ -299,35 +301,17 @@ class GridClient:
         lifetime = body.get("expires_in", 600)
         if not isinstance(lifetime, int | float) or lifetime <= 0:
             raise LegacyProtocolError(SYSTEM, f"bad expires_in {lifetime!r}")
-        token = _Token(body["access_token"], self._clock() + lifetime - min(30.0, lifetime * 0.1))
-        self._token = token
-        return token
-
-    async def _access_token(self, *, stale: str | None = None) -> str:
-        """The cached token, or a fresh one; callers that arrive while one is being fetched share that fetch.
-
-        ``stale`` is a token the system has just refused: it is never returned again.
-        """
-        token = self._token
-        if token is not None and token.value != stale and token.refresh_at > self._clock():
-            return token.value
-        if self._pending is None or self._pending.done():
-            self._pending = asyncio.ensure_future(self._fetch_token())
-            # Every waiter may have gone (cancelled); the failure is still consumed, not logged as lost.
-            self._pending.add_done_callback(lambda task: None if task.cancelled() else task.exception())
-        return (await asyncio.shield(self._pending)).value
+        return Issued(body["access_token"], float(lifetime))
 
     async def _call(self, method: str, path: str, *, params: Mapping[str, str] | None = None, json: Any = None) -> Any:
         """One API call with the bearer token; one new token and one retry on ``invalid_token``."""
-        token = await self._access_token()
-        answer = await self.http.request(
-            method, path, params=params, json=json, headers={"Authorization": f"Bearer {token}"}
-        )
-        if answer.status == 401 and _says_invalid_token(answer):
-            token = await self._access_token(stale=token)
-            answer = await self.http.request(
-                method, path, params=params, json=json, headers={"Authorization": f"Bearer {token}"}
-            )
+        acting = self.broker.acting_headers()
+
+        async def send(token: str) -> HttpAnswer:
+            headers = {**acting, "Authorization": f"Bearer {token}"}
+            return await self.http.request(method, path, params=params, json=json, headers=headers)
+
+        answer = await self.session.call(send, lambda a: a.status == 401 and _says_invalid_token(a))
         if answer.status == 401:
             raise LegacyAuthError(SYSTEM, f"access token refused ({_reason(answer)})")
         if answer.status == 404:

@@ -22,9 +22,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from auth.broker import CredentialBroker, Issued, ServiceCredentials
 from resolvers.adapters.errors import (
     LegacyAuthError,
     LegacyNotFound,
@@ -49,7 +50,6 @@ SYSTEM = "hotline"
 SESSION_HEADER = "X-Session-Token"
 MAX_PAGE = 100
 RETURNED = "已退单"  # the unit state of a unit whose return (退单) was approved
-_EXPIRY_MARGIN = timedelta(seconds=30)
 
 _APPEAL_TYPES = {
     "咨询": AppealType.CONSULT,
@@ -333,23 +333,29 @@ def page_plan(offset: int, limit: int, max_page: int = MAX_PAGE) -> tuple[int, i
 
 
 class HotlineClient:
-    """One per process: holds the session token of the service account and the HTTP client."""
+    """One per process: the HTTP client and the hotline session, which the credential broker keeps
+    (:mod:`auth.broker`: one login for all callers, one re-login on code 401). Without a ``broker`` the service
+    account of ``options`` (``username``/``password`` → ``yhm``/``mm``) gets a broker of its own. Each call
+    carries the acting user (``X-Acting-User``) of the request it is made for."""
 
     system = SYSTEM
 
-    def __init__(self, options: AdapterOptions) -> None:
+    def __init__(self, options: AdapterOptions, *, broker: CredentialBroker | None = None) -> None:
         self.options = options
         self.http = LegacyHttp(SYSTEM, options)
-        self._token = ""
-        self._expires: datetime | None = None
-        self._login_lock = asyncio.Lock()
+        self.broker = broker or CredentialBroker.single(SYSTEM, options.username, options.password)
+        self.session = self.broker.session(SYSTEM, self._login)
 
     # -- session ---------------------------------------------------------------------------------------------
 
     async def login(self) -> str:
-        """Log in with the service account; returns the new session token."""
+        """Log in with the service account now; returns the new session token."""
+        self.session.forget()
+        return await self.session.current()
+
+    async def _login(self, credentials: ServiceCredentials) -> Issued:
         answer = await self.http.request(
-            "POST", "/api/auth/login", json={"yhm": self.options.username, "mm": self.options.password}
+            "POST", "/api/auth/login", json={"yhm": credentials.username, "mm": credentials.secret}
         )
         body = self._envelope(answer, "/api/auth/login")
         if body["code"] != 0:
@@ -360,26 +366,11 @@ class HotlineClient:
             raise LegacyProtocolError(SYSTEM, "login answer without a token")
         expire = data.get("expire") if isinstance(data, Mapping) else None
         try:
-            self._expires = parse_legacy_datetime(expire) if isinstance(expire, str) and expire else None
+            expires = parse_legacy_datetime(expire) if isinstance(expire, str) and expire else None
         except ValueError:
-            self._expires = None
-        self._token = token
-        return token
-
-    async def _current_token(self) -> str:
-        if self._token and (self._expires is None or datetime.now() < self._expires - _EXPIRY_MARGIN):
-            return self._token
-        async with self._login_lock:
-            if self._token and (self._expires is None or datetime.now() < self._expires - _EXPIRY_MARGIN):
-                return self._token
-            return await self.login()
-
-    async def _fresh_token(self, stale: str) -> str:
-        """Log in again unless another caller already replaced ``stale`` meanwhile (one re-login for all)."""
-        async with self._login_lock:
-            if self._token and self._token != stale:
-                return self._token
-            return await self.login()
+            expires = None
+        lifetime = None if expires is None else (expires - datetime.now()).total_seconds()
+        return Issued(token, lifetime)
 
     # -- calls -----------------------------------------------------------------------------------------------
 
@@ -391,19 +382,17 @@ class HotlineClient:
             raise LegacyProtocolError(SYSTEM, f"answer of {path} is not a {{code, msg, data}} envelope")
         return body
 
-    async def _send(self, path: str, token: str, params: Mapping[str, str]) -> dict[str, Any]:
-        answer = await self.http.request("GET", path, params=params, headers={SESSION_HEADER: token})
-        return self._envelope(answer, path)
-
     async def _get(self, path: str, params: Mapping[str, str]) -> Any:
         """GET with the session; on code 401 log in again exactly once and retry."""
-        token = await self._current_token()
-        body = await self._send(path, token, params)
+        headers = self.broker.acting_headers()
+
+        async def send(token: str) -> dict[str, Any]:
+            answer = await self.http.request("GET", path, params=params, headers={**headers, SESSION_HEADER: token})
+            return self._envelope(answer, path)
+
+        body = await self.session.call(send, lambda answer: answer["code"] == 401)
         if body["code"] == 401:
-            token = await self._fresh_token(token)
-            body = await self._send(path, token, params)
-            if body["code"] == 401:
-                raise LegacyAuthError(SYSTEM, f"session refused right after a new login: {body.get('msg', '')}")
+            raise LegacyAuthError(SYSTEM, f"session refused right after a new login: {body.get('msg', '')}")
         code = body["code"]
         if code == 0:
             return body.get("data")

@@ -13,8 +13,9 @@ onto :mod:`resolvers.adapters.errors`):
 - writes: the workflow steps of 信访工作条例 (register, route, accept, reject, extend, opinion, review, close);
   refusals (wrong state, a statutory limit) raise :class:`~resolvers.adapters.errors.LegacyRejected`.
 
-:func:`record_from_xml` is the one place pinyin columns become domain names. The accused (``bjbr``) is never read:
-nothing downstream may show it (信访工作条例 Art 30 ¶3).
+:func:`record_from_xml` is the one place pinyin columns become domain names. The accused (``bjbr``) is read only so
+that the access rules (:mod:`resolvers.access`) can keep a 检举控告 item from the accused unit; nothing downstream
+may show it (信访工作条例 Art 30 ¶3): no GraphQL type has a field for it.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ class PetitionRecord:
     handling_deadline: datetime | None  # xbjzsj 限办截止时间 of the current stage
     overdue: bool  # sfcq 是否超期 (a step was taken late)
     overdue_note: str  # cqsm 超期说明
+    accused: str = ""  # bjbr 被举报人/单位: only for the access rules (Art 30 ¶3), never shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +233,7 @@ def record_from_xml(el: Element, system: str = SYSTEM) -> PetitionRecord:
         handling_deadline=at("xbjzsj"),
         overdue=_flag(f("sfcq")),
         overdue_note=f("cqsm"),
+        accused=f("bjbr"),
     )
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from auth.broker import CredentialBroker
 from resolvers.adapters.errors import (
     LegacyAuthError,
     LegacyNotFound,
@@ -148,10 +149,18 @@ class SuggestionClient:
 
     system = SYSTEM
 
-    def __init__(self, options: AdapterOptions) -> None:
+    def __init__(self, options: AdapterOptions, *, broker: CredentialBroker | None = None) -> None:
+        """The app id and API key come from the credential broker (:mod:`auth.broker`); without a ``broker``,
+        from ``options`` (``username``/``password``). Each call carries the acting user (``X-Acting-User``)."""
         self.options = options
+        self.broker = broker or CredentialBroker.single(SYSTEM, options.username, options.password)
+        credentials = self.broker.credentials(SYSTEM)
         self._http = LegacyHttp(SYSTEM, options)
-        self._headers = {"X-App-Id": options.username, "X-Api-Key": options.password, "Accept": "application/json"}
+        self._headers = {
+            "X-App-Id": credentials.username,
+            "X-Api-Key": credentials.secret,
+            "Accept": "application/json",
+        }
 
     async def page(
         self,
@@ -235,7 +244,9 @@ class SuggestionClient:
     async def _call(
         self, method: str, path: str, *, params: Mapping[str, str] | None = None, json: Any = None
     ) -> Mapping[str, Any]:
-        answer = await self._http.request(method, path, params=params, json=json, headers=self._headers)
+        answer = await self._http.request(
+            method, path, params=params, json=json, headers={**self._headers, **self.broker.acting_headers()}
+        )
         try:
             body = answer.json(SYSTEM)
         except LegacyProtocolError:

@@ -15,14 +15,16 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from resolvers import board_terms
+from resolvers.access import AppealFacts
 from resolvers.adapters.board import BoardClient, BoardThread, Poster
 from resolvers.board_loaders import identifiers_loader, thread_loader
 from resolvers.board_status import unified_status
-from resolvers.domain import Confidentiality, SourceSystem, UnitRef
+from resolvers.domain import Confidentiality, SourceSystem, UnitRef, person_key
 from resolvers.persons import Identifiers
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.ids import appeal_id, local_id
 from subgraphs.common.types import CITIZEN_DESCRIPTION, Appeal, Category, Location, PersonRef, Unit
+from subgraphs.common.visibility import access_to
 
 __all__ = ["SYSTEM", "BoardMessage", "BoardMessageConnection", "Citizen", "board_client", "message_of", "threads_of"]
 
@@ -55,9 +57,14 @@ async def _poster(info: Info, thread: BoardThread) -> Poster | None:
 
 async def _petitioner(root: BoardMessage, info: Info) -> PersonRef | None:
     poster = await _poster(info, root.thread)
-    if poster is None:
+    if poster is None or not poster.phone:
         return None
-    return PersonRef.of(info, poster.name, None, poster.phone)
+    # Posts are public (everyone sees the message); the poster's PII follows DOMAIN.md §8: none for the public,
+    # masked for staff, in full for the poster themself.
+    facts = AppealFacts(
+        system=SourceSystem.MSGBOARD, person_key=person_key(info.context.person_secret, phone=poster.phone)
+    )
+    return PersonRef.of(info, poster.name, None, poster.phone, "", access_to(info, facts).pii)
 
 
 async def _location(root: BoardMessage, info: Info) -> Location | None:

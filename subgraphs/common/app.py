@@ -15,12 +15,19 @@ from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from auth.broker import set_acting_user
+from auth.internal import InternalTokenVerifier
+from auth.principal import ANONYMOUS, Principal
 from resolvers.adapters.http import close_shared_session
+from resolvers.audit import AuditLog, MemoryAuditLog, RedisAuditLog
 from resolvers.persons import MemoryDirectory, PersonDirectory, RedisDirectory, connect_redis
 from subgraphs.common.context import SubgraphContext
+from subgraphs.common.internal_auth import InternalTokenGuard
 from subgraphs.settings import SubgraphSettings
 
-__all__ = ["SubgraphApp", "build_subgraph_app", "create_subgraph_app", "serve"]
+__all__ = ["PRINCIPAL_SCOPE_KEY", "SubgraphApp", "build_subgraph_app", "create_subgraph_app", "serve"]
+
+PRINCIPAL_SCOPE_KEY = "minyi.principal"  # where the authenticating middleware leaves the request's Principal
 
 log = logging.getLogger("minyi.subgraph")
 
@@ -28,12 +35,18 @@ ContextFactory = Callable[[], SubgraphContext]
 
 
 class SubgraphApp(GraphQL[SubgraphContext, None]):
-    def __init__(self, schema: Any, context_factory: ContextFactory) -> None:
+    def __init__(self, schema: Any, context_factory: ContextFactory, fallback: Principal = ANONYMOUS) -> None:
         super().__init__(schema, graphql_ide=None, allow_queries_via_get=True)
         self._context_factory = context_factory
+        self._fallback = fallback
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> SubgraphContext:
-        return self._context_factory()
+        context = self._context_factory()
+        found = request.scope.get(PRINCIPAL_SCOPE_KEY)
+        # the fallback (anonymous, or the dev principal of SubgraphSettings) stands in for nobody-logged-in
+        context.principal = found if isinstance(found, Principal) and found.authenticated else self._fallback
+        set_acting_user(context.principal.subject)  # the legacy calls of this request are made for this user
+        return context
 
 
 def create_subgraph_app(
@@ -42,8 +55,14 @@ def create_subgraph_app(
     context_factory: ContextFactory,
     *,
     on_shutdown: Callable[[], Awaitable[None]] | None = None,
+    fallback_principal: Principal = ANONYMOUS,
+    verifier: InternalTokenVerifier | None = None,
 ) -> Starlette:
-    graphql_app = SubgraphApp(schema, context_factory)
+    """``fallback_principal`` is who a request without a principal in its scope is taken to be (anonymous).
+    With a ``verifier``, ``/graphql`` answers only calls with a valid internal token (:mod:`.internal_auth`)."""
+    graphql_app: Any = SubgraphApp(schema, context_factory, fallback_principal)
+    if verifier is not None:  # only the gateway may call: an internal token on every request
+        graphql_app = InternalTokenGuard(graphql_app, verifier)
 
     async def health(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "subgraph": name})
@@ -70,13 +89,27 @@ def build_subgraph_app(name: str, schema: Any, client: Any, settings: SubgraphSe
     """Wire a system subgraph: one adapter client per process, the person directory, a context per request."""
     redis = connect_redis(settings.redis_url) if settings.redis_url else None
     directory: PersonDirectory = RedisDirectory(redis) if redis is not None else MemoryDirectory()
+    audit: AuditLog = RedisAuditLog(redis) if redis is not None else MemoryAuditLog()
     secret = settings.person_key_secret.encode()
 
     def context_factory() -> SubgraphContext:
-        return SubgraphContext(client=client, directory=directory, person_secret=secret)
+        return SubgraphContext(client=client, directory=directory, person_secret=secret, audit=audit)
 
     async def shutdown() -> None:
         if redis is not None:
             await redis.aclose()
 
-    return create_subgraph_app(name, schema, context_factory, on_shutdown=shutdown)
+    return create_subgraph_app(
+        name,
+        schema,
+        context_factory,
+        on_shutdown=shutdown,
+        fallback_principal=settings.dev_principal(),
+        verifier=_verifier(name, settings),
+    )
+
+
+def _verifier(name: str, settings: SubgraphSettings) -> InternalTokenVerifier | None:
+    if not settings.require_internal_token:
+        return None
+    return InternalTokenVerifier(name, issuer=settings.internal_issuer, jwks_url=settings.internal_jwks_url)

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from auth.principal import ANONYMOUS, Principal
+from resolvers.audit import AuditLog, MemoryAuditLog
 from resolvers.persons import Identifiers, PersonDirectory
 
 __all__ = ["SubgraphContext"]
@@ -18,6 +20,10 @@ class SubgraphContext:
     ``loaders`` holds the request's DataLoaders by name, made on first use with ``loader(name, factory)`` so that
     ``resolve_reference`` calls in one ``_entities`` request share one batch. ``seen_people`` collects the
     identifiers behind every person key served in this request; the app writes them to the directory after.
+
+    ``principal`` is who asks (:mod:`resolvers.access` decides what they see); whatever authenticates the request
+    stores it in the ASGI scope under ``"minyi.principal"`` and the app copies it here; without one the request is
+    anonymous. ``audit`` is the append-only audit log (``minyi:audit``) audited actions write to.
     """
 
     client: Any
@@ -25,6 +31,8 @@ class SubgraphContext:
     person_secret: bytes
     loaders: dict[str, Any] = field(default_factory=dict)
     seen_people: dict[str, Identifiers] = field(default_factory=dict)
+    principal: Principal = ANONYMOUS
+    audit: AuditLog = field(default_factory=MemoryAuditLog)
 
     def loader(self, name: str, factory: Callable[[], Any]) -> Any:
         found = self.loaders.get(name)

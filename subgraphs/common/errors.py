@@ -7,6 +7,10 @@ unexpected exceptions reach the client as ``INTERNAL_SERVER_ERROR`` with no inte
 
     SubgraphError               base
     └── SubgraphInputError      BAD_USER_INPUT: malformed id, unknown __typename, page too large
+
+Also passed through with their own code: :class:`auth.errors.AuthError` (``UNAUTHENTICATED``, ``FORBIDDEN``: the
+access rules of DOMAIN.md §8) and :class:`resolvers.audit.AuditUnavailable` (``AUDIT_UNAVAILABLE``: an audited
+action is refused when its record cannot be written).
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from auth.errors import AuthError
 from resolvers.adapters.errors import LegacyError
+from resolvers.audit import AuditUnavailable
 
 __all__ = ["ErrorCodes", "SubgraphError", "SubgraphInputError", "error_extensions"]
 
@@ -37,7 +43,7 @@ def error_extensions(original: BaseException | None) -> dict[str, Any] | None:
     """The ``extensions`` a client sees for an exception raised by a resolver, or ``None`` to keep graphql's."""
     if isinstance(original, LegacyError):
         return {"code": original.code, "service": original.system}
-    if isinstance(original, SubgraphError):
+    if isinstance(original, SubgraphError | AuthError | AuditUnavailable):
         return {"code": original.code}
     return None
 

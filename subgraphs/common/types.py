@@ -12,6 +12,7 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers import domain
+from resolvers.access import PiiView
 from resolvers.persons import Identifiers
 
 __all__ = [
@@ -67,26 +68,47 @@ class Location:
 
 @strawberry.federation.type(
     shareable=True,
-    description="The person behind an appeal. Names and numbers are masked; `personKey` identifies the person "
-    "across systems (Citizen) without carrying the number.",
+    description="The person behind an appeal, shown as the caller's role and relation allow (DOMAIN.md §8): in "
+    "full (the citizen themself, the petition office on 信访 items), masked (王先生, 138****5678, "
+    "430102********1234), or only by `personKey`, which identifies the person across systems (Citizen) without "
+    "carrying the number.",
 )
 class PersonRef:
     person_key: str
     name: str | None
     phone: str | None
+    id_number: str | None = None
 
     @classmethod
-    def of(cls, info: Info, name: str, sex: str | None, phone: str, id_number: str = "") -> PersonRef | None:
-        """Masked view of a person; remembers the identifiers under the key for Citizen lookups."""
-        if not phone and not id_number:
+    def of(
+        cls,
+        info: Info,
+        name: str,
+        sex: str | None,
+        phone: str,
+        id_number: str = "",
+        view: PiiView = PiiView.MASKED,
+    ) -> PersonRef | None:
+        """The person as ``view`` allows; remembers the identifiers under the key for Citizen lookups."""
+        if view is PiiView.NONE or (not phone and not id_number):
             return None
         context = info.context
         key = domain.person_key(context.person_secret, phone=phone, id_number=id_number)
         context.seen_people[key] = Identifiers(domain.normalize_phone(phone) if phone else "", id_number)
+        if view is PiiView.KEY_ONLY:
+            return cls(person_key=key, name=None, phone=None)
+        if view is PiiView.FULL:
+            return cls(
+                person_key=key,
+                name=name or None,
+                phone=domain.normalize_phone(phone) or None if phone else None,
+                id_number=id_number or None,
+            )
         return cls(
             person_key=key,
             name=domain.mask_name(name, sex) or None,
             phone=domain.mask_phone(phone) if phone else None,
+            id_number=domain.mask_id_number(id_number) if id_number else None,
         )
 
 

@@ -42,7 +42,7 @@ async def _connection(info: Info, filters: EventFilters, first: int | None, afte
     client: GridClient = info.context.client
     found = await event_slice(client, filters, offset=offset, first=size)
     return GridEventConnection(
-        items=[GridEvent.from_record(info, r) for r in found.items],
+        items=[e for r in found.items if (e := GridEvent.from_record(info, r)) is not None],
         next_cursor=None if found.next_offset is None else encode_cursor(str(found.next_offset)),
     )
 

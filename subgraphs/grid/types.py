@@ -6,12 +6,14 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers import grid_mapping
+from resolvers.access import AppealFacts
 from resolvers.adapters.grid import GridEvent as GridEventRecord
-from resolvers.domain import SourceSystem
+from resolvers.domain import SourceSystem, person_key
 from resolvers.grid_events import citizen_events, load_event, load_identifiers
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.ids import appeal_id, local_id
 from subgraphs.common.types import CITIZEN_DESCRIPTION, Appeal, Category, Location, PersonRef, Unit
+from subgraphs.common.visibility import access_to, shown_text
 
 __all__ = ["SYSTEM", "Citizen", "GridEvent", "GridEventConnection"]
 
@@ -37,7 +39,11 @@ class GridEvent(Appeal):
     archive_type: str | None = strawberry.field(description="结案类型: 正常 / 超时 / 差错 / 特殊, once closed.")
 
     @classmethod
-    def from_record(cls, info: Info, record: GridEventRecord) -> GridEvent:
+    def from_record(cls, info: Info, record: GridEventRecord) -> GridEvent | None:
+        """The event as the caller may see it (DOMAIN.md §8), or ``None`` when they may not see it at all."""
+        access = access_to(info, facts_of(info, record))
+        if not access.visible:
+            return None
         dept = Unit.of(record.execute_dept)
         return cls(
             id=strawberry.ID(appeal_id(SYSTEM, record.task_num)),
@@ -52,8 +58,8 @@ class GridEvent(Appeal):
                 path=[name for name in (record.major_name, record.minor_name) if name],
             ),
             title=f"{record.minor_name}：{record.street}{record.community}" if record.minor_name else None,
-            content=record.description or None,
-            petitioner=PersonRef.of(info, record.reporter_name, None, record.reporter_phone),
+            content=shown_text(record.description, access),
+            petitioner=PersonRef.of(info, record.reporter_name, None, record.reporter_phone, "", access.pii),
             location=Location(
                 text=record.address or None,
                 admin_code12=record.admin_code12,
@@ -85,6 +91,20 @@ class GridEvent(Appeal):
         return None if record is None else cls.from_record(info, record)
 
 
+def facts_of(info: Info, record: GridEventRecord) -> AppealFacts:
+    """What the access rules need to know about a grid event."""
+    phone = record.reporter_phone
+    return AppealFacts(
+        system=SourceSystem.GRID,
+        confidentiality=grid_mapping.confidentiality(record.is_secret),
+        status=grid_mapping.unified_status(record.state),
+        lead_unit=record.execute_dept.code if record.execute_dept else None,
+        admin_code=record.admin_code12,
+        grid_code=record.cell_grid_code or None,
+        person_key=person_key(info.context.person_secret, phone=phone) if phone else None,
+    )
+
+
 @strawberry.type(description="One page of grid events; `nextCursor` is null on the last page.")
 class GridEventConnection:
     items: list[GridEvent]
@@ -95,7 +115,7 @@ async def _citizen_events(root: Citizen, info: Info) -> list[GridEvent] | None:
     if not root.phone:
         return []  # the grid system records reporters by phone only
     records = await citizen_events(info.context.client, root.phone)
-    return [GridEvent.from_record(info, r) for r in records]
+    return [e for r in records if (e := GridEvent.from_record(info, r)) is not None]
 
 
 @strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)

@@ -15,6 +15,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from resolvers import domain
+from resolvers.access import AppealFacts
 from resolvers.adapters.hotline import HotlinePage
 from resolvers.hotline_reads import tickets_of_person
 from resolvers.hotline_status import filter_for
@@ -24,10 +25,13 @@ from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.paging import check_page_size, decode_cursor, encode_cursor
 from subgraphs.common.schema import SubgraphSchema
 from subgraphs.common.types import CITIZEN_DESCRIPTION, CITIZEN_LOOKUP_DESCRIPTION
+from subgraphs.common.visibility import Contact, ContactReveal, reveal_contact
 from subgraphs.hotline.types import (
     HotlineTicket,
     HotlineTicketConnection,
     client_of,
+    contact_of,
+    facts_of,
     load_ticket,
     order_no_of,
     ticket_of,
@@ -36,7 +40,7 @@ from subgraphs.hotline.types import (
 if TYPE_CHECKING:
     PeopleLoader = DataLoader[str, Identifiers | None]
 
-__all__ = ["Citizen", "Query", "schema"]
+__all__ = ["Citizen", "Mutation", "Query", "schema"]
 
 Ctx = Info[SubgraphContext, None]
 
@@ -53,7 +57,7 @@ def _offset(after: str | None) -> int:
 def _connection(info: Ctx, page: HotlinePage, offset: int) -> HotlineTicketConnection:
     end = offset + len(page.records)
     return HotlineTicketConnection(
-        items=[ticket_of(info, r) for r in page.records],
+        items=[t for r in page.records if (t := ticket_of(info, r)) is not None],
         next_cursor=encode_cursor(f"o:{end}") if page.records and end < page.total else None,
     )
 
@@ -67,7 +71,7 @@ async def _citizen_hotline_tickets(root: Citizen, info: Ctx) -> list[HotlineTick
     if root.identifiers is None:
         return []
     records = await tickets_of_person(client_of(info), root.identifiers)
-    return [ticket_of(info, r) for r in records]
+    return [t for r in records if (t := ticket_of(info, r)) is not None]
 
 
 @strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)
@@ -162,4 +166,22 @@ class Query:
     )
 
 
-schema = SubgraphSchema(query=Query, types=[HotlineTicket, Citizen])
+async def _load_contact(info: Ctx, appeal: str) -> tuple[AppealFacts, Contact] | None:
+    record = await load_ticket(info, order_no_of(appeal))
+    return None if record is None else (facts_of(info, record), contact_of(record))
+
+
+async def _reveal_hotline_contact(info: Ctx, appeal_id: strawberry.ID, reason: str) -> ContactReveal | None:
+    return await reveal_contact(info, appeal_id, reason, _load_contact)
+
+
+@strawberry.type
+class Mutation:
+    reveal_hotline_contact: ContactReveal | None = strawberry.field(
+        resolver=_reveal_hotline_contact,
+        description="查看联系方式: the caller's full name, phone and ID number for roles DOMAIN.md §8 lets reveal; "
+        "every attempt, granted or refused (FORBIDDEN), is written to the audit log with `reason`.",
+    )
+
+
+schema = SubgraphSchema(query=Query, mutation=Mutation, types=[HotlineTicket, Citizen])

@@ -1,7 +1,8 @@
 """GraphQL types of the hotline subgraph: ``HotlineTicket`` (an ``Appeal``), its unit states and flow log.
 
-Ids are ``"hotline:<工单编号>"`` (14 digits). The petitioner is masked (:meth:`PersonRef.of`); on a confidential
-(保密, ``isSecret``) order even the masked name and phone are withheld — only the person key remains.
+Ids are ``"hotline:<工单编号>"`` (14 digits). What the caller sees follows :mod:`resolvers.access` (DOMAIN.md §8):
+an order they may not see is ``None`` from :func:`ticket_of` (left out of lists, null by id); the petitioner is
+masked for most roles, and on a confidential (保密, ``isSecret``) order only the person key remains.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from resolvers import domain
+from resolvers.access import AppealFacts
 from resolvers.adapters.hotline import HotlineClient, HotlineTicketRecord, HotlineUnitAssignment
 from resolvers.hotline_reads import load_tickets
 from subgraphs.common.context import SubgraphContext
@@ -29,6 +31,7 @@ from subgraphs.common.types import (
     SourceSystem,
     Unit,
 )
+from subgraphs.common.visibility import Contact, access_to, shown_text
 
 if TYPE_CHECKING:
     TicketLoader = DataLoader[str, HotlineTicketRecord | None]
@@ -41,6 +44,8 @@ __all__ = [
     "HotlineUnitRole",
     "HotlineUnitState",
     "client_of",
+    "contact_of",
+    "facts_of",
     "load_ticket",
     "order_no_of",
     "ticket_of",
@@ -160,16 +165,39 @@ def _unit_state(a: HotlineUnitAssignment) -> HotlineUnitState:
     )
 
 
-def _petitioner(info: Info[SubgraphContext, None], r: HotlineTicketRecord) -> PersonRef | None:
-    phone = r.contact_phone or r.caller_phone
-    ref = PersonRef.of(info, r.caller_name, r.caller_sex, phone, r.id_number)
-    if ref is None or not r.is_secret:
-        return ref
-    return PersonRef(person_key=ref.person_key, name=None, phone=None)
+def _phone(r: HotlineTicketRecord) -> str:
+    return r.contact_phone or r.caller_phone
 
 
-def ticket_of(info: Info[SubgraphContext, None], r: HotlineTicketRecord) -> HotlineTicket:
-    """The GraphQL view of a work order (petitioner masked, identifiers remembered for Citizen)."""
+def facts_of(info: Info[SubgraphContext, None], r: HotlineTicketRecord) -> AppealFacts:
+    """What the access rules need to know about a work order."""
+    phone = _phone(r)
+    key = (
+        domain.person_key(info.context.person_secret, phone=phone, id_number=r.id_number)
+        if phone or r.id_number
+        else None
+    )
+    return AppealFacts(
+        system=domain.SourceSystem.HOTLINE,
+        confidentiality=domain.Confidentiality.SECRET if r.is_secret else domain.Confidentiality.NORMAL,
+        status=r.status,
+        lead_unit=r.lead_unit.code if r.lead_unit else None,
+        co_units=tuple(u.code for u in r.co_units),
+        admin_code=r.admin_code or None,
+        grid_code=r.grid_code or None,
+        person_key=key,
+    )
+
+
+def contact_of(r: HotlineTicketRecord) -> Contact:
+    return Contact(name=r.caller_name, phone=_phone(r), id_number=r.id_number)
+
+
+def ticket_of(info: Info[SubgraphContext, None], r: HotlineTicketRecord) -> HotlineTicket | None:
+    """The work order as the caller may see it (DOMAIN.md §8), or ``None`` when they may not see it at all."""
+    access = access_to(info, facts_of(info, r))
+    if not access.visible:
+        return None
     path = [p for p in r.category_name.split("/") if p]
     lead_first = sorted(r.units, key=lambda a: (a.role != "LEAD", a.dispatched_at or r.call_time))
     return HotlineTicket(
@@ -180,9 +208,9 @@ def ticket_of(info: Info[SubgraphContext, None], r: HotlineTicketRecord) -> Hotl
         tracking_no=r.tracking_no,
         appeal_type=r.appeal_type,
         category=Category(unified_code=None, source_code=r.category_code or None, path=path) if path else None,
-        title=_none_if_empty(r.title),
-        content=_none_if_empty(r.content),
-        petitioner=_petitioner(info, r),
+        title=shown_text(r.title, access),
+        content=shown_text(r.content, access),
+        petitioner=PersonRef.of(info, r.caller_name, r.caller_sex, _phone(r), r.id_number, access.pii),
         location=Location(
             text=_none_if_empty(r.address),
             admin_code12=_none_if_empty(r.admin_code),
@@ -205,7 +233,7 @@ def ticket_of(info: Info[SubgraphContext, None], r: HotlineTicketRecord) -> Hotl
         time_limit=r.time_limit,
         time_limit_unit=_none_if_empty(r.time_unit) if r.time_limit else None,
         dispatched_at=r.dispatch_time,
-        reply=_none_if_empty(r.reply_content),
+        reply=shown_text(r.reply_content, access),
         replied_at=r.reply_time,
         direct_answer=r.direct_answer,
         callback_at=r.callback_time,

@@ -35,7 +35,7 @@ async def _citizen_petitions(root: Citizen, info: Info) -> list[Petition] | None
             given = identifiers or Identifiers()
             identifiers = Identifiers(given.phone or stored.phone, given.id_number or stored.id_number)
     records = await petitions_of(petition_client(info), identifiers)
-    return [petition_of(info, record) for record in records]
+    return [p for record in records if (p := petition_of(info, record)) is not None]
 
 
 @strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from resolvers.access import AppealFacts
 from resolvers.adapters.petition import PetitionCriteria, PetitionPage
 from resolvers.domain import normalize_id_number, normalize_phone, person_key
 from resolvers.persons import Identifiers
@@ -20,10 +21,20 @@ from subgraphs.common.ids import local_id
 from subgraphs.common.paging import check_page_size, decode_cursor, encode_cursor
 from subgraphs.common.schema import SubgraphSchema
 from subgraphs.common.types import CITIZEN_LOOKUP_DESCRIPTION, UnifiedStatus
+from subgraphs.common.visibility import Contact, ContactReveal, reveal_contact
 from subgraphs.petition.citizen import Citizen
-from subgraphs.petition.types import SYSTEM, Petition, PetitionConnection, petition_client, petition_of
+from subgraphs.petition.types import (
+    SYSTEM,
+    Petition,
+    PetitionConnection,
+    contact_of,
+    facts_of,
+    petition_client,
+    petition_of,
+    petitions_by_number,
+)
 
-__all__ = ["Query", "schema"]
+__all__ = ["Mutation", "Query", "schema"]
 
 
 def _offset(after: str | None) -> int:
@@ -41,7 +52,7 @@ async def _page(info: Info, criteria: PetitionCriteria, first: int | None, after
     page: PetitionPage = await petition_client(info).search(criteria, offset=offset, limit=limit)
     end = offset + len(page.records)
     return PetitionConnection(
-        items=[petition_of(info, r) for r in page.records],
+        items=[p for r in page.records if (p := petition_of(info, r)) is not None],
         next_cursor=encode_cursor(str(end)) if page.records and end < page.total else None,
     )
 
@@ -118,4 +129,22 @@ class Query:
     )
 
 
-schema = SubgraphSchema(query=Query, types=[Petition, Citizen])
+async def _load_contact(info: Info, appeal: str) -> tuple[AppealFacts, Contact] | None:
+    record = await petitions_by_number(info).load(local_id(SYSTEM, appeal))
+    return None if record is None else (facts_of(info, record), contact_of(record))
+
+
+async def reveal_petition_contact(info: Info, appeal_id: strawberry.ID, reason: str) -> ContactReveal | None:
+    return await reveal_contact(info, appeal_id, reason, _load_contact)
+
+
+@strawberry.type
+class Mutation:
+    reveal_petition_contact: ContactReveal | None = strawberry.field(
+        resolver=reveal_petition_contact,
+        description="查看联系方式: the petitioner's full name, phone and ID number for roles DOMAIN.md §8 lets "
+        "reveal; every attempt, granted or refused (FORBIDDEN), is written to the audit log with `reason`.",
+    )
+
+
+schema = SubgraphSchema(query=Query, mutation=Mutation, types=[Petition, Citizen])

@@ -1,8 +1,12 @@
 """GraphQL types of the petition subgraph: ``Petition`` (implements ``Appeal``) and its native parts.
 
 A ``Petition`` is built from one :class:`~resolvers.adapters.petition.PetitionRecord`. The petitioner appears only
-as a masked :class:`~subgraphs.common.types.PersonRef`; the 查询码 and the petitioner's home address stay server-side,
-and the accused of a 检举控告 item is not part of the schema at all (信访工作条例 Art 30 ¶3).
+as a :class:`~subgraphs.common.types.PersonRef` shown as the caller's access allows (:mod:`resolvers.access`); the
+查询码 and the petitioner's home address stay server-side, and the accused of a 检举控告 item is not part of the
+schema at all (信访工作条例 Art 30 ¶3) — the accused unit does not even see that the item exists.
+
+Hotline roles (坐席, 派单员) get the reduced view (DOMAIN.md §8: existence, status and unit only): the fields marked
+with :class:`~subgraphs.common.visibility.FullViewOnly` answer null with a ``FORBIDDEN`` error at their path.
 """
 
 from __future__ import annotations
@@ -15,12 +19,14 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from resolvers import petition_limits, petition_status
+from resolvers import domain, petition_limits, petition_status
+from resolvers.access import Access, AppealFacts
 from resolvers.adapters.petition import PetitionClient, PetitionRecord
 from resolvers.domain import SourceSystem as DomainSourceSystem
 from resolvers.petitions import appeal_type, channel, confidentiality, petition_loader
 from subgraphs.common.ids import appeal_id, local_id
 from subgraphs.common.types import Appeal, Category, Location, PersonRef, Unit
+from subgraphs.common.visibility import Contact, FullViewOnly, access_to, shown_text
 
 __all__ = [
     "SYSTEM",
@@ -30,6 +36,8 @@ __all__ = [
     "PetitionOpinion",
     "PetitionReview",
     "PetitionStatutoryStage",
+    "contact_of",
+    "facts_of",
     "petition_client",
     "petition_of",
 ]
@@ -156,6 +164,12 @@ def _location(record: PetitionRecord) -> Location | None:
 
 @strawberry.federation.type(keys=["id"], description="A 信访件 in the petition system (信访工作条例 2022).")
 class Petition(Appeal):
+    access: strawberry.Private[Access | None]
+    title: str | None = strawberry.field(permission_classes=[FullViewOnly])
+    content: str | None = strawberry.field(permission_classes=[FullViewOnly])
+    petitioner: PersonRef | None = strawberry.field(permission_classes=[FullViewOnly])
+    location: Location | None = strawberry.field(permission_classes=[FullViewOnly])
+    category: Category | None = strawberry.field(permission_classes=[FullViewOnly])
     form: str = strawberry.field(description="信访形式 as the system records it: 来信/来访/网上/来电/传真.")
     petition_date: date = strawberry.field(description="信访日期 (for letters, the date on the letter).")
     stage: PetitionStage  # type: ignore[valid-type]
@@ -165,18 +179,26 @@ class Petition(Appeal):
     )
     is_accusation: bool = strawberry.field(description="检举控告: its materials never reach the accused (Art 30).")
     persons_involved: int = strawberry.field(description="涉及人数.")
-    flags: PetitionFlags
+    flags: PetitionFlags | None = strawberry.field(
+        permission_classes=[FullViewOnly], description="Risk markers; withheld from the reduced view."
+    )
     urgency: str | None = strawberry.field(description="紧急程度: 一般/紧急/特急.")
-    registrar: str | None = strawberry.field(description="登记人 (petition office staff).")
+    registrar: str | None = strawberry.field(
+        permission_classes=[FullViewOnly], description="登记人 (petition office staff)."
+    )
     province_no: str | None = strawberry.field(description="省信访件编号, when the matter came down from the province.")
     routing_mode: str | None = strawberry.field(description="转送 or 交办 (Art 22).")
     routed_at: datetime | None
     accepted_at: datetime | None = strawberry.field(description="受理 (or refusal) with its written notice.")
-    refusal_reason: str | None = strawberry.field(description="不予受理 reason, or the procedure it was redirected to.")
+    refusal_reason: str | None = strawberry.field(
+        permission_classes=[FullViewOnly], description="不予受理 reason, or the procedure it was redirected to."
+    )
     extension_days: int = strawberry.field(description="延期天数 (≤30, once; Art 34).")
     extended_to: datetime | None
-    opinion: PetitionOpinion | None
-    reviews: list[PetitionReview]
+    opinion: PetitionOpinion | None = strawberry.field(permission_classes=[FullViewOnly])
+    reviews: list[PetitionReview] | None = strawberry.field(
+        permission_classes=[FullViewOnly], description="复查/复核; withheld from the reduced view."
+    )
     closed_at: datetime | None
     handled_late: bool = strawberry.field(description="是否超期: a step was taken after its statutory limit.")
 
@@ -187,8 +209,34 @@ class Petition(Appeal):
         return None if record is None else petition_of(info, record)
 
 
-def petition_of(info: Info, record: PetitionRecord) -> Petition:
-    """The GraphQL view of one record (petitioner masked, accused absent)."""
+def facts_of(info: Info, record: PetitionRecord) -> AppealFacts:
+    """What the access rules need to know about a petition (the accused included, which is never shown)."""
+    key = (
+        domain.person_key(info.context.person_secret, phone=record.phone, id_number=record.id_number)
+        if record.phone or record.id_number
+        else None
+    )
+    return AppealFacts(
+        system=DomainSourceSystem.PETITION,
+        confidentiality=confidentiality(record),
+        status=petition_status.STAGE_STATUS[petition_status.petition_stage(record.source_status)],
+        lead_unit=record.lead_unit.code if record.lead_unit else None,
+        accused_unit=record.accused or None,
+        admin_code=record.location_code or None,
+        person_key=key,
+        creator=record.registrar or None,
+    )
+
+
+def contact_of(record: PetitionRecord) -> Contact:
+    return Contact(name=record.petitioner_name, phone=record.phone, id_number=record.id_number)
+
+
+def petition_of(info: Info, record: PetitionRecord) -> Petition | None:
+    """The petition as the caller may see it (DOMAIN.md §8), or ``None`` when they may not see it at all."""
+    access = access_to(info, facts_of(info, record))
+    if not access.visible:
+        return None
     now = datetime.now()
     stage = petition_status.petition_stage(record.source_status)
     extended_to = (
@@ -211,9 +259,12 @@ def petition_of(info: Info, record: PetitionRecord) -> Petition:
         category=Category(unified_code=None, source_code=None, path=[record.content_class])
         if record.content_class
         else None,
-        title=_text(record.title),
-        content=_text(record.content),
-        petitioner=PersonRef.of(info, record.petitioner_name, record.petitioner_sex, record.phone, record.id_number),
+        access=access,
+        title=shown_text(record.title, access),
+        content=shown_text(record.content, access),
+        petitioner=PersonRef.of(
+            info, record.petitioner_name, record.petitioner_sex, record.phone, record.id_number, access.pii
+        ),
         location=_location(record),
         received_at=record.registered_at,
         lead_unit=Unit.of(record.lead_unit),

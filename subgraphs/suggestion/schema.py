@@ -58,7 +58,7 @@ async def _connection(
     )
     following = offset + len(page.records)
     return SuggestionConnection(
-        items=[suggestion_of(info, r) for r in page.records],
+        items=[s for r in page.records if (s := suggestion_of(info, r)) is not None],
         next_cursor=encode_cursor(str(following)) if page.records and following < page.total else None,
     )
 

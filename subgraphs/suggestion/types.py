@@ -10,15 +10,17 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from resolvers import suggestion_terms
+from resolvers.access import AppealFacts
 from resolvers.adapters.suggestion import Suggestion as SuggestionRecord
 from resolvers.adapters.suggestion import SuggestionClient
-from resolvers.domain import AppealType, Confidentiality, SourceSystem
+from resolvers.domain import AppealType, Confidentiality, SourceSystem, person_key
 from resolvers.persons import Identifiers
 from resolvers.suggestion_loaders import identifiers_loader, suggestion_loader
 from resolvers.suggestion_status import unified_status
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.ids import appeal_id, local_id
 from subgraphs.common.types import CITIZEN_DESCRIPTION, Appeal, Category, Location, PersonRef, Unit
+from subgraphs.common.visibility import access_to, shown_text
 
 __all__ = [
     "SYSTEM",
@@ -71,8 +73,23 @@ class Suggestion(Appeal):
         return None if record is None else suggestion_of(info, record)
 
 
-def suggestion_of(info: Info, record: SuggestionRecord) -> Suggestion:
-    """The GraphQL view of one record; the proposer is masked and remembered under the person key."""
+def facts_of(info: Info, record: SuggestionRecord) -> AppealFacts:
+    """What the access rules need to know about a suggestion."""
+    phone, ident = record.proposer_phone, record.proposer_id_number
+    return AppealFacts(
+        system=SourceSystem.SUGGESTION,
+        status=unified_status(record.state_code),
+        lead_unit=record.unit.code if record.unit else None,
+        admin_code=record.admin_code12,
+        person_key=person_key(info.context.person_secret, phone=phone, id_number=ident) if phone or ident else None,
+    )
+
+
+def suggestion_of(info: Info, record: SuggestionRecord) -> Suggestion | None:
+    """The suggestion as the caller may see it (DOMAIN.md §8), or ``None`` when they may not see it at all."""
+    access = access_to(info, facts_of(info, record))
+    if not access.visible:
+        return None
     return Suggestion(
         id=strawberry.ID(appeal_id(SYSTEM, record.number)),
         system=SourceSystem.SUGGESTION,
@@ -83,10 +100,15 @@ def suggestion_of(info: Info, record: SuggestionRecord) -> Suggestion:
         category=Category(
             unified_code=record.category or None, source_code=record.category_code or None, path=[record.category]
         ),
-        title=record.title,
-        content=record.content,
+        title=shown_text(record.title, access),
+        content=shown_text(record.content, access),
         petitioner=PersonRef.of(
-            info, record.proposer_name, record.proposer_sex, record.proposer_phone, record.proposer_id_number
+            info,
+            record.proposer_name,
+            record.proposer_sex,
+            record.proposer_phone,
+            record.proposer_id_number,
+            access.pii,
         ),
         location=Location(text=record.address or None, admin_code12=record.admin_code12, grid_code15=None),
         received_at=record.submitted_at,
@@ -116,7 +138,7 @@ class SuggestionConnection:
 
 async def _citizen_suggestions(root: Citizen, info: Info) -> list[Suggestion] | None:
     records = await suggestion_client(info).everything_of(phone=root.phone, id_number=root.id_number)
-    return [suggestion_of(info, r) for r in records]
+    return [s for r in records if (s := suggestion_of(info, r)) is not None]
 
 
 @strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)

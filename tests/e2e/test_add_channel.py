@@ -55,7 +55,16 @@ def city() -> World:
 def channel_settings(legacy_url: str) -> SubgraphSettings:
     """Every subgraph with the same person-key secret and the shared person directory in the real Redis."""
     return SubgraphSettings.model_validate(
-        {"legacy_url": legacy_url, "person_key_secret": SECRET, "redis_url": REDIS_URL}
+        {
+            "legacy_url": legacy_url,
+            "person_key_secret": SECRET,
+            "redis_url": REDIS_URL,
+            "require_internal_token": False,  # the test gateway's key is not at the default JWKS URL
+            # Nobody logs in here: the subgraphs act for a city-wide supervisor (督办员), who sees every item with
+            # masked personal data (DOMAIN.md §8).
+            "dev_roles": "supervisor",
+            "dev_admin_codes": "4301",
+        }
     )
 
 

@@ -76,7 +76,9 @@ async def test_records_carry_domain_names(standin: BackgroundServer) -> None:
     assert all(r.petition_date <= r.registered_at.date() for r in records)
     accusations = [r for r in records if r.is_accusation]
     assert accusations and all(r.purpose == "检举控告类" for r in accusations)
-    assert not hasattr(one, "accused")  # the adapter never reads bjbr (Art 30 ¶3)
+    # bjbr (the accused) is read only so that access rules can hide an accusation from the accused unit
+    # (信访工作条例 Art 30 ¶3); non-accusation items carry none, and no schema field exposes it.
+    assert all(r.accused == "" for r in records if not r.is_accusation)
 
 
 async def test_unknown_number_reads_as_none(standin: BackgroundServer) -> None:

@@ -19,6 +19,7 @@ from legacy.standin import StandinOptions
 from legacy.world import Person, World
 from subgraphs.board.app import create_app
 from subgraphs.settings import SubgraphSettings
+from tests.support.principals import DISPATCHER, acting_as
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp, serve_asgi
 
 GOLDEN = Path(__file__).resolve().parents[2] / "schema" / "subgraphs" / "board.graphql"
@@ -33,7 +34,11 @@ def board(world: World) -> Iterator[BackgroundServer]:
 
 
 def _subgraph(legacy_url: str, **settings: Any) -> BackgroundServer:
-    return serve_asgi(lambda: create_app(SubgraphSettings(legacy_url=legacy_url, **settings)))
+    return serve_asgi(
+        lambda: acting_as(
+            create_app(SubgraphSettings(legacy_url=legacy_url, require_internal_token=False, **settings)), DISPATCHER
+        )
+    )
 
 
 @pytest.fixture(scope="module")

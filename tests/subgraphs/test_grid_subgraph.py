@@ -20,6 +20,7 @@ from subgraphs.grid.app import create_app
 from subgraphs.grid.schema import schema
 from subgraphs.settings import SubgraphSettings
 from tests.conftest import NOW
+from tests.support.principals import DISPATCHER, acting_as
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp, serve_asgi
 
 GOLDEN = Path(__file__).resolve().parents[2] / "schema" / "subgraphs" / "grid.graphql"
@@ -37,12 +38,14 @@ def standin() -> Iterator[BackgroundServer]:
 
 
 def subgraph_settings(legacy_url: str, **overrides: Any) -> SubgraphSettings:
-    return SubgraphSettings(legacy_url=legacy_url, redis_url="", **overrides)
+    return SubgraphSettings(legacy_url=legacy_url, redis_url="", require_internal_token=False, **overrides)
 
 
 @pytest.fixture(scope="module")
 def subgraph(standin: BackgroundServer) -> Iterator[BackgroundServer]:
-    server = serve_asgi(lambda: create_app(subgraph_settings(standin.url, legacy_max_concurrency=4)))
+    server = serve_asgi(
+        lambda: acting_as(create_app(subgraph_settings(standin.url, legacy_max_concurrency=4)), DISPATCHER)
+    )
     yield server
     server.stop()
 
@@ -259,7 +262,9 @@ def _assert_unavailable(body: dict[str, Any]) -> None:
 
 
 async def test_a_stopped_grid_system_costs_only_its_fields() -> None:
-    subgraph = serve_asgi(lambda: create_app(subgraph_settings(f"http://127.0.0.1:{free_port()}")))
+    subgraph = serve_asgi(
+        lambda: acting_as(create_app(subgraph_settings(f"http://127.0.0.1:{free_port()}")), DISPATCHER)
+    )
     try:
         body = await gql(subgraph, QUERY_DOWN)
         _assert_unavailable(body)
@@ -273,7 +278,9 @@ async def test_a_stopped_grid_system_costs_only_its_fields() -> None:
 
 async def test_a_grid_system_slower_than_the_timeout_costs_only_its_fields() -> None:
     standin = serve_aiohttp(lambda: create_standin(StandinOptions(), now=NOW))
-    subgraph = serve_asgi(lambda: create_app(subgraph_settings(standin.url, legacy_timeout_s=0.3)))
+    subgraph = serve_asgi(
+        lambda: acting_as(create_app(subgraph_settings(standin.url, legacy_timeout_s=0.3)), DISPATCHER)
+    )
     try:
         await admin(standin, "POST", "/_admin/faults", {"latency_ms": 800})
         started = time.monotonic()

@@ -18,6 +18,7 @@ from resolvers.domain import person_key
 from subgraphs.hotline.app import create_app
 from subgraphs.hotline.schema import schema
 from subgraphs.settings import SubgraphSettings
+from tests.support.principals import DISPATCHER, acting_as
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp, serve_asgi
 
 GOLDEN = Path(__file__).resolve().parents[2] / "schema" / "subgraphs" / "hotline.graphql"
@@ -41,8 +42,10 @@ def standin() -> Iterator[BackgroundServer]:
 
 
 def _subgraph(legacy_url: str, timeout_s: float = 2.0) -> BackgroundServer:
-    settings = SubgraphSettings(legacy_url=legacy_url, legacy_timeout_s=timeout_s, redis_url="")
-    return serve_asgi(lambda: create_app(settings))
+    settings = SubgraphSettings(
+        legacy_url=legacy_url, legacy_timeout_s=timeout_s, redis_url="", require_internal_token=False
+    )
+    return serve_asgi(lambda: acting_as(create_app(settings), DISPATCHER))  # 派单员: the city queue, masked PII
 
 
 @pytest.fixture(scope="module")

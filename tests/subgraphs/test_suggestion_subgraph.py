@@ -20,6 +20,7 @@ from resolvers.suggestion_status import STATUS_BY_CODE, SUGGESTION_STATES
 from subgraphs.settings import SubgraphSettings
 from subgraphs.suggestion.app import create_app
 from subgraphs.suggestion.schema import schema
+from tests.support.principals import DISPATCHER, acting_as
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp, serve_asgi
 
 GOLDEN = Path(__file__).resolve().parents[2] / "schema" / "subgraphs" / "suggestion.graphql"
@@ -37,12 +38,12 @@ def standin(world: World) -> Iterator[BackgroundServer]:
 
 
 def settings(legacy_url: str, **overrides: Any) -> SubgraphSettings:
-    return SubgraphSettings(legacy_url=legacy_url, redis_url="", **overrides)
+    return SubgraphSettings(legacy_url=legacy_url, redis_url="", require_internal_token=False, **overrides)
 
 
 @pytest.fixture(scope="module")
 def subgraph(standin: BackgroundServer) -> Iterator[BackgroundServer]:
-    server = serve_asgi(lambda: create_app(settings(standin.url)))
+    server = serve_asgi(lambda: acting_as(create_app(settings(standin.url)), DISPATCHER))
     yield server
     server.stop()
 
@@ -238,7 +239,7 @@ def _assert_unavailable(body: dict[str, Any]) -> None:
 
 
 async def test_a_stopped_suggestion_system_costs_only_its_fields() -> None:
-    subgraph = serve_asgi(lambda: create_app(settings(f"http://127.0.0.1:{free_port()}")))
+    subgraph = serve_asgi(lambda: acting_as(create_app(settings(f"http://127.0.0.1:{free_port()}")), DISPATCHER))
     try:
         _assert_unavailable(await gql(subgraph, QUERY_DOWN))
         reps = [{"__typename": "Suggestion", "id": "suggestion:JY202611010001"}]
@@ -251,7 +252,7 @@ async def test_a_stopped_suggestion_system_costs_only_its_fields() -> None:
 
 async def test_a_suggestion_system_slower_than_the_timeout_costs_only_its_fields(world: World) -> None:
     standin = serve_aiohttp(lambda: create_standin(StandinOptions(), world=world))
-    subgraph = serve_asgi(lambda: create_app(settings(standin.url, legacy_timeout_s=0.3)))
+    subgraph = serve_asgi(lambda: acting_as(create_app(settings(standin.url, legacy_timeout_s=0.3)), DISPATCHER))
     try:
         await admin(standin, "POST", "/_admin/faults", {"latency_ms": 800})
         started = time.monotonic()

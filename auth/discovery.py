@@ -1,0 +1,77 @@
+"""Trusting an external OIDC issuer (the province's unified login) by discovery: OpenID Connect Discovery 1.0.
+
+``--oidc-issuer URL`` names the issuer; its metadata is read from ``{URL}/.well-known/openid-configuration``
+(§4), whose ``issuer`` must be that URL (§4.3: a mismatch means the document is not the issuer's and is refused),
+and whose ``jwks_uri`` gives the keys. :class:`DiscoveredJwks` is a :class:`~auth.jwks.JwksSource` that discovers
+on first use (so a gateway starts even while the issuer is briefly down) and then fetches the JWKS through a
+:class:`~auth.jwks.RemoteJwks`; :func:`external_verifier` builds the gateway's verifier from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from auth.jwks import JwksUnavailable, RemoteJwks, fetch_json
+from auth.jwks_cache import JwksCache
+from auth.verify import TokenVerifier
+
+__all__ = ["DiscoveredJwks", "ProviderMetadata", "discover", "external_verifier", "well_known_url"]
+
+
+def well_known_url(issuer: str) -> str:
+    return issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderMetadata:
+    issuer: str
+    jwks_uri: str
+    document: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+async def discover(issuer: str, session: aiohttp.ClientSession) -> ProviderMetadata:
+    """The issuer's metadata, checked (§4.3); :class:`~auth.jwks.JwksUnavailable` when it cannot be had."""
+    url = well_known_url(issuer)
+    document = await fetch_json(session, url, "the OIDC discovery document")
+    stated = document.get("issuer")
+    if not isinstance(stated, str) or stated.rstrip("/") != issuer.rstrip("/"):
+        raise JwksUnavailable(f"the OIDC discovery document at {url} names another issuer")
+    jwks_uri = document.get("jwks_uri")
+    if not isinstance(jwks_uri, str) or not jwks_uri.startswith(("https://", "http://")):
+        raise JwksUnavailable(f"the OIDC discovery document at {url} has no jwks_uri")
+    return ProviderMetadata(stated, jwks_uri, document)
+
+
+class DiscoveredJwks:
+    """The JWKS of ``issuer``, found by discovery on first use (discovery is retried until it succeeds)."""
+
+    def __init__(self, issuer: str, *, cache: JwksCache | None = None, timeout_s: float = 5.0) -> None:
+        self.issuer = issuer
+        self.cache = cache
+        self.timeout_s = timeout_s
+        self.metadata: ProviderMetadata | None = None
+        self._remote = RemoteJwks("", cache=cache, timeout_s=timeout_s)  # its URL is known after discovery
+
+    async def fetch(self, *, fresh: bool) -> dict[str, Any]:
+        if self.metadata is None:
+            self.metadata = await discover(self.issuer, self._remote.session())
+            self._remote.url = self.metadata.jwks_uri
+        return await self._remote.fetch(fresh=fresh)
+
+    async def close(self) -> None:
+        await self._remote.close()
+
+
+def external_verifier(
+    issuer: str,
+    audience: str | Collection[str],
+    *,
+    cache: JwksCache | None = None,
+    **options: Any,
+) -> TokenVerifier:
+    """The gateway's verifier for tokens of an external issuer (``--oidc-issuer``)."""
+    return TokenVerifier(DiscoveredJwks(issuer, cache=cache), issuer=issuer, audience=audience, **options)

@@ -1,0 +1,16 @@
+"""The embedded OIDC provider: discovery, authorization code + PKCE with a login page, token endpoint (code,
+refresh with rotation, client credentials), userinfo, JWKS with key rotation, logout. Mounted by the gateway at
+``/oauth`` (:func:`create_oauth_routes`) with discovery at the root (:func:`well_known_routes`)."""
+
+from auth.provider.provider import Provider
+from auth.provider.routes import create_oauth_routes, create_provider_app, well_known_routes
+from auth.provider.tokens import mint_access_token, mint_id_token
+
+__all__ = [
+    "Provider",
+    "create_oauth_routes",
+    "create_provider_app",
+    "mint_access_token",
+    "mint_id_token",
+    "well_known_routes",
+]

@@ -1,0 +1,169 @@
+"""Login sessions, authorization codes and refresh-token families, in Redis area ``minyi:session`` (only here).
+
+- ``minyi:session:login:{sid}`` — a browser's login session: its CSRF token and, once logged in, the user and
+  ``auth_time``. The session id is replaced at login (no session fixation).
+- ``minyi:session:code:{sha256(code)}`` — an authorization code, single use (GETDEL), ``code_ttl_s``.
+- ``minyi:session:family:{fid}`` — a refresh-token family (one login of one client), absolute lifetime;
+  ``minyi:session:refresh:{sha256(token)}`` → fid, idle lifetime; ``minyi:session:used:{sha256(token)}`` marks a
+  token spent (SET NX, so two concurrent uses cannot both win). A spent token presented again revokes its family
+  (RFC 9700 §4.14.2 refresh token rotation with reuse detection).
+- ``minyi:session:fams:{sid}`` — the families a login session issued, revoked with it at logout.
+
+Only hashes of codes and refresh tokens are stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from auth.store import KeyValue
+
+__all__ = ["AuthorizationCode", "LoginSession", "RefreshFamily", "SessionStore", "new_token"]
+
+PREFIX = "minyi:session"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _h(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class LoginSession:
+    sid: str
+    csrf: str
+    username: str | None = None
+    auth_time: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationCode:
+    client_id: str
+    redirect_uri: str
+    scope: str
+    code_challenge: str
+    username: str
+    sid: str
+    auth_time: int
+    nonce: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshFamily:
+    fid: str
+    client_id: str
+    username: str
+    scope: str
+    sid: str | None
+    created_at: int
+    auth_time: int | None = None
+    revoked: bool = False
+
+
+class SessionStore:
+    def __init__(
+        self, kv: KeyValue, *, session_ttl_s: int, code_ttl_s: int, refresh_idle_s: int, refresh_absolute_s: int
+    ):
+        self._kv = kv
+        self._session_ttl = session_ttl_s
+        self._code_ttl = code_ttl_s
+        self._idle = refresh_idle_s
+        self._absolute = refresh_absolute_s
+
+    # --- login sessions -------------------------------------------------------------------------------------
+    async def new_session(self) -> LoginSession:
+        session = LoginSession(sid=new_token(), csrf=new_token())
+        await self._put_session(session)
+        return session
+
+    async def get_session(self, sid: str | None) -> LoginSession | None:
+        if not sid:
+            return None
+        raw = await self._kv.get(f"{PREFIX}:login:{_h(sid)}")
+        return None if raw is None else LoginSession(**json.loads(raw))
+
+    async def log_in(self, old: LoginSession, username: str, now: int | None = None) -> LoginSession:
+        """A new session (new id and CSRF token) for ``username``; the pre-login session is deleted."""
+        await self._kv.delete(f"{PREFIX}:login:{_h(old.sid)}")
+        session = LoginSession(new_token(), new_token(), username, int(time.time()) if now is None else now)
+        await self._put_session(session)
+        return session
+
+    async def end_session(self, sid: str) -> int:
+        """Delete the session and revoke every refresh family it issued; returns how many families."""
+        await self._kv.delete(f"{PREFIX}:login:{_h(sid)}")
+        members = await self._kv.smembers(f"{PREFIX}:fams:{_h(sid)}")
+        for fid in members:
+            await self.revoke_family(fid.decode() if isinstance(fid, bytes) else str(fid))
+        await self._kv.delete(f"{PREFIX}:fams:{_h(sid)}")
+        return len(members)
+
+    async def _put_session(self, session: LoginSession) -> None:
+        await self._kv.set(f"{PREFIX}:login:{_h(session.sid)}", json.dumps(asdict(session)), ex=self._session_ttl)
+
+    # --- authorization codes --------------------------------------------------------------------------------
+    async def issue_code(self, grant: AuthorizationCode) -> str:
+        code = new_token()
+        await self._kv.set(f"{PREFIX}:code:{_h(code)}", json.dumps(asdict(grant)), ex=self._code_ttl)
+        return code
+
+    async def take_code(self, code: str) -> AuthorizationCode | None:
+        """The code's grant, once: a second call (replay) gets None."""
+        raw = await self._kv.getdel(f"{PREFIX}:code:{_h(code)}")
+        return None if raw is None else AuthorizationCode(**json.loads(raw))
+
+    # --- refresh-token families -----------------------------------------------------------------------------
+    async def start_family(
+        self, client_id: str, username: str, scope: str, sid: str | None, auth_time: int | None
+    ) -> tuple[RefreshFamily, str]:
+        family = RefreshFamily(new_token(), client_id, username, scope, sid, int(time.time()), auth_time)
+        await self._kv.set(f"{PREFIX}:family:{family.fid}", json.dumps(asdict(family)), ex=self._absolute)
+        if sid:
+            await self._kv.sadd(f"{PREFIX}:fams:{_h(sid)}", family.fid)
+            await self._kv.expire(f"{PREFIX}:fams:{_h(sid)}", self._session_ttl)
+        return family, await self._issue_refresh(family)
+
+    async def rotate(self, token: str) -> tuple[RefreshFamily, str] | None:
+        """Spend ``token`` and return its family and the next token; None when the token is unknown, expired, of a
+        revoked family, or already spent — in the last case the whole family is revoked."""
+        fid_raw = await self._kv.get(f"{PREFIX}:refresh:{_h(token)}")
+        if fid_raw is None:
+            return None
+        fid = fid_raw.decode() if isinstance(fid_raw, bytes) else str(fid_raw)
+        family = await self.get_family(fid)
+        if family is None or family.revoked:
+            return None
+        if not await self._kv.set(f"{PREFIX}:used:{_h(token)}", "1", ex=self._absolute, nx=True):
+            await self.revoke_family(fid)  # reuse: someone holds a copy of a spent token
+            return None
+        await self._kv.expire(f"{PREFIX}:refresh:{_h(token)}", self._absolute)  # keep it to detect reuse
+        return family, await self._issue_refresh(family)
+
+    async def get_family(self, fid: str) -> RefreshFamily | None:
+        raw = await self._kv.get(f"{PREFIX}:family:{fid}")
+        return None if raw is None else RefreshFamily(**json.loads(raw))
+
+    async def revoke_family(self, fid: str) -> None:
+        family = await self.get_family(fid)
+        if family is not None and not family.revoked:
+            revoked = replace(family, revoked=True)
+            await self._kv.set(f"{PREFIX}:family:{fid}", json.dumps(asdict(revoked)), ex=self._absolute)
+
+    async def _issue_refresh(self, family: RefreshFamily) -> str:
+        token = new_token()
+        remaining = family.created_at + self._absolute - int(time.time())
+        await self._kv.set(f"{PREFIX}:refresh:{_h(token)}", family.fid, ex=max(1, min(self._idle, remaining)))
+        return token
+
+
+def describe(family: RefreshFamily) -> dict[str, Any]:
+    """For logs: never the token, only the family id's prefix."""
+    return {"family": family.fid[:8], "client_id": family.client_id, "user": family.username}

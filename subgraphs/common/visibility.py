@@ -1,0 +1,123 @@
+"""Applying :mod:`resolvers.access` in a subgraph: the caller's access to an appeal, the reduced view, and the
+``reveal<System>Contact`` mutation every system subgraph offers.
+
+Behaviour clients see (DOMAIN.md §8):
+
+- an appeal the caller may not see is absent: left out of lists (a page may then hold fewer than ``first`` items;
+  ``nextCursor`` still continues), null by id and in ``_entities``; nothing tells it apart from one that does not
+  exist (信访工作条例 Art 30: the accused must not even learn that an accusation exists);
+- the reduced view (hotline roles looking at 信访 items: existence, status and unit only): the object is there with
+  its ids, dates, status and units; every restricted field asked for is null with a ``FORBIDDEN`` error at its
+  path — the same shape the gateway gives for fields a policy withholds, so a client handles both alike;
+- the petitioner (``PersonRef``) is full, masked, key-only or null as the caller's access says; analysts get
+  content with phone and ID numbers redacted;
+- ``reveal<System>Contact(appealId, reason)`` returns the full contact to roles §8 lets reveal, after writing an
+  audit record (who, role, when, appeal, reason); refused callers get ``FORBIDDEN`` (``UNAUTHENTICATED`` when
+  anonymous) and the refusal is recorded too, as ``reveal_contact_denied``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from strawberry.permission import BasePermission
+from strawberry.types import Info
+
+from auth.errors import Forbidden, Unauthenticated
+from resolvers import domain
+from resolvers.access import Access, AppealFacts, ContentView, Scope, decide
+from resolvers.audit import REVEAL, REVEAL_DENIED, audit_entry
+from subgraphs.common.errors import SubgraphInputError
+
+__all__ = [
+    "Contact",
+    "ContactReveal",
+    "FullViewOnly",
+    "access_to",
+    "redact",
+    "reveal_contact",
+    "shown_text",
+]
+
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
+
+
+def access_to(info: Info, facts: AppealFacts) -> Access:
+    return decide(info.context.principal, facts)
+
+
+def redact(text: str) -> str:
+    """Phone and ID numbers in free text masked as DOMAIN.md §8 masks them (138****5678, 430102********1234)."""
+    text = _ID_NUMBER.sub(lambda m: m.group(1) + "********" + m.group(3)[-4:], text)
+    return _PHONE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+
+
+def shown_text(text: str | None, access: Access) -> str | None:
+    """Content as the caller may read it: full, redacted, or nothing."""
+    if not text or access.content is ContentView.NONE:
+        return None
+    return text if access.content is ContentView.FULL else redact(text)
+
+
+class FullViewOnly(BasePermission):
+    """A field of an appeal that the reduced view (existence, status and unit only) withholds with FORBIDDEN."""
+
+    message = "not visible to your role: only existence, status and unit of this appeal (DOMAIN.md §8)"
+    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 (strawberry reads it as a class attribute)
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        access: Access | None = getattr(source, "access", None)
+        return access is None or access.scope is Scope.FULL
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """The full contact behind an appeal (server-side until revealed)."""
+
+    name: str
+    phone: str
+    id_number: str = ""
+
+
+@strawberry.federation.type(
+    shareable=True, description="The full contact of an appeal's petitioner, revealed by an audited action."
+)
+class ContactReveal:
+    appeal_id: strawberry.ID
+    name: str | None
+    phone: str | None
+    id_number: str | None
+    audit_id: str = strawberry.field(description="The audit log entry recording this reveal.")
+
+
+Loader = Callable[[Info, str], Awaitable[tuple[AppealFacts, Contact] | None]]
+
+
+async def reveal_contact(info: Info, appeal_id: str, reason: str, load: Loader) -> ContactReveal:
+    """Reveal the contact of ``appeal_id`` if §8 lets the caller; every attempt goes to the audit log first."""
+    why = reason.strip()
+    if len(why) < 2:
+        raise SubgraphInputError("revealing a contact needs a reason (查看联系方式须说明理由)")
+    context = info.context
+    principal = context.principal
+    found = await load(info, appeal_id)
+    allowed = found is not None and decide(principal, found[0]).may_reveal
+    entry = audit_entry(principal, appeal_id, why, REVEAL if allowed else REVEAL_DENIED)
+    entry_id = await context.audit.append(entry)
+    if not allowed or found is None:
+        if not principal.authenticated:
+            raise Unauthenticated("revealing a contact needs a login")
+        raise Forbidden("your role may not reveal the contact of this appeal")
+    contact = found[1]
+    return ContactReveal(
+        appeal_id=strawberry.ID(appeal_id),
+        name=contact.name or None,
+        phone=domain.normalize_phone(contact.phone) or None if contact.phone else None,
+        id_number=contact.id_number or None,
+        audit_id=entry_id,
+    )

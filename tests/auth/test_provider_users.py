@@ -1,0 +1,32 @@
+"""Demo users: one per person role, with units and grid codes that exist in the stand-ins' data."""
+
+from __future__ import annotations
+
+from auth.principal import Role
+from auth.users import DEMO_USERS, demo_users, hash_password, verify_password
+from legacy.hotline.units import build_directory
+from legacy.world import World
+
+
+def test_every_person_role_has_a_demo_user() -> None:
+    assert {role for _, _, role, *_ in DEMO_USERS} == set(Role) - {Role.SERVICE}
+
+
+def test_demo_units_and_grid_codes_exist_in_the_seeded_city(world: World) -> None:
+    units = {u.code for u in build_directory([p.home for p in world.persons] + [m.place for m in world.matters])}
+    places = [m.place for m in world.matters] + [p.home for p in world.persons]
+    grid_codes = {p.grid_code15 for p in places}
+    admin_codes = (
+        {p.admin_code12 for p in places} | {p.admin_code12[:9] for p in places} | {p.district_code for p in places}
+    )
+    for user in demo_users("x"):
+        assert user.unit is None or user.unit in units, user
+        assert set(user.grid_codes) <= grid_codes, user
+        assert set(user.admin_codes) <= admin_codes | {"430100"}, user
+
+
+def test_scrypt_password_hashes() -> None:
+    encoded = hash_password("秘密 password")
+    assert encoded.startswith("scrypt$16384$8$1$") and "秘密" not in encoded
+    assert verify_password("秘密 password", encoded) and not verify_password("wrong", encoded)
+    assert not verify_password("x", "garbage")

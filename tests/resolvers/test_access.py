@@ -1,0 +1,183 @@
+"""The DOMAIN.md §8 role table, row by row: every role × every sensitive field and action.
+
+Each row: a role, an appeal and what the role gets — scope (hidden / existence-status-unit / full), content
+(none / redacted / full), petitioner PII (none / key only / masked / full; 检举控告 identity is the PII of an
+ACCUSATION item) and whether it may reveal the contact. Risk flags travel with content (the petition's ``flags``
+are withheld from the reduced view).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from auth.principal import ANONYMOUS, Principal
+from resolvers.access import AppealFacts, ContentView, PiiView, Scope, decide
+from resolvers.domain import Confidentiality, SourceSystem, UnifiedStatus
+
+ME = "k-me"
+DISTRICT = "430102"  # 芙蓉区
+UNIT, ACCUSED = "U-CG-0102", "U-JD-0102"
+
+# The appeals of the table.
+HOTLINE = AppealFacts(
+    SourceSystem.HOTLINE,
+    lead_unit=UNIT,
+    admin_code=f"{DISTRICT}001002",
+    grid_code=f"{DISTRICT}001002003",
+    person_key=ME,
+    creator="op-1",
+)
+HOTLINE_ON_CALL = replace(HOTLINE, status=UnifiedStatus.SUBMITTED)  # still being registered: on the call
+SECRET = AppealFacts(
+    SourceSystem.HOTLINE,
+    confidentiality=Confidentiality.SECRET,
+    lead_unit=UNIT,
+    admin_code=f"{DISTRICT}001002",
+    grid_code=f"{DISTRICT}001002003",
+    person_key=ME,
+)
+PETITION = AppealFacts(SourceSystem.PETITION, lead_unit=UNIT, admin_code=f"{DISTRICT}001002", person_key=ME)
+ACCUSATION = AppealFacts(
+    SourceSystem.PETITION,
+    confidentiality=Confidentiality.ACCUSATION,
+    lead_unit=ACCUSED,  # routed to the accused: the leak §8 cites
+    co_units=(UNIT,),
+    accused_unit=ACCUSED,
+    admin_code=f"{DISTRICT}001002",
+    person_key=ME,
+)
+ELSEWHERE = AppealFacts(SourceSystem.HOTLINE, lead_unit="U-OTHER", admin_code="430104001001", person_key="k-other")
+BOARD = AppealFacts(SourceSystem.MSGBOARD, person_key="k-poster")
+
+
+def who(role: str, **claims: Any) -> Principal:
+    return Principal.from_claims({"sub": claims.pop("sub", role), "roles": [role], **claims})
+
+
+CITIZEN = who("citizen", person_key=ME)
+OTHER_CITIZEN = who("citizen", person_key="k-other")
+OPERATOR = who("operator", sub="op-1")
+DISPATCHER = who("dispatcher")
+HANDLER = who("unit_handler", unit=UNIT)
+ACCUSED_HANDLER = who("unit_handler", unit=ACCUSED)
+GRID_WORKER = who("grid_worker", jurisdiction={"admin_codes": [], "grid_codes": [f"{DISTRICT}001002003"]})
+STREET = who("street_dispatcher", jurisdiction={"admin_codes": [f"{DISTRICT}001"], "grid_codes": []})
+SUPERVISOR = who("supervisor", jurisdiction={"admin_codes": [DISTRICT], "grid_codes": []})
+OFFICER = who("petition_officer")
+LEADER = who("leader", jurisdiction={"admin_codes": [DISTRICT], "grid_codes": []})
+ANALYST = who("analyst")
+ADMIN = who("admin")
+SERVICE = who("service")
+
+H, E, F = Scope.HIDDEN, Scope.EXISTENCE, Scope.FULL
+C0, CR, CF = ContentView.NONE, ContentView.REDACTED, ContentView.FULL
+P0, PK, PM, PF = PiiView.NONE, PiiView.KEY_ONLY, PiiView.MASKED, PiiView.FULL
+
+# role, principal, appeal, scope, content, PII (检举控告 identity on ACCUSATION), may reveal
+TABLE = [
+    # 市民: own appeals only; own everything
+    ("市民 own", CITIZEN, HOTLINE, F, CF, PF, False),
+    ("市民 own accusation", CITIZEN, ACCUSATION, F, CF, PF, False),
+    ("市民 not own", OTHER_CITIZEN, HOTLINE, H, C0, P0, False),
+    ("市民 board post (public)", OTHER_CITIZEN, BOARD, F, CF, P0, False),
+    ("市民 own board post", who("citizen", person_key="k-poster"), BOARD, F, CF, PF, False),
+    # 坐席: items they created; PII full for the current call, masked after; petitions: status only
+    ("坐席 own item, on the call", OPERATOR, HOTLINE_ON_CALL, F, CF, PF, False),
+    ("坐席 own item, after submit", OPERATOR, HOTLINE, F, CF, PM, False),
+    ("坐席 another's item", OPERATOR, ELSEWHERE, H, C0, P0, False),
+    ("坐席 on 信访", OPERATOR, PETITION, E, C0, P0, False),
+    ("坐席 on 检举控告", OPERATOR, ACCUSATION, E, C0, P0, False),
+    # 派单员: city queue; masked; reveal with log; identity hidden; petitions: status only
+    ("派单员 hotline", DISPATCHER, HOTLINE, F, CF, PM, True),
+    ("派单员 elsewhere in the city", DISPATCHER, ELSEWHERE, F, CF, PM, True),
+    ("派单员 保密", DISPATCHER, SECRET, F, CF, PK, False),
+    ("派单员 on 信访", DISPATCHER, PETITION, E, C0, P0, False),
+    # 承办单位: assigned only; masked; reveal with log; never on SECRET/ACCUSATION; never the accused
+    ("承办单位 assigned", HANDLER, HOTLINE, F, CF, PM, True),
+    ("承办单位 not assigned", HANDLER, ELSEWHERE, H, C0, P0, False),
+    ("承办单位 保密", HANDLER, SECRET, F, CF, PK, False),
+    ("承办单位 co-unit on 检举控告", HANDLER, ACCUSATION, F, CF, PK, False),
+    ("承办单位 assigned 信访", HANDLER, PETITION, F, CF, PM, True),
+    ("被举报单位 (Art 30)", ACCUSED_HANDLER, ACCUSATION, H, C0, P0, False),
+    # 网格员: own cells; masked; reveal with log; never identity
+    ("网格员 own cell", GRID_WORKER, HOTLINE, F, CF, PM, True),
+    ("网格员 other cell", GRID_WORKER, ELSEWHERE, H, C0, P0, False),
+    ("网格员 保密", GRID_WORKER, SECRET, F, CF, PK, False),
+    # 镇街调度: own street; masked; no reveal
+    ("镇街调度 own street", STREET, HOTLINE, F, CF, PM, False),
+    ("镇街调度 elsewhere", STREET, ELSEWHERE, H, C0, P0, False),
+    # 督办员: jurisdiction; masked; reveal with log; 检举控告 identity only with approval (none yet)
+    ("督办员 jurisdiction", SUPERVISOR, HOTLINE, F, CF, PM, True),
+    ("督办员 信访", SUPERVISOR, PETITION, F, CF, PM, True),
+    ("督办员 检举控告", SUPERVISOR, ACCUSATION, F, CF, PK, False),
+    ("督办员 elsewhere", SUPERVISOR, ELSEWHERE, H, C0, P0, False),
+    # 信访工作人员: 信访 items; full PII (statutory); identity per Art 30; reveal logged
+    ("信访 信访", OFFICER, PETITION, F, CF, PF, True),
+    ("信访 检举控告", OFFICER, ACCUSATION, F, CF, PF, True),
+    ("信访 hotline item", OFFICER, HOTLINE, H, C0, P0, False),
+    # 领导: jurisdiction; masked; identity never by default; no reveal
+    ("领导 jurisdiction", LEADER, HOTLINE, F, CF, PM, False),
+    ("领导 检举控告", LEADER, ACCUSATION, F, CF, PK, False),
+    ("领导 elsewhere", LEADER, ELSEWHERE, H, C0, P0, False),
+    # 分析员: de-identified: redacted content, pseudonymous key, no identity
+    ("分析员", ANALYST, HOTLINE, F, CR, PK, False),
+    ("分析员 检举控告", ANALYST, ACCUSATION, F, CR, P0, False),
+    # 系统管理员: none by default; a service client: not in §8, nothing
+    ("系统管理员", ADMIN, HOTLINE, H, C0, P0, False),
+    ("service client", SERVICE, HOTLINE, H, C0, P0, False),
+    # no login: public board posts without PII, nothing else
+    ("anonymous hotline", ANONYMOUS, HOTLINE, H, C0, P0, False),
+    ("anonymous 信访", ANONYMOUS, PETITION, H, C0, P0, False),
+    ("anonymous board post", ANONYMOUS, BOARD, F, CF, P0, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("row", "principal", "facts", "scope", "content", "pii", "reveal"), TABLE, ids=[r[0] for r in TABLE]
+)
+def test_section_8_role_table(
+    row: str,
+    principal: Principal,
+    facts: AppealFacts,
+    scope: Scope,
+    content: ContentView,
+    pii: PiiView,
+    reveal: bool,
+) -> None:
+    access = decide(principal, facts)
+    assert (access.scope, access.content, access.pii, access.may_reveal) == (scope, content, pii, reveal)
+
+
+def test_every_role_has_a_row() -> None:
+    from auth.principal import Role
+
+    covered = {r for _, p, *_ in TABLE for r in p.roles}
+    assert covered == set(Role)
+
+
+def test_the_accused_unit_sees_nothing_whatever_other_roles_it_holds() -> None:
+    powerful = Principal.from_claims(
+        {
+            "sub": "x",
+            "roles": ["unit_handler", "supervisor", "dispatcher", "analyst"],
+            "unit": ACCUSED,
+            "jurisdiction": {"admin_codes": [DISTRICT], "grid_codes": []},
+        }
+    )
+    assert not decide(powerful, ACCUSATION).visible
+
+
+def test_roles_combine_to_the_most_each_allows() -> None:
+    both = Principal.from_claims({"sub": "x", "roles": ["dispatcher", "petition_officer"]})
+    assert (decide(both, PETITION).scope, decide(both, PETITION).pii) == (Scope.FULL, PiiView.FULL)
+    assert decide(both, HOTLINE).pii is PiiView.MASKED
+
+
+def test_an_unlocated_appeal_is_in_the_city_queue() -> None:
+    letter = AppealFacts(SourceSystem.PETITION, lead_unit=UNIT)
+    city = who("supervisor", jurisdiction={"admin_codes": ["430100"], "grid_codes": []})
+    assert decide(city, letter).visible
+    assert not decide(SUPERVISOR, letter).visible  # a district supervisor: not until it is located or assigned
