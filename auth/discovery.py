@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 
 from auth.jwks import JwksUnavailable, RemoteJwks, fetch_json
-from auth.jwks_cache import JwksCache
+from auth.jwks_store import JwksCache
 from auth.verify import TokenVerifier
 
 __all__ = ["DiscoveredJwks", "ProviderMetadata", "discover", "external_verifier", "well_known_url"]

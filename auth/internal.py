@@ -9,7 +9,7 @@ not the OIDC provider's — with these claims (names as in :mod:`auth.principal`
 
 :class:`InternalTokenMinter` (gateway side) keeps one token per (principal, subgraph) for half its life, so a busy
 gateway signs about once per user and subgraph every 30 s. Its public key is published at the gateway's
-``/internal/jwks``; the private key lives in the ``minyi:jwks`` area (:mod:`auth.keystore`) so that replicas share
+``/internal/jwks``; the private key lives in the ``minyi:jwks`` area (:mod:`auth.jwks_store`) so that replicas share
 it.
 
 :class:`InternalTokenVerifier` (subgraph side) accepts a token only if the signature verifies with a key of the
@@ -39,7 +39,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet
 
 from auth.errors import Unauthenticated
-from auth.keystore import load_or_create_key
+from auth.jwks_store import load_or_create_key
 from auth.principal import Principal
 from auth.store import KeyValue
 

@@ -2,7 +2,7 @@
 
 - :class:`LocalJwks`: the embedded provider's key set, read in process (a callable answering the current JWKS, so
   rotation is seen at the next refresh), or a fixed JWKS / ``joserfc.jwk.KeySet`` (tests).
-- :class:`RemoteJwks`: a ``jwks_uri`` fetched with aiohttp, through an optional :class:`~auth.jwks_cache.JwksCache`
+- :class:`RemoteJwks`: a ``jwks_uri`` fetched with aiohttp, through an optional :class:`~auth.jwks_store.JwksCache`
   (``minyi:jwks`` in Redis) so that replicas share a fetch. ``fetch(fresh=True)`` — a refresh for an unknown
   ``kid`` — always asks the origin and stores what it got.
 
@@ -20,7 +20,7 @@ import orjson
 from joserfc import jwk
 
 from auth.errors import AuthError
-from auth.jwks_cache import JwksCache
+from auth.jwks_store import JwksCache
 
 __all__ = ["JwksSource", "JwksUnavailable", "LocalJwks", "RemoteJwks", "fetch_json"]
 

@@ -3,7 +3,7 @@
 A key set is a tuple of :class:`SigningKey` (private JWKs, RS256 or ES256, made with joserfc). Rotation
 (:func:`rotate_keys`) retires the current key and records ``publish_until`` = retirement + the longest lifetime of
 anything it signed (+ leeway): until then the key stays in the JWKS so tokens it signed still verify; after that it
-is dropped. Gateway replicas share the set through Redis area ``minyi:jwks`` (this module only); every replica
+is dropped. Gateway replicas share the set through Redis area ``minyi:jwks`` (:mod:`auth.jwks_store`); every replica
 re-reads it at most every ``refresh_s`` seconds, so a rotation on one replica reaches the others.
 """
 
@@ -19,11 +19,11 @@ from typing import Any
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet, RSAKey
 
+from auth.jwks_store import KEYSET_KEY, read_keyset, write_keyset
 from auth.store import KeyValue
 
-__all__ = ["KEYSET_KEY", "KeyRing", "KeyStore", "SigningKey", "generate_signing_key", "rotate_keys"]
+__all__ = ["KEYSET_KEY", "KeyRing", "KeyStore", "KeyStoreJwks", "SigningKey", "generate_signing_key", "rotate_keys"]
 
-KEYSET_KEY = "minyi:jwks:keyset"
 ROTATION_LEEWAY_S = 60
 ALGORITHMS = ("RS256", "ES256")
 
@@ -144,11 +144,11 @@ class KeyStore:
         return self._ring
 
     async def reload(self) -> KeyRing:
-        raw = await self._kv.get(KEYSET_KEY)
+        raw = await read_keyset(self._kv)
         if raw is None:
             first = json.dumps([generate_signing_key(self._alg).to_json()])
-            await self._kv.set(KEYSET_KEY, first, nx=True)  # another replica may have won: read what is stored
-            raw = await self._kv.get(KEYSET_KEY)
+            await write_keyset(self._kv, first, only_if_absent=True)  # another replica may have won: read it
+            raw = await read_keyset(self._kv)
         keys = [SigningKey.from_json(k) for k in json.loads(raw)]
         if self._ring is None or tuple(keys) != self._ring.keys:
             self._ring = KeyRing(keys)
@@ -160,5 +160,20 @@ class KeyStore:
         at = int(time.time()) if now is None else now
         ring = await self.reload()
         keys = rotate_keys(ring.keys, generate_signing_key(self._alg, at), at, self._ttl)
-        await self._kv.set(KEYSET_KEY, json.dumps([k.to_json() for k in keys]))
+        await write_keyset(self._kv, json.dumps([k.to_json() for k in keys]))
         return await self.reload()
+
+
+class KeyStoreJwks:
+    """The key store's public JWKS as a verifier's source (:class:`auth.jwks.JwksSource`): the current ring, and
+    on ``fresh`` (an unknown ``kid``) a re-read of the store, so a rotation by another replica is seen at once."""
+
+    def __init__(self, keys: KeyStore) -> None:
+        self._keys = keys
+
+    async def fetch(self, *, fresh: bool) -> dict[str, Any]:
+        ring = await (self._keys.reload() if fresh else self._keys.ring())
+        return ring.public_jwks()
+
+    async def close(self) -> None:
+        return None

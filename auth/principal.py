@@ -8,6 +8,10 @@ besides the registered ones (``iss``, ``sub``, ``aud``, ``exp``, ``iat``, ``nbf`
 - ``unit``: the code of the user's unit (承办单位), or absent;
 - ``jurisdiction``: ``{"admin_codes": [...], "grid_codes": [...]}`` (行政区划 / 网格 codes the user covers);
 - ``name``: display name; ``client_id``: the OAuth client the token was issued to;
+- ``person_key``: citizens only — the pseudonymous key of the person (HMAC-SHA256 of the normalized phone, else the
+  ID number, with the subgraphs' shared ``person_key_secret``; :func:`resolvers.domain.person_key`). It is what
+  ties a citizen to their own appeals in every system (DOMAIN.md §8 "own appeals only"; read by
+  :func:`resolvers.access.person_key_of`); absent for staff and service clients;
 - internal tokens only: ``act`` = ``{"sub": "minyi-gateway"}`` (RFC 8693 actor), ``aud`` = the subgraph's name.
 """
 
@@ -46,6 +50,7 @@ class Principal:
     grid_codes: tuple[str, ...] = ()
     name: str | None = None
     client_id: str | None = None
+    person_key: str | None = None  # citizens: whose appeals are their own (see the module docstring)
     claims: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -72,6 +77,7 @@ class Principal:
             grid_codes=tuple(str(c) for c in jurisdiction.get("grid_codes", ()) if isinstance(jurisdiction, dict)),
             name=claims.get("name") if isinstance(claims.get("name"), str) else None,
             client_id=claims.get("client_id") if isinstance(claims.get("client_id"), str) else None,
+            person_key=claims.get("person_key") if isinstance(claims.get("person_key"), str) else None,
             claims=dict(claims),
         )
 
@@ -88,6 +94,8 @@ class Principal:
             out["name"] = self.name
         if self.client_id:
             out["client_id"] = self.client_id
+        if self.person_key:
+            out["person_key"] = self.person_key
         return out
 
 

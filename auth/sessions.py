@@ -10,6 +10,13 @@
 - ``minyi:session:fams:{sid}`` — the families a login session issued, revoked with it at logout.
 
 Only hashes of codes and refresh tokens are stored.
+
+Access tokens carry ``sid`` = :func:`public_sid` of their login session: the SHA-256 of the session cookie (never
+the cookie itself), which is also how the session is named in Redis. :class:`SessionCheck` answers whether that
+session is still open for the gateway's verifier: an open session is remembered in process for ``alive_ttl_s``
+(5 s), an ended one for good, so the hot path costs a dict lookup and Redis is asked once per session and window.
+Logout deletes the session in Redis and tells the checks of this process at once (:meth:`SessionStore.end_session`
+calls its listeners); another replica refuses the session's tokens at the latest ``alive_ttl_s`` later.
 """
 
 from __future__ import annotations
@@ -18,12 +25,21 @@ import hashlib
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from auth.store import KeyValue
 
-__all__ = ["AuthorizationCode", "LoginSession", "RefreshFamily", "SessionStore", "new_token"]
+__all__ = [
+    "AuthorizationCode",
+    "LoginSession",
+    "RefreshFamily",
+    "SessionCheck",
+    "SessionStore",
+    "new_token",
+    "public_sid",
+]
 
 PREFIX = "minyi:session"
 
@@ -34,6 +50,11 @@ def new_token() -> str:
 
 def _h(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def public_sid(sid: str | None) -> str | None:
+    """The session id a token carries: the hash naming the session in Redis, never the cookie value."""
+    return _h(sid) if sid else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +98,7 @@ class SessionStore:
         self._code_ttl = code_ttl_s
         self._idle = refresh_idle_s
         self._absolute = refresh_absolute_s
+        self.on_end: list[Callable[[str], None]] = []  # called with the public sid of every session ended here
 
     # --- login sessions -------------------------------------------------------------------------------------
     async def new_session(self) -> LoginSession:
@@ -97,9 +119,15 @@ class SessionStore:
         await self._put_session(session)
         return session
 
+    async def session_open(self, public: str) -> bool:
+        """Whether the login session named by ``public`` (:func:`public_sid`, a token's ``sid``) is still open."""
+        return await self._kv.get(f"{PREFIX}:login:{public}") is not None
+
     async def end_session(self, sid: str) -> int:
         """Delete the session and revoke every refresh family it issued; returns how many families."""
         await self._kv.delete(f"{PREFIX}:login:{_h(sid)}")
+        for listener in self.on_end:
+            listener(_h(sid))
         members = await self._kv.smembers(f"{PREFIX}:fams:{_h(sid)}")
         for fid in members:
             await self.revoke_family(fid.decode() if isinstance(fid, bytes) else str(fid))
@@ -162,6 +190,48 @@ class SessionStore:
         remaining = family.created_at + self._absolute - int(time.time())
         await self._kv.set(f"{PREFIX}:refresh:{_h(token)}", family.fid, ex=max(1, min(self._idle, remaining)))
         return token
+
+
+class SessionCheck:
+    """Whether a token's login session is open, cached in process (see the module docstring for the window).
+    Registered with ``sessions`` so that a logout on this replica is seen at once."""
+
+    def __init__(
+        self,
+        sessions: SessionStore,
+        *,
+        alive_ttl_s: float = 5.0,
+        max_entries: int = 100_000,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._sessions = sessions
+        self.alive_ttl_s = alive_ttl_s
+        self._max = max_entries
+        self._monotonic = monotonic
+        self._alive: dict[str, float] = {}
+        self._ended: set[str] = set()
+        sessions.on_end.append(self.ended)
+
+    async def alive(self, public: str) -> bool:
+        until = self._alive.get(public)
+        if until is not None and until > self._monotonic():
+            return True
+        if public in self._ended:
+            return False
+        open_ = await self._sessions.session_open(public)
+        if open_:
+            if len(self._alive) >= self._max:
+                self._alive.clear()
+            self._alive[public] = self._monotonic() + self.alive_ttl_s
+        else:
+            self.ended(public)
+        return open_
+
+    def ended(self, public: str) -> None:
+        self._alive.pop(public, None)
+        if len(self._ended) >= self._max:
+            self._ended.clear()  # forgotten ended sessions are asked again: still refused, one Redis read later
+        self._ended.add(public)
 
 
 def describe(family: RefreshFamily) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["DEFAULT_PORTAL_REDIRECTS", "DEV_SERVICE_SECRET", "AuthOptions", "AuthSettings"]
@@ -55,7 +55,9 @@ class AuthOptions:
 class AuthSettings(BaseSettings):
     """``issuer`` is the public base URL of the gateway (discovery lives at ``{issuer}/.well-known/…``).
     ``service_client_secret`` is the secret of the confidential service client ``minyi-service``; without it the
-    client is only registered in dev mode (with a fixed development secret)."""
+    client is only registered in dev mode (with a fixed development secret). ``redis_url`` (``MINYI_AUTH_REDIS_URL``,
+    else ``MINYI_REDIS_URL``) holds sessions, keys and login limits shared by replicas; without it they live in
+    process."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_AUTH_", extra="ignore")
 
@@ -72,7 +74,9 @@ class AuthSettings(BaseSettings):
     login_max_per_ip: int = Field(20, ge=1)
     dev: bool = False
     key_alg: str = Field("RS256", pattern="^(RS256|ES256)$")
-    redis_url: str | None = None
+    redis_url: str | None = Field(
+        None, validation_alias=AliasChoices("redis_url", "MINYI_AUTH_REDIS_URL", "MINYI_REDIS_URL")
+    )
     users_file: Path | None = None
     portal_redirect_uris: list[str] = Field(default_factory=lambda: list(DEFAULT_PORTAL_REDIRECTS))
     portal_logout_redirect_uris: list[str] = Field(default_factory=lambda: list(DEFAULT_PORTAL_LOGOUT_REDIRECTS))

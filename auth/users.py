@@ -4,7 +4,10 @@ The store is a JSON file (``MINYI_AUTH_USERS_FILE``; what ``minyi users`` edits)
 with the demo users. Demo users exist for every person role of DOMAIN.md §8, with unit codes from the hotline
 stand-in's directory (legacy/hotline/units.py: district code + ``01``–``08`` department or ``1n`` street office)
 and admin/grid codes of the synthetic city's places (legacy/world.py, seed 1): the grid worker's cell and the
-units actually carry work orders in the seeded stand-ins.
+units actually carry work orders in the seeded stand-ins. The demo citizen is a real person of that city
+(杜玲, who filed in the hotline, petition, board and grid systems): their ``person_key`` is the one the subgraphs
+compute from her phone with the demo ``person_key_secret`` (a test recomputes it), so her token shows her own
+appeals.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from auth.principal import Principal, Role
 
 __all__ = [
     "DEMO_PASSWORD",
+    "DEMO_PERSON_KEYS",
     "DEMO_USERS",
     "User",
     "UserStore",
@@ -71,6 +75,7 @@ class User:
     admin_codes: tuple[str, ...] = ()
     grid_codes: tuple[str, ...] = ()
     disabled: bool = False
+    person_key: str | None = None  # citizens: the person key of their phone (auth.principal); None for staff
 
     def principal(self, *, scopes: Iterable[str] = (), client_id: str | None = None) -> Principal:
         return Principal(
@@ -82,6 +87,7 @@ class User:
             grid_codes=self.grid_codes,
             name=self.name,
             client_id=client_id,
+            person_key=self.person_key,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -94,6 +100,7 @@ class User:
             "admin_codes": list(self.admin_codes),
             "grid_codes": list(self.grid_codes),
             "disabled": self.disabled,
+            "person_key": self.person_key,
         }
 
     @classmethod
@@ -107,13 +114,14 @@ class User:
             admin_codes=tuple(data.get("admin_codes", ())),
             grid_codes=tuple(data.get("grid_codes", ())),
             disabled=bool(data.get("disabled", False)),
+            person_key=data.get("person_key") or None,
         )
 
 
 CITY = "430100"  # 长沙市
 # (username, display name, role, unit, admin codes, grid codes) — see the module docstring for where codes come from.
 DEMO_USERS: tuple[tuple[str, str, Role, str | None, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("citizen", "张市民", Role.CITIZEN, None, (), ()),
+    ("citizen", "杜玲", Role.CITIZEN, None, (), ()),
     ("operator", "李坐席", Role.OPERATOR, None, (CITY,), ()),
     ("dispatcher", "王派单", Role.DISPATCHER, None, (CITY,), ()),
     ("handler", "赵承办", Role.UNIT_HANDLER, "43010503", ("430105",), ()),  # 开福区生态环境分局
@@ -134,11 +142,16 @@ DEMO_USERS: tuple[tuple[str, str, Role, str | None, tuple[str, ...], tuple[str, 
 )
 
 
+# username -> person key: person 2 of legacy.world.build_world(1) (杜玲, phone 19939150008) under the demo
+# person_key_secret "minyi-dev-person-key-secret" (subgraphs.settings); tests/auth recomputes it from the world.
+DEMO_PERSON_KEYS: dict[str, str] = {"citizen": "179e5a6cb87587250d3d8cfeba137c7a"}
+
+
 def demo_users(password: str = DEMO_PASSWORD) -> list[User]:
     """One demo user per person role, all with ``password`` (hashed once, shared salt-free cost)."""
     hashed = hash_password(password)
     return [
-        User(username, name, (role,), hashed, unit, admin, grid)
+        User(username, name, (role,), hashed, unit, admin, grid, person_key=DEMO_PERSON_KEYS.get(username))
         for username, name, role, unit, admin, grid in DEMO_USERS
     ]
 

@@ -36,15 +36,18 @@ import orjson
 from joserfc import jwk, jws
 from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwt import JWTClaimsRegistry
+from redis.exceptions import RedisError
 
 from auth.errors import Unauthenticated
 from auth.jwks import JwksProvider, JwksSource, LocalJwks
 from auth.principal import Principal
+from auth.sessions import SessionCheck
 
 __all__ = [
     "ALLOWED_ALGORITHMS",
     "DEFAULT_LEEWAY_S",
     "DEFAULT_MIN_REFRESH_INTERVAL_S",
+    "SessionBoundVerifier",
     "TokenVerifier",
     "embedded_verifier",
 ]
@@ -305,3 +308,34 @@ def embedded_verifier(keys: JwksProvider, *, issuer: str, audience: str | Collec
     """The gateway's verifier for the embedded provider: its key set read in process (e.g. a callable answering
     ``KeyRing.public_jwks()``), re-read on an unknown ``kid`` at most once a second — rotation is seen at once."""
     return TokenVerifier(LocalJwks(keys), issuer=issuer, audience=audience, min_refresh_interval_s=1.0)
+
+
+class SessionBoundVerifier:
+    """The embedded provider's verifier: a :class:`TokenVerifier`, then — for a token with ``sid`` — the check that
+    its login session was not logged out (:class:`~auth.sessions.SessionCheck`, cached in process). A token without
+    ``sid`` (client credentials, ``minyi token``) lives until it expires. Redis failing during the check refuses
+    the token (fail closed)."""
+
+    def __init__(self, tokens: TokenVerifier, sessions: SessionCheck) -> None:
+        self.tokens = tokens
+        self.sessions = sessions
+
+    async def verify(self, token: str) -> Principal:
+        principal = await self.tokens.verify(token)
+        sid = principal.claims.get("sid")
+        if sid is None:
+            return principal
+        try:
+            alive = isinstance(sid, str) and await self.sessions.alive(sid)
+        except RedisError:
+            log.warning("the login session of a token could not be checked (the session store is unavailable)")
+            raise _refuse("The access token's login session could not be checked.") from None
+        if not alive:
+            raise _refuse("The access token's login session has ended.")
+        return principal
+
+    async def warm(self) -> bool:
+        return await self.tokens.warm()
+
+    async def close(self) -> None:
+        await self.tokens.close()

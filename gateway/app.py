@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from auth.internal import InternalTokenMinter
 from gateway.auth_middleware import BearerAuthentication, BearerVerifier
@@ -39,6 +39,9 @@ from gateway.planner import build_query_plan
 from gateway.planner.printer import print_plan
 from gateway.settings import DEFAULT_OPTIONS, GatewayOptions
 from gateway.subgraph_auth import jwks_endpoint
+
+if TYPE_CHECKING:
+    from auth.provider import Provider
 
 __all__ = ["FetcherFactory", "Watcher", "create_app", "subgraph_urls"]
 
@@ -76,6 +79,8 @@ def create_app(
     watch: Watcher | None = None,
     minter: InternalTokenMinter | None = None,
     verifier: BearerVerifier | None = None,
+    provider: Provider | None = None,
+    on_close: Sequence[Callable[[], Awaitable[object]]] = (),
 ) -> Starlette:
     """The gateway app for ``supergraph``. A given ``fetcher`` is used as is (and not closed); otherwise one is
     made by ``make_fetcher`` (default: ``HttpFetcher``) for each supergraph served and closed when it is done.
@@ -85,8 +90,15 @@ def create_app(
     key is served at ``/internal/jwks``.
 
     ``verifier`` checks ``Authorization: Bearer`` tokens on ``/graphql`` (:mod:`gateway.auth_middleware`); left out,
-    every request is anonymous. A verifier with ``warm``/``close`` is warmed at start-up and closed at shutdown."""
+    every request is anonymous. A verifier with ``warm``/``close`` is warmed at start-up and closed at shutdown.
+
+    ``provider``, when given, is the embedded OIDC provider: its routes are mounted at ``/oauth`` with discovery at
+    ``/.well-known/openid-configuration``, and — unless ``verifier`` is given — its tokens are the ones verified
+    (:meth:`~auth.provider.Provider.verifier`: key ring, issuer, audience, login session still open).
+    ``on_close`` callables run at shutdown (e.g. closing the provider's Redis client)."""
     subgraph_urls(supergraph, options)  # unknown overrides are refused now, not at start-up
+    if provider is not None and verifier is None:
+        verifier = provider.verifier()
     resolved_planner: PlanBuilder = planner if planner is not None else build_query_plan
     resolved_executor: PlanExecutor = executor if executor is not None else execute_plan
     resolved_printer: PlanPrinter = printer if printer is not None else print_plan
@@ -134,18 +146,23 @@ def create_app(
             await live.close()
             if verifier is not None and hasattr(verifier, "close"):
                 await verifier.close()
+            for close in on_close:
+                await close()
 
     async def health(request: Request) -> Response:
         return Response(orjson.dumps(live.health()), media_type="application/json")
 
-    app = Starlette(
-        routes=[
-            Route("/graphql", endpoint if verifier is None else BearerAuthentication(endpoint, verifier), methods=None),
-            Route("/health", health, methods=["GET", "HEAD"]),
-            Route("/internal/jwks", jwks_endpoint(internal), methods=["GET"]),
-        ],
-        lifespan=lifespan,
-    )
+    routes: list[BaseRoute] = [
+        Route("/graphql", endpoint if verifier is None else BearerAuthentication(endpoint, verifier), methods=None),
+        Route("/health", health, methods=["GET", "HEAD"]),
+        Route("/internal/jwks", jwks_endpoint(internal), methods=["GET"]),
+    ]
+    if provider is not None:
+        from auth.provider import create_oauth_routes, well_known_routes
+
+        routes += [*well_known_routes(provider), Mount("/oauth", routes=create_oauth_routes(provider))]
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gateway = live
     app.state.minter = internal
+    app.state.provider = provider
     return app

@@ -16,7 +16,10 @@ import typer
 from subgraphs.settings import DEFAULT_LEGACY_PORTS, DEFAULT_SUBGRAPH_PORTS
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from auth.principal import Role
+    from auth.provider import Provider
     from auth.verify import TokenVerifier
     from gateway.composition import Composed
     from gateway.pipeline import SupergraphView
@@ -281,6 +284,47 @@ def _external_verifier(issuer: str | None, audience: str) -> TokenVerifier | Non
     return external_verifier(issuer, audience)
 
 
+def _embedded_provider(host: str, port: int) -> tuple[Provider, list[Callable[[], Awaitable[object]]]]:
+    """The embedded OIDC provider of a gateway at ``host:port``: issuer = MINYI_AUTH_ISSUER or the gateway's URL;
+    sessions, keys and login limits in Redis (MINYI_AUTH_REDIS_URL / MINYI_REDIS_URL) or, without one, in process."""
+    from auth.provider import Provider
+    from auth.settings import AuthSettings
+    from auth.store import MemoryStore
+
+    log = logging.getLogger("minyi.gateway")
+    auth = AuthSettings.model_validate({})
+    if "issuer" not in auth.model_fields_set:
+        public_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        auth.issuer = f"http://{public_host}:{port}"
+    if "portal_redirect_uris" not in auth.model_fields_set:
+        auth.portal_redirect_uris = [*auth.portal_redirect_uris, f"{auth.issuer.rstrip('/')}/portal/callback"]
+    users = _user_store(None)
+    closers: list[Callable[[], Awaitable[object]]] = []
+    kv: object
+    if auth.redis_url:
+        from redis.asyncio import Redis
+
+        client = Redis.from_url(auth.redis_url)
+        kv = client
+        closers.append(client.aclose)
+        where = auth.redis_url.rpartition("@")[2]  # never the password of a redis://user:pass@host URL
+        log.info("login sessions, signing keys and login limits in Redis %s (shared by replicas)", where)
+    else:
+        kv = MemoryStore()
+        log.info(
+            "login sessions, signing keys and login limits in process (no MINYI_REDIS_URL): one replica only, "
+            "and a restart logs everyone out"
+        )
+    provider = Provider(auth.options(), kv=kv, users=users)  # type: ignore[arg-type]
+    log.info(
+        "embedded OIDC provider: issuer %s, login at %s/authorize%s",
+        provider.issuer,
+        provider.options.oauth_base,
+        " (dev mode)" if provider.options.dev else "",
+    )
+    return provider, closers
+
+
 @app.command()
 def gateway(
     supergraph: Annotated[
@@ -352,6 +396,10 @@ def gateway(
         loaded, source = _start_from_subgraphs(settings.subgraphs, settings.subgraph_timeout_s)
     else:
         loaded = _load_supergraph_or_exit(settings.supergraph)
+    provider: Provider | None = None
+    closers: list[Callable[[], Awaitable[object]]] = []
+    if settings.oidc_issuer is None:
+        provider, closers = _embedded_provider(settings.host, settings.port)
     try:
         options = settings.options()
         asgi = create_app(
@@ -359,6 +407,8 @@ def gateway(
             options,
             watch=source.watch if source is not None else None,
             verifier=_external_verifier(options.oidc_issuer, options.oidc_audience),
+            provider=provider,
+            on_close=closers,
         )
     except ValueError as error:
         typer.echo(f"cannot start the gateway: {error}", err=True)
@@ -542,18 +592,71 @@ def token(
     user: Annotated[str, typer.Argument(help="A user of the store (e.g. a demo user: dispatcher).")],
     scope: Annotated[str, typer.Option(help="Space-separated API scopes.")] = "appeals:read",
     dev: Annotated[bool, typer.Option("--dev", help="Development mode (or MINYI_AUTH_DEV=1).")] = False,
+    gateway_url: Annotated[
+        str | None,
+        typer.Option(
+            "--gateway",
+            help="Log in through this running gateway (e.g. http://127.0.0.1:4000) and print its access token.",
+        ),
+    ] = None,
+    password: Annotated[
+        str | None, typer.Option(help="The user's password with --gateway (default: the demo password).")
+    ] = None,
     file: UsersFile = None,
 ) -> None:
-    """Print an access token for USER — only when the embedded provider runs in dev mode."""
-    from auth.provider import Provider
+    """Print an access token for USER — only when the embedded provider runs in dev mode.
+
+    With --gateway the token comes from a login at that gateway (the demo's way: it works whether the gateway keeps
+    its keys in Redis or in process, and logging out of that session refuses it). Without it the token is signed
+    here with the key ring shared through Redis (MINYI_REDIS_URL) and the issuer MINYI_AUTH_ISSUER."""
     from auth.settings import AuthSettings
-    from auth.store import MemoryStore
-    from auth.users import UserStore
 
     settings = AuthSettings.model_validate({})
     if not (dev or settings.dev):
         typer.echo("refused: `minyi token` works only in dev mode (MINYI_AUTH_DEV=1 or --dev)", err=True)
         raise typer.Exit(2)
+    if gateway_url is not None:
+        typer.echo(_token_through_gateway(gateway_url, user, password, scope))
+        return
+    if not settings.redis_url:
+        typer.echo(
+            "refused: without --gateway the token is signed with the key ring in Redis, and no MINYI_REDIS_URL is "
+            "set (a key made here would be accepted by no gateway); use --gateway http://127.0.0.1:4000",
+            err=True,
+        )
+        raise typer.Exit(2)
+    typer.echo(_token_from_shared_keys(settings, user, scope, file))
+
+
+def _token_through_gateway(gateway_url: str, user: str, password: str | None, scope: str) -> str:
+    from auth.password_login import LoginFailed, log_in_through
+    from auth.users import DEMO_PASSWORD
+
+    base = gateway_url.rstrip("/")
+    try:
+        tokens = asyncio.run(
+            log_in_through(
+                base,
+                user,
+                password if password is not None else DEMO_PASSWORD,
+                redirect_uri=f"{base}/portal/callback",
+                scope=" ".join(dict.fromkeys(["openid", *scope.split()])),
+            )
+        )
+    except LoginFailed as error:
+        typer.echo(f"cannot get a token: {error}", err=True)
+        raise typer.Exit(1) from None
+    return str(tokens["access_token"])
+
+
+def _token_from_shared_keys(settings: object, user: str, scope: str, file: Path | None) -> str:
+    from redis.asyncio import Redis
+
+    from auth.provider import Provider
+    from auth.settings import AuthSettings
+    from auth.users import UserStore
+
+    assert isinstance(settings, AuthSettings) and settings.redis_url
     settings.dev = True
     store = _user_store(file)
     assert isinstance(store, UserStore)
@@ -561,23 +664,17 @@ def token(
     if found is None or found.disabled:
         typer.echo(f"no user {user!r}", err=True)
         raise typer.Exit(1)
+    redis_url = settings.redis_url
 
     async def mint() -> str:
-        kv: object = MemoryStore()
-        client = None
-        if settings.redis_url:
-            from redis.asyncio import Redis
-
-            client = Redis.from_url(settings.redis_url)
-            kv = client
+        client = Redis.from_url(redis_url)
         try:
-            provider = Provider(settings.options(), kv=kv, users=store)  # type: ignore[arg-type]
+            provider = Provider(settings.options(), kv=client, users=store)  # type: ignore[arg-type]
             return await provider.mint_access_token(found.principal(scopes=scope.split(), client_id="minyi-cli"))
         finally:
-            if client is not None:
-                await client.aclose()
+            await client.aclose()
 
-    typer.echo(asyncio.run(mint()))
+    return asyncio.run(mint())
 
 
 def main() -> None:

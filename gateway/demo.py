@@ -5,6 +5,12 @@ federation gateway over the checked-in ``schema/supergraph.graphql`` (its subgra
 offset), waits until each answers, prints the URLs, and on Ctrl-C (or SIGTERM) stops them all. The subgraphs share the person
 directory through Redis on 127.0.0.1:6379 when one answers; otherwise each keeps its own in memory, and the demo
 says so.
+
+The gateway runs the embedded OIDC provider in dev mode (``MINYI_AUTH_DEV=1``) with the demo users in
+``data_dir/users.json`` (all with the password :data:`auth.users.DEMO_PASSWORD`); its login sessions and signing
+keys are in the same Redis when there is one, in the gateway process otherwise. The demo prints the users and how
+to get a token: ``minyi token USER --dev --gateway URL`` logs in through the running gateway, so it works either
+way. The subgraphs accept only the gateway's internal tokens: a request without a login is anonymous all the way.
 """
 
 from __future__ import annotations
@@ -80,9 +86,8 @@ def demo_processes(data_dir: Path, seed: int, redis_url: str | None, offset: int
     ]
     # the subgraphs accept only the gateway's internal tokens, verified with the key set it publishes
     jwks = ("MINYI_INTERNAL_JWKS_URL", f"http://127.0.0.1:{GATEWAY_PORT + offset}/internal/jwks")
-    # no login in the demo yet: a request without one acts as a city-wide 督办员 (masked PII; SubgraphSettings.dev_roles)
-    dev = (("MINYI_DEV_ROLES", "supervisor"), ("MINYI_DEV_ADMIN_CODES", "4301"))
-    env = ((("MINYI_REDIS_URL", redis_url), jwks) if redis_url else (jwks,)) + dev
+    redis = (("MINYI_REDIS_URL", redis_url),) if redis_url else ()
+    env = (*redis, jwks)
     for name in SYSTEMS:
         port = DEFAULT_SUBGRAPH_PORTS[name] + offset
         legacy_url = f"http://127.0.0.1:{DEFAULT_LEGACY_PORTS[name] + offset}"
@@ -107,6 +112,8 @@ def demo_processes(data_dir: Path, seed: int, redis_url: str | None, offset: int
             (*cli, "gateway", "--port", str(gateway_port), "--supergraph", str(SUPERGRAPH), *overrides),
             gateway_port,
             f"http://127.0.0.1:{gateway_port}/health",
+            # the embedded login in dev mode (`minyi token`), demo users; issuer = http://127.0.0.1:{gateway_port}
+            (*redis, ("MINYI_AUTH_DEV", "1"), ("MINYI_AUTH_USERS_FILE", str(data_dir / "users.json"))),
         )
     )
     return specs
@@ -137,6 +144,34 @@ def _stop_all(procs: list[tuple[ProcessSpec, subprocess.Popen[bytes]]]) -> None:
             log.warning("%s did not stop in time; killing it", spec.label)
             proc.kill()
             proc.wait()
+
+
+def _print_logins(gateway_port: int, redis_url: str | None) -> None:
+    from urllib.parse import urlencode
+
+    from auth.clients import PORTAL_CLIENT_ID
+    from auth.users import DEMO_PASSWORD, DEMO_USERS
+
+    base = f"http://127.0.0.1:{gateway_port}"
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": PORTAL_CLIENT_ID,
+            "redirect_uri": f"{base}/portal/callback",
+            "scope": "openid appeals:read",
+            "code_challenge": "<S256 of your code_verifier>",
+            "code_challenge_method": "S256",
+        },
+        safe="<>",
+    )
+    print(f"\nDemo logins (password {DEMO_PASSWORD} for all):")
+    for username, name, role, unit, admin_codes, _ in DEMO_USERS:
+        where = unit or ",".join(admin_codes) or "-"
+        print(f"  {username:<12} {name}  {role.value:<18} {where}")
+    print("A token for the graph (send it as Authorization: Bearer …):")
+    print(f"  minyi token dispatcher --dev --gateway {base}")
+    print(f"Login page (portal client, PKCE): {base}/oauth/authorize?{query}")
+    print(f"Logins, sessions and keys: {'Redis ' + redis_url if redis_url else 'in the gateway process (no Redis)'}\n")
 
 
 def run_demo(*, data_dir: Path, seed: int, port_offset: int = 0) -> int:
@@ -174,6 +209,7 @@ def run_demo(*, data_dir: Path, seed: int, port_offset: int = 0) -> int:
             url = spec.health_url.rsplit("/", 1)[0] if spec.label.startswith("legacy") else spec.health_url
             url = url.replace("/health", "/graphql").replace("/_admin", "")
             print(f"  {spec.label:<18} {url}")
+        _print_logins(GATEWAY_PORT + port_offset, redis_url)
         print(f"  person directory   {'Redis ' + redis_url if redis_url else 'in memory (no Redis)'}")
         sys.stdout.flush()
         while not stopping:

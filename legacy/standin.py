@@ -8,7 +8,9 @@ protocol routes this module adds:
   ``POST /_admin/faults {"latency_ms": 300, "failure_rate": 0.2}``; a failed request answers HTTP 503;
 - ``POST /_admin/reset`` zeroes the counters;
 - the user each call was made for, by the ``X-Acting-User`` header (代办人, sent by the credential broker), counted
-  by user at ``GET /_admin/acting-users`` (``{"by_user": {...}, "last": ...}``; reset with the counters).
+  by user at ``GET /_admin/acting-users`` (``{"by_user": {...}, "last": ...}``; reset with the counters). A
+  protocol that carries the user elsewhere (the board's signed form field, the petition service's SOAP header)
+  records it with :func:`record_acting_user` once the request is authenticated.
 
 The admin routes stand for the operator's console of the real system; product code never calls them.
 """
@@ -34,6 +36,7 @@ __all__ = [
     "StandinOptions",
     "create_standin_app",
     "open_database",
+    "record_acting_user",
     "run_standin",
 ]
 
@@ -84,16 +87,20 @@ async def _count_and_inject(request: web.Request, handler: Handler) -> web.Strea
     route = request.match_info.route.resource.canonical if request.match_info.route.resource else request.path
     counter["total"] += 1
     counter[f"{request.method} {route}"] += 1
-    acting = request.headers.get(ACTING_HEADER)
-    if acting:
-        request.app[ACTING_KEY][acting] += 1
-        request.app[LAST_ACTING_KEY][0] = acting
+    record_acting_user(request.app, request.headers.get(ACTING_HEADER))
     faults = request.app[FAULTS_KEY]
     if faults.latency_ms:
         await asyncio.sleep(faults.latency_ms / 1000)
     if faults.failure_rate and faults.rng.random() < faults.failure_rate:
         return web.Response(status=503, text="Service Unavailable (injected)")
     return await handler(request)
+
+
+def record_acting_user(app: web.Application, subject: str | None) -> None:
+    """Count one call made for ``subject`` (nothing when the call names no user)."""
+    if subject:
+        app[ACTING_KEY][subject] += 1
+        app[LAST_ACTING_KEY][0] = subject
 
 
 async def _stats(request: web.Request) -> web.Response:

@@ -37,13 +37,27 @@ def _get(port: int, path: str) -> Any:
         return orjson.loads(resp.read())
 
 
-def _post(port: int, query: str, variables: dict[str, Any] | None = None) -> Any:
+def _post(port: int, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> Any:
     body = orjson.dumps({"query": query, "variables": variables or {}})
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql", data=body, headers={"content-type": "application/json"}
-    )
+    headers = {"content-type": "application/json"}
+    if token is not None:
+        headers["authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=body, headers=headers)
     with urllib.request.urlopen(request, timeout=10) as resp:
         return orjson.loads(resp.read())
+
+
+def _demo_token(user: str, gateway_url: str) -> str:
+    minted = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "token", user, "--dev", "--gateway", gateway_url],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert minted.returncode == 0, minted.stderr
+    token = minted.stdout.strip()
+    assert token.count(".") == 2
+    return token
 
 
 def _listening(port: int) -> bool:
@@ -84,6 +98,15 @@ def test_demo_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path, worl
         assert "Minyi demo is running" in output, output
         for port in (GATEWAY_PORT, *SUBGRAPH_PORTS.values()):
             assert f"http://127.0.0.1:{port + OFFSET}/graphql" in output
+        gateway_url = f"http://127.0.0.1:{GATEWAY_PORT + OFFSET}"
+        assert "minyi-demo-2026" in output and "dispatcher" in output  # the demo logins are printed
+        assert f"minyi token dispatcher --dev --gateway {gateway_url}" in output
+        assert f"{gateway_url}/oauth/authorize?" in output
+
+        # tokens the way the demo tells a developer to get one: a login through the running gateway
+        token = _demo_token("dispatcher", gateway_url)  # 派单员: the city queue, contacts masked
+        discovery = _get(GATEWAY_PORT + OFFSET, "/.well-known/openid-configuration")
+        assert discovery["issuer"] == gateway_url
 
         # the gateway process answers over the checked-in supergraph
         health = _get(GATEWAY_PORT + OFFSET, "/health")
@@ -92,7 +115,7 @@ def test_demo_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path, worl
         # one request through the gateway: a citizen's records from all four systems (the first people of the
         # synthetic city filed the same matter in every system)
         phone = world.persons[0].phone
-        records = _post(GATEWAY_PORT + OFFSET, CITIZEN_RECORDS, {"phone": phone})
+        records = _post(GATEWAY_PORT + OFFSET, CITIZEN_RECORDS, {"phone": phone}, token)
         assert "errors" not in records, records
         citizen = records["data"]["citizen"]
         for system, (list_field, _) in LISTS.items():
@@ -107,7 +130,13 @@ def test_demo_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path, worl
                 _post(port, f"{{ {list_field}(first: 3) {{ items {{ id }} }} }}")
             assert refused.value.code == 401
             assert orjson.loads(refused.value.read())["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-            listed = _post(GATEWAY_PORT + OFFSET, f"{{ {list_field}(first: 3) {{ items {{ id title status }} }} }}")
+            # a 派单员 sees only a 信访件's existence, status and unit (DOMAIN.md §8): no title for petitions
+            fields = "status" if name == "petition" else "title status"
+            listed = _post(
+                GATEWAY_PORT + OFFSET,
+                f"{{ {list_field}(first: 3) {{ items {{ id {fields} }} }} }}",
+                token=token,
+            )
             assert "errors" not in listed, listed
             ids = [item["id"] for item in listed["data"][list_field]["items"]]
             assert len(ids) == 3 and all(i.startswith(f"{name}:") for i in ids)

@@ -11,14 +11,15 @@ from joserfc.errors import JoseError
 
 from auth.clients import ClientRegistry
 from auth.errors import Unauthenticated
-from auth.keys import KeyStore
+from auth.keys import KeyStore, KeyStoreJwks
 from auth.principal import Principal
 from auth.provider.tokens import mint_access_token
 from auth.ratelimit import LoginLimiter
-from auth.sessions import SessionStore
+from auth.sessions import SessionCheck, SessionStore
 from auth.settings import AuthOptions
 from auth.store import KeyValue, MemoryStore
 from auth.users import UserStore
+from auth.verify import SessionBoundVerifier, TokenVerifier
 
 __all__ = ["Provider"]
 
@@ -57,6 +58,14 @@ class Provider:
     @property
     def issuer(self) -> str:
         return self.options.issuer
+
+    def verifier(self, *, session_alive_ttl_s: float = 5.0) -> SessionBoundVerifier:
+        """The gateway's verifier of this provider's access tokens: its key ring (re-read on an unknown ``kid``),
+        its issuer and audience, and the login session of a token with ``sid`` still open (logout refuses it)."""
+        tokens = TokenVerifier(
+            KeyStoreJwks(self.keys), issuer=self.issuer, audience=self.options.audience, min_refresh_interval_s=1.0
+        )
+        return SessionBoundVerifier(tokens, SessionCheck(self.sessions, alive_ttl_s=session_alive_ttl_s))
 
     async def mint_access_token(
         self, principal: Principal, audience: str | None = None, lifetime: int | None = None

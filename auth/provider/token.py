@@ -20,7 +20,7 @@ from auth.principal import Principal, Role
 from auth.provider.provider import Provider
 from auth.provider.responses import oauth_error, token_json
 from auth.provider.tokens import mint_access_token, mint_id_token
-from auth.sessions import RefreshFamily
+from auth.sessions import RefreshFamily, public_sid
 
 __all__ = ["token_endpoint"]
 
@@ -89,12 +89,13 @@ async def _tokens(
     nonce: str | None,
     auth_time: int | None,
     refresh: str | None,
+    sid: str | None = None,
 ) -> dict[str, Any]:
     ring = await provider.keys.ring()
     o = provider.options
     body: dict[str, Any] = {
         "access_token": mint_access_token(
-            ring, principal, issuer=o.issuer, audience=o.audience, lifetime_s=o.access_ttl_s
+            ring, principal, issuer=o.issuer, audience=o.audience, lifetime_s=o.access_ttl_s, sid=sid
         ),
         "token_type": "Bearer",
         "expires_in": o.access_ttl_s,
@@ -109,6 +110,7 @@ async def _tokens(
             lifetime_s=o.id_ttl_s,
             nonce=nonce,
             auth_time=auth_time,
+            sid=sid,
         )
     if refresh is not None:
         body["refresh_token"] = refresh
@@ -135,7 +137,14 @@ async def _authorization_code(provider: Provider, client: Client, form: dict[str
             client.client_id, grant.username, grant.scope, grant.sid, grant.auth_time
         )
     return await _tokens(
-        provider, client, principal, grant.scope, nonce=grant.nonce, auth_time=grant.auth_time, refresh=refresh
+        provider,
+        client,
+        principal,
+        grant.scope,
+        nonce=grant.nonce,
+        auth_time=grant.auth_time,
+        refresh=refresh,
+        sid=public_sid(grant.sid),
     )
 
 
@@ -152,7 +161,16 @@ async def _refresh(provider: Provider, client: Client, form: dict[str, str]) -> 
         raise OAuthError("invalid_grant", "the refresh token was not issued to this client")
     scope = _narrowed(family, form.get("scope"))
     principal = _user_principal(provider, family.username, scope, client)
-    return await _tokens(provider, client, principal, scope, nonce=None, auth_time=family.auth_time, refresh=new_token)
+    return await _tokens(
+        provider,
+        client,
+        principal,
+        scope,
+        nonce=None,
+        auth_time=family.auth_time,
+        refresh=new_token,
+        sid=public_sid(family.sid),
+    )
 
 
 def _narrowed(family: RefreshFamily, requested: str | None) -> str:

@@ -19,10 +19,12 @@ def mint_access_token(
     issuer: str,
     audience: str,
     lifetime_s: int,
+    sid: str | None = None,
     now: int | None = None,
 ) -> str:
     """A signed access token for ``principal``: ``iss sub aud exp iat nbf jti`` + scope/roles/unit/jurisdiction/
-    name/client_id (auth.principal). ``typ`` is ``at+jwt`` (RFC 9068 §2.1)."""
+    name/client_id (auth.principal), and ``sid`` — the login session it came from, so the gateway can refuse it
+    once that session is logged out. ``typ`` is ``at+jwt`` (RFC 9068 §2.1)."""
     at = int(time.time()) if now is None else now
     claims: dict[str, Any] = {
         "iss": issuer,
@@ -35,6 +37,8 @@ def mint_access_token(
         **principal.to_claims(),
     }
     claims.setdefault("scope", "")
+    if sid:
+        claims["sid"] = sid
     return ring.sign(claims, typ="at+jwt")
 
 

@@ -20,11 +20,13 @@ from legacy.board import workflow
 from legacy.board.probes import PROBES_KEY
 from legacy.board.signature import SignatureError, verify
 from legacy.board.store import BoardStore, ThreadQuery, phone_digits
+from legacy.standin import record_acting_user
 
 __all__ = ["MAX_PAGE_SIZE", "STORE_KEY", "BoardFault", "protocol_routes"]
 
 MAX_PAGE_SIZE = 50
 DEFAULT_PAGE_SIZE = 10
+ACTING_USER_FIELD = "actingUser"  # 代办人: the user an integrating system calls for, a signed form field
 
 STORE_KEY = web.AppKey("board_store", BoardStore)
 
@@ -76,6 +78,7 @@ def signed(operation: Operation) -> Callable[[web.Request], Awaitable[web.Respon
                 verify(fields, now)
             except SignatureError as exc:
                 raise BoardFault("SIGN_ERROR", f"签名校验失败: {exc}", serverTime=now) from exc
+            record_acting_user(request.app, fields.get(ACTING_USER_FIELD))  # signed, so only once verified
             data = await operation(request, fields)
         except BoardFault as fault:
             return _envelope("fail", fault.code, fault.message, **fault.extra)

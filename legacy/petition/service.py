@@ -38,6 +38,7 @@ from legacy.petition.soap import (
 )
 from legacy.petition.store import COLUMNS, PetitionStore, Query, Row, milestones
 from legacy.petition.wssecurity import NonceCache, SecurityFault, verify_username_token
+from legacy.standin import record_acting_user
 
 __all__ = ["BATCH_LIMIT", "NOT_FOUND", "PAGE_LIMIT", "XfService"]
 
@@ -127,6 +128,7 @@ class XfService:
         try:
             soap = parse_request(body, request.headers.get("SOAPAction"))
             verify_username_token(soap.security, accounts=self._accounts, nonces=self._nonces, now=datetime.now(UTC))
+            record_acting_user(request.app, soap.acting_user)  # counted once the caller is authenticated
             operation = self._operations.get(soap.operation)
             if operation is None:
                 raise SoapFault("soap:Client", f"unknown operation {soap.operation!r}")

@@ -13,6 +13,9 @@ Answers are ``<xf:{Operation}Response>`` with ``RETURN_CODE`` (0 = ok), ``RETURN
 the records as ``<XFJ>`` elements, one child per pinyin column, empty for no value. A request that is not SOAP, or is
 refused by WS-Security, answers a SOAP 1.1 Fault with HTTP 500 (SOAP 1.1 §6.2). DTDs are refused outright: this
 service never needs one, and entity expansion is how XML parsers get attacked.
+
+An integrating system may name the user it calls for in the header, beside ``wsse:Security``:
+``<minyi:ActingUser xmlns:minyi="urn:minyi:broker">op-0042</minyi:ActingUser>`` (代办人; :data:`ACTING_NS`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from xml.etree.ElementTree import Element
 from legacy.petition.wssecurity import WSSE_NS
 
 __all__ = [
+    "ACTING_NS",
     "SERVICE_NS",
     "SOAP_NS",
     "SoapFault",
@@ -37,6 +41,7 @@ __all__ = [
 
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 SERVICE_NS = "urn:minyi:xf"
+ACTING_NS = "urn:minyi:broker"
 
 ET.register_namespace("soap", SOAP_NS)
 ET.register_namespace("xf", SERVICE_NS)
@@ -57,6 +62,7 @@ class SoapRequest:
     operation: str
     security: Element | None  # wsse:Security, if any
     payload: Element  # the operation element
+    acting_user: str | None = None  # minyi:ActingUser (代办人) from the header, if any
 
     def param(self, name: str, default: str = "") -> str:
         child = self.payload.find(name)
@@ -90,6 +96,7 @@ def parse_request(body: bytes, soap_action: str | None) -> SoapRequest:
         raise SoapFault("soap:VersionMismatch", "expected a SOAP 1.1 Envelope")
     header = root.find(f"{{{SOAP_NS}}}Header")
     security = None if header is None else header.find(f"{{{WSSE_NS}}}Security")
+    acting = None if header is None else (header.findtext(f"{{{ACTING_NS}}}ActingUser") or "").strip()
     body_el = root.find(f"{{{SOAP_NS}}}Body")
     if body_el is None or len(body_el) != 1:
         raise SoapFault("soap:Client", "soap:Body must hold exactly one operation element")
@@ -99,7 +106,7 @@ def parse_request(body: bytes, soap_action: str | None) -> SoapRequest:
     operation = payload.tag.split("}", 1)[1]
     if operation != action:
         raise SoapFault("soap:Client", f"SOAPAction {action!r} does not match body element {operation!r}")
-    return SoapRequest(operation, security, payload)
+    return SoapRequest(operation, security, payload, acting or None)
 
 
 def _envelope(body_child: Element) -> bytes:

@@ -3,8 +3,9 @@
 Protocol contract: form-POSTs answered by a JSON envelope with HTTP 200 even for errors —
 ``{"result": "success", "code": "0000", "data": ...}`` or ``{"result": "fail", "code", "message"}``. Every call
 carries ``appCode``, ``timestamp`` (ms) and ``signature`` = hex HMAC-SHA256(secret, the other form fields sorted
-by key as ``k=v`` joined with ``&``); ``appCode``/secret are the service username/password of
-:class:`~resolvers.adapters.http.AdapterOptions`.
+by key as ``k=v`` joined with ``&``). ``appCode``/secret come from the credential broker (:mod:`auth.broker`;
+without one, the service username/password of :class:`~resolvers.adapters.http.AdapterOptions`), and when the
+request acts for a user, the signed form field ``actingUser`` (代办人) names them.
 
 - ``/v1/threads/queryThreadsList`` (``fid``, ``lastItem`` = tid watermark, ``pageSize`` ≤ 50, ``stateInfo``,
   ``keywords``, ``linktel``) lists threads newest first, without the poster's private fields;
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from auth.broker import CredentialBroker, acting_user
 from resolvers.adapters.errors import (
     LegacyAuthError,
     LegacyError,
@@ -40,6 +42,7 @@ from resolvers.adapters.http import AdapterOptions, LegacyHttp, read_each
 from resolvers.domain import normalize_phone, parse_legacy_datetime
 
 __all__ = [
+    "ACTING_USER_FIELD",
     "MAX_PAGE_SIZE",
     "SYSTEM",
     "BoardClient",
@@ -54,6 +57,8 @@ __all__ = [
 SYSTEM = "board"
 MAX_PAGE_SIZE = 50  # the board refuses larger pages
 CST = timezone(timedelta(hours=8), "CST")  # datelines are Unix seconds; we report naive Beijing time
+
+ACTING_USER_FIELD = "actingUser"  # signed with the other fields, so it cannot be altered on the way
 
 LIST = "/v1/threads/queryThreadsList"
 CONTENT = "/v1/threads/content"
@@ -166,12 +171,23 @@ def thread_from_json(raw: Any) -> BoardThread:
 
 
 class BoardClient:
-    """Signed calls to the board. One per process; ``clock`` (seconds) is the seam for tests."""
+    """Signed calls to the board. One per process; ``clock`` (seconds) is the seam for tests.
+
+    The app code and HMAC secret are the credential broker's (:mod:`auth.broker`); without a ``broker`` the
+    service account of ``options`` gets one of its own. Each call made for a user carries ``actingUser``."""
 
     system = SYSTEM
 
-    def __init__(self, options: AdapterOptions, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        options: AdapterOptions,
+        *,
+        broker: CredentialBroker | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.options = options
+        self.broker = broker or CredentialBroker.single(SYSTEM, options.username, options.password)
+        self.broker.credentials(SYSTEM)  # fail at start-up, not on the first call, when the broker lacks them
         self._http = LegacyHttp(SYSTEM, options)
         self._clock = clock
         self._offset_ms = 0  # the board's clock minus ours, learnt from a SIGN_ERROR's serverTime
@@ -246,9 +262,13 @@ class BoardClient:
         return int(self._clock() * 1000) + self._offset_ms
 
     async def _call(self, path: str, fields: Mapping[str, str]) -> Any:
+        credentials = self.broker.credentials(SYSTEM)
+        subject = acting_user()
+        if subject:
+            fields = {**fields, ACTING_USER_FIELD: subject}
         for attempt in range(2):
             sent_ms = self._now_ms()
-            form = sign_form(fields, self.options.username, self.options.password, sent_ms)
+            form = sign_form(fields, credentials.username, credentials.secret, sent_ms)
             answer = await self._http.request("POST", path, data=form)
             if answer.status == 403:
                 raise LegacyRejected(SYSTEM, f"request blocked by the board's firewall (HTTP 403 on {path})")

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from xml.etree.ElementTree import Element
 
+from auth.broker import CredentialBroker, acting_user
 from resolvers.adapters.errors import LegacyNotFound, LegacyProtocolError
 from resolvers.adapters.http import AdapterOptions, LegacyHttp
 from resolvers.adapters.petition_soap import parse_answer, request_envelope
@@ -261,7 +262,11 @@ def _new_petition_params(p: NewPetition) -> list[tuple[str, str]]:
 
 
 class PetitionClient:
-    """XfService client. One per process; safe for concurrent use (no session state: WS-Security is per call)."""
+    """XfService client. One per process; safe for concurrent use (no session state: WS-Security is per call).
+
+    The UsernameToken's username and password are the credential broker's (:mod:`auth.broker`); without a
+    ``broker`` the service account of ``options`` gets one of its own. Each call made for a user names them in
+    ``minyi:ActingUser``."""
 
     system = SYSTEM
 
@@ -269,11 +274,14 @@ class PetitionClient:
         self,
         options: AdapterOptions,
         *,
+        broker: CredentialBroker | None = None,
         password_digest: bool = True,
         nonce: Callable[[], bytes] = lambda: secrets.token_bytes(16),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.options = options
+        self.broker = broker or CredentialBroker.single(SYSTEM, options.username, options.password)
+        self.broker.credentials(SYSTEM)  # fail at start-up when the broker lacks them
         self.http = LegacyHttp(SYSTEM, options)
         self._digest = password_digest
         self._nonce = nonce
@@ -282,14 +290,16 @@ class PetitionClient:
 
     async def call(self, operation: str, params: Sequence[tuple[str, str]]) -> Element:
         """Run one operation; its ``OPDETAIL`` or a LegacyError."""
+        credentials = self.broker.credentials(SYSTEM)
         envelope = request_envelope(
             operation,
             params,
-            username=self.options.username,
-            password=self.options.password,
+            username=credentials.username,
+            password=credentials.secret,
             digest=self._digest,
             nonce=self._nonce(),
             created=self._clock(),
+            acting_user=acting_user(),
         )
         answer = await self.http.request(
             "POST",

@@ -3,7 +3,8 @@
 Requests: a ``soap:Envelope`` whose header carries ``wsse:Security/wsse:UsernameToken`` (PasswordDigest by
 default: ``Base64(SHA-1(nonce + created + password))`` with a fresh 16-byte nonce and a UTC ``wsu:Created``, per the
 OASIS UsernameToken Profile 1.0 — or PasswordText), and whose body holds ``<xf:{Operation}>`` with one unqualified
-child per parameter. The token is made anew for every request: there is no session to renew, so an auth failure is
+child per parameter. A call made for a user also carries ``minyi:ActingUser`` (代办人, namespace
+:data:`ACTING_NS`) in the header, not ``mustUnderstand``: a service that does not know it ignores it. The token is made anew for every request: there is no session to renew, so an auth failure is
 final (no retry).
 
 Answers, checked in this order:
@@ -42,6 +43,7 @@ from resolvers.adapters.errors import (
 )
 
 __all__ = [
+    "ACTING_NS",
     "NOT_FOUND_CODE",
     "SERVICE_NS",
     "SOAP_NS",
@@ -54,6 +56,7 @@ __all__ = [
 
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 SERVICE_NS = "urn:minyi:xf"
+ACTING_NS = "urn:minyi:broker"  # the credential broker's header elements
 WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 WSU_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 _PROFILE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
@@ -111,10 +114,13 @@ def request_envelope(
     digest: bool,
     nonce: bytes,
     created: datetime,
+    acting_user: str | None = None,
 ) -> bytes:
     """The SOAP request for ``operation``; ``params`` may repeat a name (the batch read's ``xfjbh``)."""
     fields = "".join(f"<{name}>{_text(value)}</{name}>" for name, value in params)
     security = _security(username, password, digest=digest, nonce=nonce, created=created)
+    if acting_user:
+        security += f'<minyi:ActingUser xmlns:minyi="{ACTING_NS}">{_text(acting_user)}</minyi:ActingUser>'
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
         f'<soap:Envelope xmlns:soap="{SOAP_NS}" xmlns:xf="{SERVICE_NS}">'

@@ -107,5 +107,5 @@ class Query:
         description="Threads with every word of `text` in title or content, and/or posted with `phone`.",
     )
     citizen: Citizen | None = strawberry.federation.field(
-        resolver=citizen, shareable=True, description=CITIZEN_LOOKUP_DESCRIPTION
+        authenticated=True, resolver=citizen, shareable=True, description=CITIZEN_LOOKUP_DESCRIPTION
     )

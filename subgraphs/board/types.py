@@ -175,7 +175,8 @@ class Citizen:
         found = await _identifiers(info, key)
         return cls(person_key=key, phone=found.phone if found is not None else "")
 
-    board_messages: list[BoardMessage] | None = strawberry.field(
+    board_messages: list[BoardMessage] | None = strawberry.federation.field(
+        authenticated=True,
         resolver=_citizen_messages,
         description="The citizen's threads on every leader's board, newest first (the board searches by phone).",
     )

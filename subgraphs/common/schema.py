@@ -22,7 +22,7 @@ from subgraphs.common.errors import ErrorCodes, SubgraphInputError
 
 __all__ = ["FEDERATION_VERSION", "SubgraphSchema"]
 
-FEDERATION_VERSION = "2.5"
+FEDERATION_VERSION = "2.6"  # @policy needs 2.6
 
 log = logging.getLogger("minyi.subgraph")
 

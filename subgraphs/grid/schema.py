@@ -21,6 +21,7 @@ from subgraphs.common.ids import local_id
 from subgraphs.common.paging import check_page_size, decode_cursor, encode_cursor
 from subgraphs.common.schema import SubgraphSchema
 from subgraphs.common.types import CITIZEN_LOOKUP_DESCRIPTION
+from subgraphs.grid.reveal import Mutation
 from subgraphs.grid.types import SYSTEM, Citizen, GridEvent, GridEventConnection
 
 __all__ = ["Query", "schema"]
@@ -107,10 +108,11 @@ class Query:
         description="Search grid events by text (description, address or 任务号) and/or the reporter's phone.",
     )
     citizen: Citizen | None = strawberry.federation.field(
+        authenticated=True,
         resolver=citizen,
         shareable=True,
         description=CITIZEN_LOOKUP_DESCRIPTION,
     )
 
 
-schema = SubgraphSchema(query=Query, types=[GridEvent, Citizen])
+schema = SubgraphSchema(query=Query, mutation=Mutation, types=[GridEvent, Citizen])

@@ -134,7 +134,8 @@ class Citizen:
             return cls(person_key=key)
         return cls(person_key=key, phone=known.phone, id_number=known.id_number)
 
-    grid_events: list[GridEvent] | None = strawberry.field(
+    grid_events: list[GridEvent] | None = strawberry.federation.field(
+        authenticated=True,
         resolver=_citizen_events,
         description="Grid events this citizen reported (by phone); empty when the key is unknown.",
     )

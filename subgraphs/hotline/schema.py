@@ -78,7 +78,8 @@ async def _citizen_hotline_tickets(root: Citizen, info: Ctx) -> list[HotlineTick
 class Citizen:
     person_key: str
     identifiers: strawberry.Private[Identifiers | None] = None
-    hotline_tickets: list[HotlineTicket] | None = strawberry.field(
+    hotline_tickets: list[HotlineTicket] | None = strawberry.federation.field(
+        authenticated=True,
         resolver=_citizen_hotline_tickets,
         description="The person's 12345 work orders, newest first (at most 100).",
     )
@@ -160,6 +161,7 @@ class Query:
         "number is `phone`; at least one of the two.",
     )
     citizen: Citizen | None = strawberry.federation.field(
+        authenticated=True,
         resolver=_citizen,
         shareable=True,
         description=CITIZEN_LOOKUP_DESCRIPTION,
@@ -177,7 +179,8 @@ async def _reveal_hotline_contact(info: Ctx, appeal_id: strawberry.ID, reason: s
 
 @strawberry.type
 class Mutation:
-    reveal_hotline_contact: ContactReveal | None = strawberry.field(
+    reveal_hotline_contact: ContactReveal | None = strawberry.federation.field(
+        policy=[["reveal_contact"]],
         resolver=_reveal_hotline_contact,
         description="查看联系方式: the caller's full name, phone and ID number for roles DOMAIN.md §8 lets reveal; "
         "every attempt, granted or refused (FORBIDDEN), is written to the audit log with `reason`.",

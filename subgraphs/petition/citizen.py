@@ -42,7 +42,8 @@ async def _citizen_petitions(root: Citizen, info: Info) -> list[Petition] | None
 class Citizen:
     person_key: str
 
-    petitions: list[Petition] | None = strawberry.field(
+    petitions: list[Petition] | None = strawberry.federation.field(
+        authenticated=True,
         resolver=_citizen_petitions,
         description=f"The citizen's 信访件, newest first (at most {CITIZEN_LIMIT}); searched by ID number when "
         "known, else by phone.",

@@ -123,6 +123,7 @@ class Query:
         "petitioner's phone, their ID number.",
     )
     citizen: Citizen | None = strawberry.federation.field(
+        authenticated=True,
         resolver=citizen,
         shareable=True,
         description=CITIZEN_LOOKUP_DESCRIPTION,
@@ -140,7 +141,8 @@ async def reveal_petition_contact(info: Info, appeal_id: strawberry.ID, reason: 
 
 @strawberry.type
 class Mutation:
-    reveal_petition_contact: ContactReveal | None = strawberry.field(
+    reveal_petition_contact: ContactReveal | None = strawberry.federation.field(
+        policy=[["reveal_contact"]],
         resolver=reveal_petition_contact,
         description="查看联系方式: the petitioner's full name, phone and ID number for roles DOMAIN.md §8 lets "
         "reveal; every attempt, granted or refused (FORBIDDEN), is written to the audit log with `reason`.",

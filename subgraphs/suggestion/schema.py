@@ -20,6 +20,7 @@ from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.paging import check_page_size, decode_cursor, encode_cursor
 from subgraphs.common.schema import SubgraphSchema
 from subgraphs.common.types import CITIZEN_LOOKUP_DESCRIPTION
+from subgraphs.suggestion.reveal import Mutation
 from subgraphs.suggestion.types import (
     Citizen,
     Suggestion,
@@ -123,8 +124,8 @@ class Query:
         description="Suggestions with `text` in title or content, and/or filed with `phone`.",
     )
     citizen: Citizen | None = strawberry.federation.field(
-        resolver=citizen, shareable=True, description=CITIZEN_LOOKUP_DESCRIPTION
+        authenticated=True, resolver=citizen, shareable=True, description=CITIZEN_LOOKUP_DESCRIPTION
     )
 
 
-schema = SubgraphSchema(query=Query, types=[Suggestion, Citizen])
+schema = SubgraphSchema(query=Query, mutation=Mutation, types=[Suggestion, Citizen])

@@ -158,7 +158,8 @@ class Citizen:
             return cls(person_key=key)
         return cls(person_key=key, phone=found.phone, id_number=found.id_number)
 
-    suggestions: list[Suggestion] | None = strawberry.field(
+    suggestions: list[Suggestion] | None = strawberry.federation.field(
+        authenticated=True,
         resolver=_citizen_suggestions,
         description="The citizen's suggestions, newest first (by phone, else by ID number); empty when the key "
         "is unknown.",

@@ -1,4 +1,4 @@
-"""The legacy credential broker against the real hotline and grid stand-ins over loopback HTTP."""
+"""The legacy credential broker against the real hotline, grid, board and petition stand-ins over loopback HTTP."""
 
 from __future__ import annotations
 
@@ -11,14 +11,21 @@ import aiohttp
 import pytest
 
 from auth.broker import CredentialBroker, ServiceCredentials, acting_as
+from legacy.board.app import create_app as create_board_standin
 from legacy.grid.app import create_app as create_grid_standin
 from legacy.hotline.app import create_app as create_hotline_standin
+from legacy.petition.app import create_app as create_petition_standin
 from legacy.standin import StandinOptions
+from legacy.world import World
+from resolvers.adapters.board import BoardClient
 from resolvers.adapters.errors import LegacyAuthError
 from resolvers.adapters.grid import GridClient
 from resolvers.adapters.hotline import HotlineClient
 from resolvers.adapters.http import AdapterOptions
+from resolvers.adapters.petition import PetitionClient, PetitionCriteria
+from subgraphs.board.app import create_app as create_board_subgraph
 from subgraphs.hotline.app import create_app as create_hotline_subgraph
+from subgraphs.petition.app import create_app as create_petition_subgraph
 from subgraphs.settings import SubgraphSettings
 from tests.conftest import NOW
 from tests.support.servers import BackgroundServer, serve_aiohttp, serve_asgi
@@ -44,10 +51,25 @@ def grid() -> Iterator[BackgroundServer]:
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def board(world: World) -> Iterator[BackgroundServer]:
+    server = serve_aiohttp(lambda: create_board_standin(StandinOptions(seed=1), world=world))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def petition() -> Iterator[BackgroundServer]:
+    server = serve_aiohttp(lambda: create_petition_standin(StandinOptions(seed=1)))
+    yield server
+    server.stop()
+
+
+SYSTEMS = ("hotline", "grid", "board", "petition")
+
+
 def broker_for(secret: str = SECRET, **options: Any) -> CredentialBroker:
-    return CredentialBroker(
-        [ServiceCredentials("hotline", USER, secret), ServiceCredentials("grid", USER, secret)], **options
-    )
+    return CredentialBroker([ServiceCredentials(system, USER, secret) for system in SYSTEMS], **options)
 
 
 async def admin(server: BackgroundServer, method: str, path: str) -> Any:
@@ -74,6 +96,23 @@ def hotline_client(server: BackgroundServer, broker: CredentialBroker, **options
 
 def grid_client(server: BackgroundServer, broker: CredentialBroker, **options: Any) -> GridClient:
     return GridClient(AdapterOptions(base_url=server.url, **options), broker=broker)
+
+
+def board_client(server: BackgroundServer, broker: CredentialBroker) -> BoardClient:
+    return BoardClient(AdapterOptions(base_url=server.url), broker=broker)
+
+
+def petition_client(server: BackgroundServer, broker: CredentialBroker, **options: Any) -> PetitionClient:
+    return PetitionClient(AdapterOptions(base_url=server.url), broker=broker, **options)
+
+
+async def some_petitions(client: PetitionClient, count: int) -> Any:
+    return await client.search(PetitionCriteria(), offset=0, limit=count)
+
+
+async def graphql_answer(subgraph: BackgroundServer, query: str) -> str:
+    async with aiohttp.ClientSession() as http, http.post(f"{subgraph.url}/graphql", json={"query": query}) as r:
+        return await r.text()
 
 
 # -- caching and refresh ------------------------------------------------------------------------------------------
@@ -168,6 +207,40 @@ async def test_the_acting_user_reaches_the_hotline_and_the_grid(
     }
 
 
+async def test_the_acting_user_reaches_the_board_as_a_signed_form_field(board: BackgroundServer) -> None:
+    broker = broker_for()
+    client = board_client(board, broker)  # the app code and secret come from the broker, not the options
+    await reset(board)
+    with acting_as("op-0042"):
+        page = await client.list_threads(count=1)
+        await client.thread(page.threads[0].thread_id)
+    with acting_as("ldr-0003"):
+        await client.list_threads(count=1)
+    await client.list_threads(count=1)  # for nobody: no field
+    assert await admin(board, "GET", "/_admin/acting-users") == {
+        "by_user": {"op-0042": 2, "ldr-0003": 1},
+        "last": "ldr-0003",
+    }
+
+
+async def test_the_acting_user_reaches_the_petition_service_in_a_soap_header(petition: BackgroundServer) -> None:
+    broker = broker_for()
+    await reset(petition)
+    with acting_as("po-0009"):
+        await some_petitions(petition_client(petition, broker), 1)
+        await some_petitions(petition_client(petition, broker, password_digest=False), 1)
+    await some_petitions(petition_client(petition, broker), 1)  # for nobody: no element
+    assert await admin(petition, "GET", "/_admin/acting-users") == {"by_user": {"po-0009": 2}, "last": "po-0009"}
+
+
+async def test_a_forged_acting_user_is_not_recorded(board: BackgroundServer) -> None:
+    """The board counts the user only from a verified form: a refused signature names nobody."""
+    await reset(board)
+    with acting_as("op-0042"), pytest.raises(LegacyAuthError):
+        await board_client(board, broker_for(WRONG_SECRET)).list_threads(count=1)
+    assert (await admin(board, "GET", "/_admin/acting-users"))["by_user"] == {}
+
+
 async def test_without_a_user_no_acting_header_is_sent(hotline: BackgroundServer) -> None:
     await reset(hotline)
     await hotline_client(hotline, broker_for()).list_tickets(offset=0, limit=1)
@@ -232,3 +305,40 @@ async def test_no_credential_reaches_a_log_line_or_a_graphql_error(
     for secret in secrets:
         assert secret not in caplog.text
         assert secret not in answer
+
+
+async def test_no_board_or_petition_credential_reaches_a_log_line_or_a_graphql_error(
+    board: BackgroundServer, petition: BackgroundServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    broker, bad = broker_for(), broker_for(WRONG_SECRET)
+    with acting_as("op-0042"):
+        await board_client(board, broker).list_threads(count=1)
+        await some_petitions(petition_client(petition, broker), 1)
+        await some_petitions(petition_client(petition, broker, password_digest=False), 1)  # the password in clear
+        refused = []
+        with pytest.raises(LegacyAuthError) as refused_board:
+            await board_client(board, bad).list_threads(count=1)
+        refused.append(str(refused_board.value))
+        for digest in (True, False):
+            with pytest.raises(LegacyAuthError) as refused_petition:
+                await some_petitions(petition_client(petition, bad, password_digest=digest), 1)
+            refused.append(str(refused_petition.value))
+
+    answers = []
+    for server, create, query in (
+        (board, create_board_subgraph, "{ boardMessages(first: 1) { items { id } } }"),
+        (petition, create_petition_subgraph, "{ petitions(first: 1) { items { id } } }"),
+    ):
+        settings = SubgraphSettings(
+            legacy_url=server.url, legacy_password=WRONG_SECRET, redis_url="", require_internal_token=False
+        )
+        subgraph = serve_asgi(lambda create=create, settings=settings: create(settings))  # type: ignore[misc]
+        try:
+            answers.append(await graphql_answer(subgraph, query))
+        finally:
+            subgraph.stop()
+    assert all("LEGACY_AUTH_FAILED" in answer for answer in answers)
+    for secret in (SECRET, WRONG_SECRET):
+        assert secret not in caplog.text
+        assert all(secret not in text for text in (*answers, *refused))

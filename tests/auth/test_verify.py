@@ -16,7 +16,7 @@ from joserfc import jwk, jwt
 from auth.discovery import DiscoveredJwks, external_verifier
 from auth.errors import Unauthenticated
 from auth.jwks import LocalJwks, RemoteJwks
-from auth.jwks_cache import RedisJwksCache, jwks_key
+from auth.jwks_store import RedisJwksCache, jwks_key
 from auth.principal import Role
 from auth.verify import TokenVerifier
 from tests.auth.issuer import AUDIENCE, TinyIssuer, serve_issuer

@@ -22,6 +22,10 @@ import orjson
 import pytest
 from redis.asyncio import Redis
 
+from auth.provider.provider import Provider
+from auth.settings import AuthSettings
+from auth.store import MemoryStore
+from auth.users import UserStore, demo_users
 from gateway.app import create_app
 from gateway.live import LiveGateway
 from gateway.reload import ReloadResult, SupergraphSource
@@ -36,6 +40,7 @@ from subgraphs.hotline.app import create_app as create_hotline_subgraph
 from subgraphs.settings import SubgraphSettings
 from subgraphs.suggestion.app import create_app as create_suggestion_subgraph
 from tests.conftest import REDIS_URL
+from tests.support.principals import SUPERVISOR
 from tests.support.servers import BackgroundServer, serve_aiohttp, serve_asgi
 
 SECRET = "add-channel-test-person-key-secret"
@@ -99,6 +104,7 @@ class Gateway:
     source: SupergraphSource
     live: LiveGateway
     config: Path
+    token: str
 
     def on_loop(self, coro: Awaitable[Any]) -> Awaitable[Any]:
         """Run ``coro`` on the gateway's loop without blocking the test's loop."""
@@ -126,7 +132,11 @@ class Gateway:
         body = orjson.dumps({"query": query, "variables": variables or {}})
         async with (
             aiohttp.ClientSession() as session,
-            session.post(f"{self.server.url}/graphql", data=io.BytesIO(body), headers=JSON) as resp,
+            session.post(
+                f"{self.server.url}/graphql",
+                data=io.BytesIO(body),
+                headers={**JSON, "Authorization": f"Bearer {self.token}"},
+            ) as resp,
         ):
             return orjson.loads(await resp.read())
 
@@ -141,10 +151,13 @@ async def gateway(tmp_path: Path, hotline: str, suggestion: str) -> AsyncIterato
     config.write_text(f'poll_interval_s = 3600\n\n[subgraphs.hotline]\nurl = "{hotline}"\n', encoding="utf-8")
     source = SupergraphSource(config, timeout_s=10)  # the real composer, schema.compose
     initial = await source.load_initial()
-    app = create_app(initial, GatewayOptions(), watch=source.watch)
+    # The gateway's own login: the test acts as a city-wide supervisor (督办员) with a token of its provider.
+    provider = Provider(AuthSettings().options(), kv=MemoryStore(), users=UserStore(None, demo_users("unused")))
+    app = create_app(initial, GatewayOptions(), watch=source.watch, provider=provider)
     server = serve_asgi(lambda: app)
     try:
-        yield Gateway(server, source, app.state.gateway, config)
+        token = server.call(provider.mint_access_token(SUPERVISOR))
+        yield Gateway(server, source, app.state.gateway, config, token)
     finally:
         server.stop()
 
