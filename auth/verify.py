@@ -121,6 +121,9 @@ def _fits(key: jwk.Key, alg: str) -> bool:
     return own is None or own == alg
 
 
+_VERIFIED_CACHE_SIZE = 10_000
+
+
 class TokenVerifier:
     """Verifies access tokens of one issuer. ``source`` gives its JWKS; ``audience`` is the value (or values, any
     of which) ``aud`` must name. ``clock`` (wall time, for claims) and ``monotonic`` (for the refresh interval) are
@@ -152,6 +155,12 @@ class TokenVerifier:
         self.min_refresh_interval_s = min_refresh_interval_s
         self.max_token_length = max_token_length
         self._monotonic = monotonic
+        self._clock = clock
+        self._leeway_s = leeway_s
+        # Tokens already verified, until they expire: a client sends the same token for minutes, and checking its
+        # signature again each time is most of the cost. Emptied whenever the key set is reloaded, so a key that
+        # leaves the JWKS stops being trusted for cached tokens too.
+        self._verified_cache: dict[str, tuple[Principal, float, float]] = {}
         self._claims = JWTClaimsRegistry(
             now=lambda: int(clock()),
             leeway=leeway_s,
@@ -172,6 +181,24 @@ class TokenVerifier:
 
     async def verify(self, token: str) -> Principal:
         """The principal ``token`` stands for, or :class:`Unauthenticated`."""
+        cached = self._verified_cache.get(token)
+        if cached is not None:
+            principal, not_before, expires = cached
+            now = self._clock()
+            if not_before - self._leeway_s <= now <= expires + self._leeway_s:
+                return principal
+            del self._verified_cache[token]
+        principal = await self._verify_uncached(token)
+        if len(self._verified_cache) >= _VERIFIED_CACHE_SIZE:
+            self._verified_cache.clear()
+        exp_claim = principal.claims.get("exp")
+        if isinstance(exp_claim, int | float):
+            nbf_claim = principal.claims.get("nbf")
+            start = float(nbf_claim) if isinstance(nbf_claim, int | float) else float("-inf")
+            self._verified_cache[token] = (principal, start, float(exp_claim))
+        return principal
+
+    async def _verify_uncached(self, token: str) -> Principal:
         header = self._header(token)
         alg = header["alg"]
         kid = header.get("kid")
@@ -277,6 +304,8 @@ class TokenVerifier:
         if not by_kid and not unnamed:
             log.warning("the JWKS of %s has no usable signature key", self.issuer)
             return False
+        if set(by_kid) != set(self._by_kid) or unnamed != self._unnamed:
+            self._verified_cache.clear()
         self._by_kid, self._unnamed = by_kid, unnamed
         self._loaded = True
         return True

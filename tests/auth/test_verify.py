@@ -298,3 +298,21 @@ async def test_symmetric_keys_in_a_jwks_are_ignored() -> None:
     with pytest.raises(Unauthenticated):
         await verifier.verify(forged)
     assert (await verifier.verify(issuer.token())).subject == "u-1001"
+
+
+async def test_a_verified_token_is_remembered_until_it_expires() -> None:
+    now = [1_000_000.0]
+    key = jwk.RSAKey.generate_key(2048, parameters={"kid": "k1"})
+    verifier = TokenVerifier(
+        LocalJwks({"keys": [key.as_dict(private=False)]}),
+        issuer="https://issuer.test",
+        audience="minyi",
+        clock=lambda: now[0],
+    )
+    claims = {"iss": "https://issuer.test", "aud": "minyi", "sub": "u1", "exp": int(now[0]) + 60, "iat": int(now[0])}
+    token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, key)
+    first = await verifier.verify(token)
+    assert await verifier.verify(token) is first  # served from the cache, not verified again
+    now[0] += 120  # past exp and the leeway
+    with pytest.raises(Unauthenticated):
+        await verifier.verify(token)
