@@ -9,8 +9,7 @@ from strawberry.types import Info
 
 from resolvers.adapters.board import ThreadPage
 from resolvers.board_status import BOARD_STATES
-from resolvers.domain import normalize_phone, person_key
-from resolvers.persons import Identifiers
+from resolvers.domain import normalize_phone
 from subgraphs.board.types import (
     BoardMessage,
     BoardMessageConnection,
@@ -20,6 +19,7 @@ from subgraphs.board.types import (
     message_of,
     threads_of,
 )
+from subgraphs.common.citizen import citizen_lookup
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.paging import check_page_size, decode_cursor, encode_cursor
 from subgraphs.common.types import CITIZEN_LOOKUP_DESCRIPTION
@@ -84,13 +84,8 @@ async def search_board_messages(
 
 
 def citizen(info: Info, phone: str | None = None, id_number: str | None = None) -> Citizen | None:
-    digits = normalize_phone(phone) if phone else ""
-    id_number = (id_number or "").strip()
-    if not digits and not id_number:
-        raise SubgraphInputError("citizen needs a phone number or an ID number")
-    key = person_key(info.context.person_secret, phone=digits, id_number=id_number)
-    info.context.seen_people[key] = Identifiers(digits, id_number)
-    return Citizen(person_key=key, phone=digits or None)
+    key, who = citizen_lookup(info.context, phone, id_number)
+    return Citizen(person_key=key, phone=who.phone or None)
 
 
 @strawberry.type

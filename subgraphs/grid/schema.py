@@ -13,9 +13,9 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers.adapters.grid import GRID_STATES, GridClient
-from resolvers.domain import normalize_id_number, normalize_phone, person_key
+from resolvers.domain import normalize_phone
 from resolvers.grid_events import EventFilters, event_slice, load_event
-from resolvers.persons import Identifiers
+from subgraphs.common.citizen import citizen_lookup
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.ids import local_id
 from subgraphs.common.paging import check_page_size, decode_cursor, encode_cursor
@@ -84,13 +84,8 @@ async def search_grid_events(
 
 
 def citizen(info: Info, phone: str | None = None, id_number: str | None = None) -> Citizen | None:
-    digits = normalize_phone(phone) if phone else ""
-    ident = normalize_id_number(id_number) if id_number else ""
-    if not digits and not ident:
-        raise SubgraphInputError("citizen needs a phone or an idNumber")
-    key = person_key(info.context.person_secret, phone=digits, id_number=ident)
-    info.context.seen_people[key] = Identifiers(digits, ident)
-    return Citizen(person_key=key, phone=digits, id_number=ident)
+    key, who = citizen_lookup(info.context, phone, id_number)
+    return Citizen(person_key=key, phone=who.phone, id_number=who.id_number)
 
 
 @strawberry.type

@@ -20,6 +20,7 @@ from resolvers.adapters.hotline import HotlinePage
 from resolvers.hotline_reads import tickets_of_person
 from resolvers.hotline_status import filter_for
 from resolvers.persons import Identifiers, PersonDirectory
+from subgraphs.common.citizen import citizen_lookup
 from subgraphs.common.context import SubgraphContext
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.paging import check_page_size, decode_cursor, encode_cursor
@@ -135,13 +136,7 @@ async def _search_hotline_tickets(
 
 
 def _citizen(info: Ctx, phone: str | None = None, id_number: str | None = None) -> Citizen | None:
-    digits = domain.normalize_phone(phone or "")
-    ident = domain.normalize_id_number(id_number or "")
-    if not digits and not ident:
-        raise SubgraphInputError("citizen needs phone or idNumber")
-    key = domain.person_key(info.context.person_secret, phone=digits, id_number=ident)
-    who = Identifiers(digits, ident)
-    info.context.seen_people[key] = who
+    key, who = citizen_lookup(info.context, phone, id_number)
     return Citizen(person_key=key, identifiers=who)
 
 

@@ -13,9 +13,9 @@ from strawberry.types import Info
 
 from resolvers.access import AppealFacts
 from resolvers.adapters.petition import PetitionCriteria, PetitionPage
-from resolvers.domain import normalize_id_number, normalize_phone, person_key
-from resolvers.persons import Identifiers
+from resolvers.domain import normalize_id_number, normalize_phone
 from resolvers.petition_status import source_statuses
+from subgraphs.common.citizen import citizen_lookup
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.ids import local_id
 from subgraphs.common.paging import check_page_size, decode_cursor, encode_cursor
@@ -98,12 +98,7 @@ async def search_petitions(
 
 
 def citizen(info: Info, phone: str | None = None, id_number: str | None = None) -> Citizen | None:
-    phone_digits = normalize_phone(phone or "")
-    id_text = normalize_id_number(id_number or "")
-    if not phone_digits and not id_text:
-        raise SubgraphInputError("citizen needs a phone or an ID number")
-    key = person_key(info.context.person_secret, phone=phone_digits, id_number=id_text)
-    info.context.seen_people[key] = Identifiers(phone_digits, id_text)
+    key, _ = citizen_lookup(info.context, phone, id_number)
     return Citizen(person_key=key)
 
 

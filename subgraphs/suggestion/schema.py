@@ -13,9 +13,9 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from resolvers.domain import normalize_id_number, normalize_phone, person_key
-from resolvers.persons import Identifiers
+from resolvers.domain import normalize_phone
 from resolvers.suggestion_status import SUGGESTION_STATES
+from subgraphs.common.citizen import citizen_lookup
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.paging import check_page_size, decode_cursor, encode_cursor
 from subgraphs.common.schema import SubgraphSchema
@@ -102,13 +102,8 @@ async def search_suggestions(
 
 
 def citizen(info: Info, phone: str | None = None, id_number: str | None = None) -> Citizen | None:
-    digits = normalize_phone(phone) if phone else ""
-    ident = normalize_id_number(id_number) if id_number else ""
-    if not digits and not ident:
-        raise SubgraphInputError("citizen needs a phone or an idNumber")
-    key = person_key(info.context.person_secret, phone=digits, id_number=ident)
-    info.context.seen_people[key] = Identifiers(digits, ident)
-    return Citizen(person_key=key, phone=digits, id_number=ident)
+    key, who = citizen_lookup(info.context, phone, id_number)
+    return Citizen(person_key=key, phone=who.phone, id_number=who.id_number)
 
 
 @strawberry.type
