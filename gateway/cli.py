@@ -517,10 +517,19 @@ def users_add(
     unit: Annotated[str | None, typer.Option(help="Unit code (承办单位).")] = None,
     admin_code: Annotated[list[str] | None, typer.Option("--admin-code")] = None,
     grid_code: Annotated[list[str] | None, typer.Option("--grid-code")] = None,
+    phone: Annotated[
+        str | None,
+        typer.Option(
+            help="A citizen's phone: their tokens then carry its person key (MINYI_PERSON_KEY_SECRET, as the "
+            "subgraphs use), so they see their own appeals."
+        ),
+    ] = None,
     file: UsersFile = None,
 ) -> None:
     """Add a user."""
     from auth.users import User, UserStore, hash_password
+    from resolvers.domain import person_key
+    from subgraphs.settings import SubgraphSettings
 
     store = _user_store(file)
     assert isinstance(store, UserStore)
@@ -528,8 +537,19 @@ def users_add(
         typer.echo(f"user {username!r} exists", err=True)
         raise typer.Exit(1)
     roles = _roles(role)
+    secret = SubgraphSettings().person_key_secret.encode()  # type: ignore[call-arg]  # read from the environment
+    key = person_key(secret, phone=phone) if phone else None
     store.put(
-        User(username, name, roles, hash_password(password), unit, tuple(admin_code or ()), tuple(grid_code or ()))
+        User(
+            username,
+            name,
+            roles,
+            hash_password(password),
+            unit,
+            tuple(admin_code or ()),
+            tuple(grid_code or ()),
+            person_key=key,
+        )
     )
     typer.echo(f"added {username}")
 

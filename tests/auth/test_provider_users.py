@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from auth.principal import Role
-from auth.users import DEMO_USERS, demo_users, hash_password, verify_password
+from auth.users import DEMO_USERS, UserStore, demo_users, hash_password, verify_password
 from legacy.hotline.units import build_directory
 from legacy.world import World
 
@@ -30,3 +35,38 @@ def test_scrypt_password_hashes() -> None:
     assert encoded.startswith("scrypt$16384$8$1$") and "秘密" not in encoded
     assert verify_password("秘密 password", encoded) and not verify_password("wrong", encoded)
     assert not verify_password("x", "garbage")
+
+
+def test_a_citizen_added_with_a_phone_carries_that_phones_person_key(tmp_path: Path) -> None:
+    from resolvers.domain import person_key
+    from subgraphs.settings import SubgraphSettings
+
+    users = tmp_path / "users.json"
+    env = {**os.environ, "MINYI_PERSON_KEY_SECRET": "test-secret"}
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gateway.cli",
+            "users",
+            "add",
+            "c2",
+            "--name",
+            "测试",
+            "--role",
+            "citizen",
+            "--password",
+            "pw",
+            "--phone",
+            "+86 138-0013-8000",
+            "--file",
+            str(users),
+        ],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    stored = UserStore(users).get("c2")
+    assert stored is not None
+    assert stored.person_key == person_key(b"test-secret", phone="13800138000")
+    assert SubgraphSettings.model_fields["person_key_secret"].default != "test-secret"
