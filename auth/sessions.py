@@ -9,6 +9,10 @@
   (RFC 9700 §4.14.2 refresh token rotation with reuse detection).
 - ``minyi:session:fams:{sid}`` — the families a login session issued, revoked with it at logout.
 
+One browser holds one login: a new login ends the session it replaces (the logged-in session of the cookie, or the
+one a ``prompt=login`` page was shown over, kept as ``previous`` in the pre-login session) with its refresh-token
+families, so a logout afterwards leaves nothing open.
+
 Only hashes of codes and refresh tokens are stored.
 
 Access tokens carry ``sid`` = :func:`public_sid` of their login session: the SHA-256 of the session cookie (never
@@ -63,6 +67,7 @@ class LoginSession:
     csrf: str
     username: str | None = None
     auth_time: int | None = None
+    previous: str | None = None  # pre-login only: public sid of the logged-in session this login will replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +106,10 @@ class SessionStore:
         self.on_end: list[Callable[[str], None]] = []  # called with the public sid of every session ended here
 
     # --- login sessions -------------------------------------------------------------------------------------
-    async def new_session(self) -> LoginSession:
-        session = LoginSession(sid=new_token(), csrf=new_token())
+    async def new_session(self, replacing: LoginSession | None = None) -> LoginSession:
+        """A pre-login session; ``replacing`` is the logged-in session it was opened over (ended at the login)."""
+        previous = public_sid(replacing.sid) if replacing is not None and replacing.username is not None else None
+        session = LoginSession(sid=new_token(), csrf=new_token(), previous=previous)
         await self._put_session(session)
         return session
 
@@ -113,8 +120,14 @@ class SessionStore:
         return None if raw is None else LoginSession(**json.loads(raw))
 
     async def log_in(self, old: LoginSession, username: str, now: int | None = None) -> LoginSession:
-        """A new session (new id and CSRF token) for ``username``; the pre-login session is deleted."""
-        await self._kv.delete(f"{PREFIX}:login:{_h(old.sid)}")
+        """A new session (new id and CSRF token) for ``username``. ``old`` is deleted; when it was logged in, or
+        replaces a logged-in session (``previous``), that login is ended with its refresh-token families."""
+        if old.username is not None:
+            await self._end(_h(old.sid))
+        else:
+            await self._kv.delete(f"{PREFIX}:login:{_h(old.sid)}")
+        if old.previous:
+            await self._end(old.previous)
         session = LoginSession(new_token(), new_token(), username, int(time.time()) if now is None else now)
         await self._put_session(session)
         return session
@@ -124,14 +137,21 @@ class SessionStore:
         return await self._kv.get(f"{PREFIX}:login:{public}") is not None
 
     async def end_session(self, sid: str) -> int:
-        """Delete the session and revoke every refresh family it issued; returns how many families."""
-        await self._kv.delete(f"{PREFIX}:login:{_h(sid)}")
+        """Delete the session and revoke every refresh family it issued; returns how many families. A pre-login
+        session's ``previous`` login is ended too."""
+        session = await self.get_session(sid)
+        if session is not None and session.previous:
+            await self._end(session.previous)
+        return await self._end(_h(sid))
+
+    async def _end(self, public: str) -> int:
+        await self._kv.delete(f"{PREFIX}:login:{public}")
         for listener in self.on_end:
-            listener(_h(sid))
-        members = await self._kv.smembers(f"{PREFIX}:fams:{_h(sid)}")
+            listener(public)
+        members = await self._kv.smembers(f"{PREFIX}:fams:{public}")
         for fid in members:
             await self.revoke_family(fid.decode() if isinstance(fid, bytes) else str(fid))
-        await self._kv.delete(f"{PREFIX}:fams:{_h(sid)}")
+        await self._kv.delete(f"{PREFIX}:fams:{public}")
         return len(members)
 
     async def _put_session(self, session: LoginSession) -> None:

@@ -6,11 +6,14 @@ frozen :class:`AuthOptions` that is passed down. Token lifetimes are explicit: a
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["DEFAULT_PORTAL_REDIRECTS", "DEV_SERVICE_SECRET", "AuthOptions", "AuthSettings"]
 
@@ -40,6 +43,7 @@ class AuthOptions:
     portal_logout_redirect_uris: tuple[str, ...] = DEFAULT_PORTAL_LOGOUT_REDIRECTS
     service_client_secret: str | None = None
     cookie_secure: bool = False
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def oauth_base(self) -> str:
@@ -55,7 +59,9 @@ class AuthOptions:
 class AuthSettings(BaseSettings):
     """``issuer`` is the public base URL of the gateway (discovery lives at ``{issuer}/.well-known/…``).
     ``service_client_secret`` is the secret of the confidential service client ``minyi-service``; without it the
-    client is only registered in dev mode (with a fixed development secret). ``redis_url`` (``MINYI_AUTH_REDIS_URL``,
+    client is only registered in dev mode (with a fixed development secret). ``trusted_proxies``
+    (``MINYI_AUTH_TRUSTED_PROXIES``, comma-separated IPs/CIDRs or a JSON list) are the reverse proxies whose
+    ``X-Forwarded-For`` names the client for the per-IP login limit (auth/proxies.py). ``redis_url`` (``MINYI_AUTH_REDIS_URL``,
     else ``MINYI_REDIS_URL``) holds sessions, keys and login limits shared by replicas; without it they live in
     process."""
 
@@ -82,6 +88,24 @@ class AuthSettings(BaseSettings):
     portal_logout_redirect_uris: list[str] = Field(default_factory=lambda: list(DEFAULT_PORTAL_LOGOUT_REDIRECTS))
     service_client_secret: str | None = None
     cookie_secure: bool = False
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            ipaddress.ip_network(entry, strict=False)  # ValueError → a validation error naming the setting
+        return value
 
     def options(self) -> AuthOptions:
         return AuthOptions(
@@ -102,4 +126,5 @@ class AuthSettings(BaseSettings):
             portal_logout_redirect_uris=tuple(self.portal_logout_redirect_uris),
             service_client_secret=self.service_client_secret or (DEV_SERVICE_SECRET if self.dev else None),
             cookie_secure=self.cookie_secure,
+            trusted_proxies=tuple(self.trusted_proxies),
         )

@@ -1,7 +1,8 @@
 """The provider's users: roles, unit (承办单位), jurisdiction (admin and grid codes) and a scrypt password hash.
 
-The store is a JSON file (``MINYI_AUTH_USERS_FILE``; what ``minyi users`` edits) or, without a file, memory seeded
-with the demo users. Demo users exist for every person role of DOMAIN.md §8, with unit codes from the hotline
+The store is a JSON file (``MINYI_AUTH_USERS_FILE``) or, without a file, memory seeded with the demo users; when the
+provider has Redis the users live there instead (auth/user_store.py, same interface). ``minyi users`` edits
+whichever is configured. Demo users exist for every person role of DOMAIN.md §8, with unit codes from the hotline
 stand-in's directory (legacy/hotline/units.py: district code + ``01``–``08`` department or ``1n`` street office)
 and admin/grid codes of the synthetic city's places (legacy/world.py, seed 1): the grid worker's cell and the
 units actually carry work orders in the seeded stand-ins. The demo citizen is a real person of that city
@@ -13,6 +14,7 @@ appeals.
 from __future__ import annotations
 
 import base64
+import builtins
 import hashlib
 import hmac
 import json
@@ -189,6 +191,19 @@ class UserStore:
         found = self._users.pop(username.strip().lower(), None) is not None
         self.save()
         return found
+
+    # the async interface the provider and ``minyi users`` use (auth.user_store.Users), shared with Redis
+    async def get_user(self, username: str) -> User | None:
+        return self.get(username)
+
+    async def list_users(self) -> builtins.list[User]:
+        return self.list()
+
+    async def put_user(self, user: User) -> None:
+        self.put(user)
+
+    async def remove_user(self, username: str) -> bool:
+        return self.remove(username)
 
     def save(self) -> None:
         if self.path is None:

@@ -9,14 +9,14 @@ import importlib
 import importlib.util
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from subgraphs.settings import DEFAULT_LEGACY_PORTS, DEFAULT_SUBGRAPH_PORTS
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Coroutine
 
     from auth.principal import Role
     from auth.provider import Provider
@@ -298,19 +298,23 @@ def _embedded_provider(host: str, port: int) -> tuple[Provider, list[Callable[[]
         auth.issuer = f"http://{public_host}:{port}"
     if "portal_redirect_uris" not in auth.model_fields_set:
         auth.portal_redirect_uris = [*auth.portal_redirect_uris, f"{auth.issuer.rstrip('/')}/portal/callback"]
-    users = _user_store(None)
     closers: list[Callable[[], Awaitable[object]]] = []
+    users: object = None
     kv: object
     if auth.redis_url:
         from redis.asyncio import Redis
 
+        from auth.user_store import RedisUserStore
+
         client = Redis.from_url(auth.redis_url)
         kv = client
+        users = RedisUserStore(client, dev=auth.dev)  # shared by replicas; demo users when empty in dev mode
         closers.append(client.aclose)
         where = auth.redis_url.rpartition("@")[2]  # never the password of a redis://user:pass@host URL
         log.info("login sessions, signing keys and login limits in Redis %s (shared by replicas)", where)
     else:
         kv = MemoryStore()
+        users = _file_users(None)
         log.info(
             "login sessions, signing keys and login limits in process (no MINYI_REDIS_URL): one replica only, "
             "and a restart logs everyone out"
@@ -471,18 +475,56 @@ def plan(
 
 
 # --- users and dev tokens of the embedded OIDC provider (auth/) ------------------------------------------------
-users_app = typer.Typer(help="Manage the embedded OIDC provider's users (MINYI_AUTH_USERS_FILE).", no_args_is_help=True)
+users_app = typer.Typer(
+    help="Manage the embedded OIDC provider's users: in Redis (minyi:users) when MINYI_REDIS_URL is set, else in "
+    "MINYI_AUTH_USERS_FILE; --file always edits that file.",
+    no_args_is_help=True,
+)
 app.add_typer(users_app, name="users")
 UsersFile = Annotated[
-    Path | None, typer.Option("--file", help="The user store (default: MINYI_AUTH_USERS_FILE or .minyi/users.json).")
+    Path | None,
+    typer.Option(
+        "--file",
+        help="A JSON user store (default: Redis when MINYI_REDIS_URL is set, else MINYI_AUTH_USERS_FILE or "
+        ".minyi/users.json).",
+    ),
 ]
+T = TypeVar("T")
 
 
-def _user_store(path: Path | None) -> object:
+def _file_users(path: Path | None) -> object:
     from auth.settings import AuthSettings
     from auth.users import UserStore
 
     return UserStore.demo(path or AuthSettings.model_validate({}).users_file or Path(".minyi/users.json"))
+
+
+def _with_users(path: Path | None, action: Callable[[Any], Coroutine[Any, Any, T]]) -> T:
+    """Run ``action`` on the configured user store (auth.user_store.Users): ``path``'s file when given, else Redis
+    when MINYI_REDIS_URL is set, else the users file."""
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
+    from auth.settings import AuthSettings
+    from auth.user_store import RedisUserStore
+
+    settings = AuthSettings.model_validate({})
+    if path is not None or not settings.redis_url:
+        return asyncio.run(action(_file_users(path)))
+    redis_url = settings.redis_url
+
+    async def run() -> T:
+        client = Redis.from_url(redis_url)
+        try:
+            return await action(RedisUserStore(client, dev=settings.dev))
+        finally:
+            await client.aclose()
+
+    try:
+        return asyncio.run(run())
+    except RedisError as error:
+        typer.echo(f"the user store in Redis is unavailable ({type(error).__name__})", err=True)
+        raise typer.Exit(1) from None
 
 
 def _roles(values: list[str]) -> tuple[Role, ...]:
@@ -497,11 +539,11 @@ def _roles(values: list[str]) -> tuple[Role, ...]:
 @users_app.command("list")
 def users_list(file: UsersFile = None) -> None:
     """List users with roles, unit and jurisdiction."""
-    from auth.users import UserStore
 
-    store = _user_store(file)
-    assert isinstance(store, UserStore)
-    for u in store.list():
+    async def listed(store: Any) -> list[Any]:
+        return list(await store.list_users())
+
+    for u in _with_users(file, listed):
         roles = ",".join(r.value for r in u.roles)
         typer.echo(
             f"{u.username}\t{u.name}\t{roles}\t{u.unit or '-'}\t{','.join(u.admin_codes) or '-'}\t{','.join(u.grid_codes) or '-'}"
@@ -527,30 +569,33 @@ def users_add(
     file: UsersFile = None,
 ) -> None:
     """Add a user."""
-    from auth.users import User, UserStore, hash_password
+    from auth.users import User, hash_password
     from resolvers.domain import person_key
     from subgraphs.settings import SubgraphSettings
 
-    store = _user_store(file)
-    assert isinstance(store, UserStore)
-    if store.get(username) is not None:
-        typer.echo(f"user {username!r} exists", err=True)
-        raise typer.Exit(1)
     roles = _roles(role)
     secret = SubgraphSettings().person_key_secret.encode()  # type: ignore[call-arg]  # read from the environment
     key = person_key(secret, phone=phone) if phone else None
-    store.put(
-        User(
-            username,
-            name,
-            roles,
-            hash_password(password),
-            unit,
-            tuple(admin_code or ()),
-            tuple(grid_code or ()),
-            person_key=key,
-        )
+    user = User(
+        username,
+        name,
+        roles,
+        hash_password(password),
+        unit,
+        tuple(admin_code or ()),
+        tuple(grid_code or ()),
+        person_key=key,
     )
+
+    async def add(store: Any) -> bool:
+        if await store.get_user(username) is not None:
+            return False
+        await store.put_user(user)
+        return True
+
+    if not _with_users(file, add):
+        typer.echo(f"user {username!r} exists", err=True)
+        raise typer.Exit(1)
     typer.echo(f"added {username}")
 
 
@@ -563,15 +608,19 @@ def users_set_password(
     """Set a user's password."""
     from dataclasses import replace
 
-    from auth.users import UserStore, hash_password
+    from auth.users import hash_password
 
-    store = _user_store(file)
-    assert isinstance(store, UserStore)
-    user = store.get(username)
-    if user is None:
+    hashed = hash_password(password)
+
+    async def change(store: Any) -> bool:
+        user = await store.get_user(username)
+        if user is not None:
+            await store.put_user(replace(user, password_hash=hashed))
+        return user is not None
+
+    if not _with_users(file, change):
         typer.echo(f"no user {username!r}", err=True)
         raise typer.Exit(1)
-    store.put(replace(user, password_hash=hash_password(password)))
     typer.echo(f"password of {username} set")
 
 
@@ -582,26 +631,28 @@ def users_set_roles(
     """Replace a user's roles."""
     from dataclasses import replace
 
-    from auth.users import UserStore
+    roles = _roles(role)
 
-    store = _user_store(file)
-    assert isinstance(store, UserStore)
-    user = store.get(username)
-    if user is None:
+    async def change(store: Any) -> bool:
+        user = await store.get_user(username)
+        if user is not None:
+            await store.put_user(replace(user, roles=roles))
+        return user is not None
+
+    if not _with_users(file, change):
         typer.echo(f"no user {username!r}", err=True)
         raise typer.Exit(1)
-    store.put(replace(user, roles=_roles(role)))
     typer.echo(f"roles of {username} set")
 
 
 @users_app.command("remove")
 def users_remove(username: str, file: UsersFile = None) -> None:
     """Remove a user."""
-    from auth.users import UserStore
 
-    store = _user_store(file)
-    assert isinstance(store, UserStore)
-    if not store.remove(username):
+    async def remove(store: Any) -> bool:
+        return bool(await store.remove_user(username))
+
+    if not _with_users(file, remove):
         typer.echo(f"no user {username!r}", err=True)
         raise typer.Exit(1)
     typer.echo(f"removed {username}")
@@ -674,13 +725,14 @@ def _token_from_shared_keys(settings: object, user: str, scope: str, file: Path 
 
     from auth.provider import Provider
     from auth.settings import AuthSettings
-    from auth.users import UserStore
 
     assert isinstance(settings, AuthSettings) and settings.redis_url
     settings.dev = True
-    store = _user_store(file)
-    assert isinstance(store, UserStore)
-    found = store.get(user)
+
+    async def lookup(store: Any) -> Any:
+        return await store.get_user(user)
+
+    found = _with_users(file, lookup)
     if found is None or found.disabled:
         typer.echo(f"no user {user!r}", err=True)
         raise typer.Exit(1)
@@ -689,7 +741,7 @@ def _token_from_shared_keys(settings: object, user: str, scope: str, file: Path 
     async def mint() -> str:
         client = Redis.from_url(redis_url)
         try:
-            provider = Provider(settings.options(), kv=client, users=store)  # type: ignore[arg-type]
+            provider = Provider(settings.options(), kv=client)  # type: ignore[arg-type]
             return await provider.mint_access_token(found.principal(scopes=scope.split(), client_id="minyi-cli"))
         finally:
             await client.aclose()

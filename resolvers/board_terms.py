@@ -11,12 +11,11 @@ else 7 — counted with ``chinesecalendar`` (adjusted workdays and holidays) and
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 
 import chinese_calendar  # type: ignore[import-untyped]
 
-from resolvers.domain import AppealType
+from resolvers.domain import AppealType, mask_address
 
 __all__ = [
     "TIME_LIMIT_WORKDAYS",
@@ -55,11 +54,6 @@ _CATEGORIES: Mapping[str, str] = {
 TIME_LIMIT_WORKDAYS: Mapping[str, int] = {"咨询": 3}
 _DEFAULT_LIMIT = 7
 
-_COMMUNITY = re.compile(r"^.*?社区")
-_VILLAGE = re.compile(r"^.*?村")
-_STREET = re.compile(r"^.*?(?:街道|镇|乡)")
-_DISTRICT = re.compile(r"^.*?(?:区|县)")
-
 
 def appeal_type(type_name: str) -> AppealType:
     """类型 → AppealType; an unknown 类型 is a consultation, the board's least committal kind."""
@@ -90,8 +84,4 @@ def deadline(posted_at: dt.datetime, type_name: str) -> dt.datetime:
 
 def community_level(address: str) -> str | None:
     """The address cut to the community (or, failing that, street or district): what masking lets through."""
-    for pattern in (_COMMUNITY, _VILLAGE, _STREET, _DISTRICT):
-        found = pattern.match(address.strip())
-        if found:
-            return found.group(0)
-    return None
+    return mask_address(address)

@@ -20,6 +20,7 @@ __all__ = [
     "SourceSystem",
     "UnifiedStatus",
     "UnitRef",
+    "mask_address",
     "mask_id_number",
     "mask_name",
     "mask_phone",
@@ -145,6 +146,27 @@ def mask_id_number(id_number: str) -> str:
     if len(id_number) < 10:
         return "*" * len(id_number)
     return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
+
+
+# Address levels, most precise first: what masking lets through of an address (DOMAIN.md §8: "to the community or
+# grid level"); a street, town or district when the address names no community.
+_ADDRESS_LEVELS = (
+    re.compile(r"^.*?社区"),
+    re.compile(r"^.*?村"),
+    re.compile(r"^.*?(?:街道|镇|乡)"),
+    re.compile(r"^.*?(?:区|县)"),
+)
+
+
+def mask_address(address: str) -> str | None:
+    """The address cut to the community (村/社区; failing that street, town or district): no spot, building or
+    door. ``None`` when it names none of these levels (nothing can be shown safely)."""
+    text = address.strip()
+    for level in _ADDRESS_LEVELS:
+        found = level.match(text)
+        if found:
+            return found.group(0)
+    return None
 
 
 def parse_legacy_datetime(text: str) -> datetime:

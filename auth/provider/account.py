@@ -29,7 +29,7 @@ async def userinfo_endpoint(provider: Provider, request: Request) -> Response:
         claims = await provider.read_access_token(token.strip())
     except Unauthenticated:
         return JSONResponse({"error": "invalid_token"}, status_code=401, headers=challenge)
-    user = provider.users.get(str(claims.get("sub", "")))
+    user = await provider.users.get_user(str(claims.get("sub", "")))
     if user is None or user.disabled:
         return JSONResponse({"error": "invalid_token"}, status_code=401, headers=challenge)
     body: dict[str, object] = {"sub": user.username, "name": user.name, "roles": [r.value for r in user.roles]}

@@ -4,7 +4,7 @@ Order matters for safety: the client and its ``redirect_uri`` (exact match) are 
 an error page, never a redirect (no open redirect). Only then are other errors sent back to the client's
 registered URI with ``error`` and ``state``. PKCE is required, ``S256`` only (RFC 7636 §4.2; ``plain`` refused).
 The login form carries a CSRF token bound to the pre-login session cookie; a POST without the matching token is
-refused (login CSRF). The 6th failed password for an account in the window, or too many from one IP, is refused
+refused (login CSRF). A successful login ends the browser's previous login (:meth:`SessionStore.log_in`). The 6th failed password for an account in the window, or too many from one client IP (behind trusted proxies: from ``X-Forwarded-For``, auth/proxies.py), is refused
 with RATE_LIMITED before the password is checked.
 """
 
@@ -121,13 +121,13 @@ async def authorize_get(provider: Provider, request: Request) -> Response:
         return checked
     session = await provider.sessions.get_session(request.cookies.get(SESSION_COOKIE))
     if session is not None and session.username is not None and checked.prompt != "login":
-        user = provider.users.get(session.username)
+        user = await provider.users.get_user(session.username)
         if user is not None and not user.disabled:
             return await _grant(provider, checked, session)  # single sign-on: already logged in, no consent step
     if checked.prompt == "none":
         return _redirect(checked.redirect_uri, {"error": "login_required", "state": checked.state})
     if session is None or session.username is not None:
-        session = await provider.sessions.new_session()
+        session = await provider.sessions.new_session(replacing=session)  # its login ends when this one succeeds
     response = login_page(_action(request), session.csrf)
     _set_cookie(provider, response, session)
     return response
@@ -144,12 +144,14 @@ async def authorize_post(provider: Provider, request: Request) -> Response:
         return error_page("invalid_request", "登录请求已失效或来源不明，请返回重新登录。", status=403, code="CSRF")
     username = str(form.get("username") or "").strip().lower()
     password = str(form.get("password") or "")
-    ip = request.client.host if request.client else "unknown"
+    ip = provider.proxies.client_ip(
+        request.client.host if request.client else None, request.headers.getlist("x-forwarded-for")
+    )
     try:
         await provider.limiter.check(username, ip)
     except RateLimited:
         return error_page("rate_limited", "登录失败次数过多，请稍后再试。", status=429, code=RateLimited.code)
-    user = provider.users.get(username)
+    user = await provider.users.get_user(username)
     if user is None or user.disabled:
         await run_in_threadpool(burn_password_check, password)
         ok = False

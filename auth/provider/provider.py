@@ -1,5 +1,5 @@
 """The embedded OIDC provider's parts in one object with a lifecycle: options, keys, users, clients, sessions and
-the login limiter, all sharing one Redis (or the in-process fallback)."""
+the login limiter (with the trusted proxies naming a login's client address), all sharing one Redis (or the in-process fallback)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from auth.errors import Unauthenticated
 from auth.keys import KeyStore, KeyStoreJwks
 from auth.principal import Principal
 from auth.provider.tokens import mint_access_token
+from auth.proxies import TrustedProxies
 from auth.ratelimit import LoginLimiter
 from auth.sessions import SessionCheck, SessionStore
 from auth.settings import AuthOptions
 from auth.store import KeyValue, MemoryStore
+from auth.user_store import Users
 from auth.users import UserStore
 from auth.verify import SessionBoundVerifier, TokenVerifier
 
@@ -30,13 +32,13 @@ class Provider:
         options: AuthOptions,
         *,
         kv: KeyValue | None = None,
-        users: UserStore | None = None,
+        users: Users | None = None,
         clients: ClientRegistry | None = None,
         key_refresh_s: float = 10.0,
     ) -> None:
         self.options = options
         self.kv: KeyValue = kv if kv is not None else MemoryStore()
-        self.users = users if users is not None else UserStore.demo()
+        self.users: Users = users if users is not None else UserStore.demo()
         self.clients = clients if clients is not None else ClientRegistry.from_options(options)
         self.keys = KeyStore(
             self.kv, alg=options.key_alg, max_token_ttl_s=options.max_token_ttl_s, refresh_s=key_refresh_s
@@ -54,6 +56,7 @@ class Provider:
             max_per_account=options.login_max_per_account,
             max_per_ip=options.login_max_per_ip,
         )
+        self.proxies = TrustedProxies(options.trusted_proxies)
 
     @property
     def issuer(self) -> str:

@@ -72,8 +72,8 @@ def _authenticate_client(provider: Provider, request: Request, form: dict[str, s
     return client
 
 
-def _user_principal(provider: Provider, username: str, scope: str, client: Client) -> Principal:
-    user = provider.users.get(username)
+async def _user_principal(provider: Provider, username: str, scope: str, client: Client) -> Principal:
+    user = await provider.users.get_user(username)
     if user is None or user.disabled:
         raise OAuthError("invalid_grant", "the user is no longer allowed to sign in")
     api_scopes = [s for s in scope.split() if s not in ("openid", "profile", "offline_access")]
@@ -130,7 +130,7 @@ async def _authorization_code(provider: Provider, client: Client, form: dict[str
         raise OAuthError("invalid_grant", "a valid code_verifier is required (PKCE)")
     if not secrets.compare_digest(s256(verifier), grant.code_challenge):
         raise OAuthError("invalid_grant", "code_verifier does not match the code challenge")
-    principal = _user_principal(provider, grant.username, grant.scope, client)
+    principal = await _user_principal(provider, grant.username, grant.scope, client)
     refresh = None
     if "refresh_token" in client.grant_types:
         _, refresh = await provider.sessions.start_family(
@@ -160,7 +160,7 @@ async def _refresh(provider: Provider, client: Client, form: dict[str, str]) -> 
         await provider.sessions.revoke_family(family.fid)
         raise OAuthError("invalid_grant", "the refresh token was not issued to this client")
     scope = _narrowed(family, form.get("scope"))
-    principal = _user_principal(provider, family.username, scope, client)
+    principal = await _user_principal(provider, family.username, scope, client)
     return await _tokens(
         provider,
         client,

@@ -113,6 +113,7 @@ class Ticket:
     is_secret: bool  # 是否保密 sfbm
     called_at: datetime  # 来电时间 ldsj
     state: CityState
+    operator_id: str = ""  # 坐席工号 zxgh: the operator (登记人) who registered it ("" when unknown)
     accepted_at: datetime | None = None  # 受理时间 slsj
     dispatched_at: datetime | None = None  # 派单时间 pdsj
     time_limit: int = 0  # 办理时限 blsx

@@ -10,7 +10,8 @@
 ``GET  /api/gd/batch?gdbh=a,b,c``        at most 100 numbers → ``{total, rows}``; unknown numbers are skipped
 ``GET  /api/gd/{gdbh}``                  one work order; unknown → code 404
 ``GET  /api/dw/list``                    the handling units (承办单位)
-``POST /api/gd``                         登记 (register): ``zc=1`` saves a draft, ``zjdf=1`` + ``dfnr`` answers a 咨询
+``POST /api/gd``                         登记 (register): ``zc=1`` saves a draft, ``zjdf=1`` + ``dfnr`` answers a 咨询;
+                                         ``zxgh`` 坐席工号 of the registering operator (default: the acting user)
 ``POST /api/gd/{gdbh}/{action}``         sl 受理 · zf 作废 {yy} · pd 派单 {cbdw, xbdw[], pdyj} · qs 签收 {dwbm}
                                          · td 退单 {dwbm, tdyy} · tdsh 退单审核 {dwbm, ty, yj} · yq 延期 {dwbm,
                                          yqts, yqyy} · yqsp 延期审批 {dwbm, ty, yj} · df 答复 {dwbm, dfnr}
@@ -47,6 +48,7 @@ from legacy.hotline.protocol import (
 )
 from legacy.hotline.sessions import SessionStore
 from legacy.hotline.store import HotlineStore, TicketQuery
+from legacy.standin import ACTING_HEADER
 
 __all__ = ["MAX_BATCH", "MAX_PAGE_SIZE", "SERVICE_ACCOUNT", "HotlineApi"]
 
@@ -252,6 +254,7 @@ class HotlineApi:
             is_secret=flag(body, "sfbm"),
             called_at=now,
             state=CityState.DRAFT,
+            operator_id=optional_text(body, "zxgh") or request.headers.get(ACTING_HEADER, ""),
         )
         answer = optional_text(body, "dfnr") if flag(body, "zjdf") else ""
         if flag(body, "zjdf") and not answer:

@@ -19,9 +19,13 @@ from legacy.hotline.model import CityState, Ticket, UnitState
 from legacy.hotline.units import HandlingUnit, build_directory, department_for
 from legacy.world import Filing, World
 
-__all__ = ["SEED_OFFSET", "seed_tickets"]
+__all__ = ["SEED_OFFSET", "SEED_OPERATORS", "seed_tickets"]
 
 SEED_OFFSET = 12345  # the hotline's constant: random.Random(seed + SEED_OFFSET)
+# 坐席工号 of the operators who register the seeded orders, in turn by filing number (no draw from the seeded
+# random stream, so the rest of the seed stays as it was). "operator" is the demo operator's subject
+# (auth/users.py DEMO_USERS), so the demo operator has orders of their own.
+SEED_OPERATORS = ("operator", "zx1002", "zx1003", "zx1004")
 
 _CHANNELS = (("电话", 70), ("微信", 12), ("网站", 10), ("APP", 8))
 _DIRECT_ANSWERS = (
@@ -113,6 +117,7 @@ class _Seeder:
             is_secret=secret,
             called_at=filing.received_at,
             state=CityState.DRAFT,
+            operator_id=SEED_OPERATORS[filing.seq % len(SEED_OPERATORS)],
         )
 
     def play(self, filing: Filing) -> Ticket:

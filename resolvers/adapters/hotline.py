@@ -112,6 +112,7 @@ class HotlineTicketRecord:
     admin_code: str  # 行政区划, 12 digits
     grid_code: str  # 网格编码, 15 digits, or ""
     is_secret: bool  # 是否保密
+    registered_by: str  # 坐席工号: the operator (登记人) who registered it, "" when unknown
     call_time: datetime  # 来电时间
     accepted_at: datetime | None  # 受理时间
     dispatch_time: datetime | None  # 派单时间
@@ -288,6 +289,7 @@ def ticket_from_legacy(raw: Any) -> HotlineTicketRecord:
             admin_code=_text(raw, "xzqh"),
             grid_code=_text(raw, "wgbm"),
             is_secret=_int(raw, "sfbm") == 1,
+            registered_by=_text(raw, "zxgh"),
             call_time=call_time,
             accepted_at=_time(raw, "slsj"),
             dispatch_time=_time(raw, "pdsj"),

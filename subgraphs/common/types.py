@@ -59,11 +59,26 @@ class Category:
 
 @strawberry.federation.type(shareable=True, description="事发地: text plus admin and grid codes where known.")
 class Location:
+    """Where the matter is. ``view`` is the caller's petitioner view (:class:`~resolvers.access.PiiView`): below
+    FULL the text is cut to the community or grid level (DOMAIN.md §8: no spot, building or door) and the
+    coordinates are rounded to two decimals (about a kilometre), so a subgraph that forgets to pass the view shows
+    the masked location, never more."""
+
     text: str | None
     admin_code12: str | None
     grid_code15: str | None
     lng: float | None = None
     lat: float | None = None
+    view: strawberry.Private[PiiView] = PiiView.MASKED
+
+    def __post_init__(self) -> None:
+        if self.view is not PiiView.FULL:
+            if self.text:
+                self.text = domain.mask_address(self.text)
+            if self.lng is not None:
+                self.lng = round(self.lng, 2)
+            if self.lat is not None:
+                self.lat = round(self.lat, 2)
 
 
 @strawberry.federation.type(

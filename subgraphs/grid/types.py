@@ -66,6 +66,7 @@ class GridEvent(Appeal):
                 grid_code15=record.cell_grid_code,
                 lng=record.lng,
                 lat=record.lat,
+                view=access.pii,
             ),
             received_at=record.discovered_at,
             lead_unit=dept,

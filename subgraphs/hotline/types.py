@@ -186,6 +186,7 @@ def facts_of(info: Info[SubgraphContext, None], r: HotlineTicketRecord) -> Appea
         admin_code=r.admin_code or None,
         grid_code=r.grid_code or None,
         person_key=key,
+        creator=r.registered_by or None,
     )
 
 
@@ -215,6 +216,7 @@ def ticket_of(info: Info[SubgraphContext, None], r: HotlineTicketRecord) -> Hotl
             text=_none_if_empty(r.address),
             admin_code12=_none_if_empty(r.admin_code),
             grid_code15=_none_if_empty(r.grid_code),
+            view=access.pii,
         )
         if r.address or r.admin_code
         else None,

@@ -20,7 +20,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from resolvers import domain, petition_limits, petition_status
-from resolvers.access import Access, AppealFacts
+from resolvers.access import Access, AppealFacts, PiiView
 from resolvers.adapters.petition import PetitionClient, PetitionRecord
 from resolvers.domain import SourceSystem as DomainSourceSystem
 from resolvers.petitions import appeal_type, channel, confidentiality, petition_loader
@@ -155,11 +155,11 @@ def _reviews(record: PetitionRecord) -> list[PetitionReview]:
     return reviews
 
 
-def _location(record: PetitionRecord) -> Location | None:
+def _location(record: PetitionRecord, view: PiiView) -> Location | None:
     if not record.location_name and not record.location_code:
         return None
     code = record.location_code if len(record.location_code) == 12 else None
-    return Location(text=_text(record.location_name), admin_code12=code, grid_code15=None)
+    return Location(text=_text(record.location_name), admin_code12=code, grid_code15=None, view=view)
 
 
 @strawberry.federation.type(keys=["id"], description="A 信访件 in the petition system (信访工作条例 2022).")
@@ -265,7 +265,7 @@ def petition_of(info: Info, record: PetitionRecord) -> Petition | None:
         petitioner=PersonRef.of(
             info, record.petitioner_name, record.petitioner_sex, record.phone, record.id_number, access.pii
         ),
-        location=_location(record),
+        location=_location(record, access.pii),
         received_at=record.registered_at,
         lead_unit=Unit.of(record.lead_unit),
         co_units=[],

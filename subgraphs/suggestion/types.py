@@ -110,7 +110,9 @@ def suggestion_of(info: Info, record: SuggestionRecord) -> Suggestion | None:
             record.proposer_id_number,
             access.pii,
         ),
-        location=Location(text=record.address or None, admin_code12=record.admin_code12, grid_code15=None),
+        location=Location(
+            text=record.address or None, admin_code12=record.admin_code12, grid_code15=None, view=access.pii
+        ),
         received_at=record.submitted_at,
         lead_unit=Unit.of(record.unit),
         co_units=[],

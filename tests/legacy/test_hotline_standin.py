@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -16,7 +17,7 @@ from legacy.hotline import workflow
 from legacy.hotline.app import create_app
 from legacy.hotline.limits import HOURS, WORKDAYS, TimeLimits
 from legacy.hotline.model import CityState, Ticket, UnitState
-from legacy.hotline.seed import seed_tickets
+from legacy.hotline.seed import SEED_OPERATORS, seed_tickets
 from legacy.hotline.sessions import SessionStore
 from legacy.hotline.store import SCHEMA, HotlineStore
 from legacy.hotline.workdays import add_workdays, is_workday
@@ -106,6 +107,22 @@ def test_seeding_is_deterministic() -> None:
     first = seed_tickets(world, 1, TimeLimits())
     again = seed_tickets(world, 1, TimeLimits())
     assert first == again
+
+
+def test_every_seeded_order_has_a_registering_operator_the_demo_operator_among_them() -> None:
+    world = build_world(1, people=60, now=datetime(2026, 6, 1, 9))
+    _, tickets = seed_tickets(world, 1, TimeLimits())
+    by_operator = Counter(t.operator_id for t in tickets)
+    assert set(by_operator) == set(SEED_OPERATORS) and "operator" in by_operator  # auth/users.py demo operator
+    assert min(by_operator.values()) >= len(tickets) // (2 * len(SEED_OPERATORS))
+
+
+def test_a_database_file_without_the_operator_column_gets_it(tmp_path: Path) -> None:
+    conn, _ = open_database(tmp_path / "old.db", SCHEMA.replace(",\n    zxgh TEXT NOT NULL DEFAULT ''", ""))
+    assert "zxgh" not in {row[1] for row in conn.execute("PRAGMA table_info(gd)")}
+    HotlineStore(conn)
+    assert "zxgh" in {row[1] for row in conn.execute("PRAGMA table_info(gd)")}
+    conn.close()
 
 
 # -- session protocol ---------------------------------------------------------------------------------------
@@ -203,6 +220,7 @@ async def test_work_order_fields_follow_the_legacy_format(api: Api) -> None:
         assert DATE.match(row[key]), key
     assert isinstance(row["blsx"], str) and row["blsx"].isdigit() and row["sxdw"] in (WORKDAYS, HOURS)
     assert row["sfbm"] in (0, 1) and row["sfmy"] in ("0", "1")
+    assert row["zxgh"] in SEED_OPERATORS  # 坐席工号 of the registering operator
     assert set(row["wtfl"]) == {"dm", "mc"} and "/" in row["wtfl"]["mc"]
     assert row["cbdw"]["dwbm"] == next(u["dwbm"] for u in row["dwzt"] if u["js"] == "主办" and u["zt"] != "已退单")
     assert [e["czlx"] for e in row["lzjl"]][:2] == ["登记", "受理"] and row["lzjl"][-1]["czlx"] == "办结"
@@ -377,6 +395,15 @@ async def test_register_variants_draft_direct_answer_urgent(api: Api) -> None:
     urgent = await _register(api, sqlx="求助", jjcd="特急")
     order = (await api.act(urgent["gdbh"], "pd", cbdw=(await _units(api))[0]))["data"]
     assert (order["blsx"], order["sxdw"]) == ("2", HOURS)
+
+
+async def test_register_records_the_operator_given_or_else_the_acting_user(api: Api) -> None:
+    assert (await _register(api, zxgh="zx2001"))["zxgh"] == "zx2001"
+    acting = Api(api.http, api.base, {**api.headers, "X-Acting-User": "op-7"})
+    registered = await _register(acting)
+    assert registered["zxgh"] == "op-7"
+    assert (await api.get(f"/api/gd/{registered['gdbh']}"))["data"]["zxgh"] == "op-7"  # stored, not just echoed
+    assert (await _register(api))["zxgh"] == ""  # nobody named: unknown
 
 
 @pytest.mark.parametrize(

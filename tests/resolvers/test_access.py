@@ -49,6 +49,9 @@ ACCUSATION = AppealFacts(
     admin_code=f"{DISTRICT}001002",
     person_key=ME,
 )
+OTHERS_ITEM = replace(HOTLINE, creator="op-2")  # the same order, registered by another operator
+UNREGISTERED = replace(HOTLINE, creator=None)  # no 登记人 recorded (self-service channel, old data)
+OWN_SECRET = replace(SECRET, creator="op-1")
 ELSEWHERE = AppealFacts(SourceSystem.HOTLINE, lead_unit="U-OTHER", admin_code="430104001001", person_key="k-other")
 BOARD = AppealFacts(SourceSystem.MSGBOARD, person_key="k-poster")
 
@@ -88,6 +91,9 @@ TABLE = [
     ("坐席 own item, on the call", OPERATOR, HOTLINE_ON_CALL, F, CF, PF, False),
     ("坐席 own item, after submit", OPERATOR, HOTLINE, F, CF, PM, False),
     ("坐席 another's item", OPERATOR, ELSEWHERE, H, C0, P0, False),
+    ("坐席 another operator's item", OPERATOR, OTHERS_ITEM, H, C0, P0, False),
+    ("坐席 item with no 登记人", OPERATOR, UNREGISTERED, H, C0, P0, False),
+    ("坐席 own 保密 item, after submit", OPERATOR, OWN_SECRET, F, CF, PK, False),
     ("坐席 on 信访", OPERATOR, PETITION, E, C0, P0, False),
     ("坐席 on 检举控告", OPERATOR, ACCUSATION, E, C0, P0, False),
     # 派单员: city queue; masked; reveal with log; identity hidden; petitions: status only
@@ -149,6 +155,35 @@ def test_section_8_role_table(
 ) -> None:
     access = decide(principal, facts)
     assert (access.scope, access.content, access.pii, access.may_reveal) == (scope, content, pii, reveal)
+
+
+ADDRESS = "湖南省长沙市开福区伍家岭街道新村社区幸福小区3栋2单元501"
+
+
+@pytest.mark.parametrize(
+    ("row", "principal", "facts", "scope", "content", "pii", "reveal"), TABLE, ids=[r[0] for r in TABLE]
+)
+def test_section_8_address_is_whole_with_full_pii_else_cut_to_the_community(
+    row: str,
+    principal: Principal,
+    facts: AppealFacts,
+    scope: Scope,
+    content: ContentView,
+    pii: PiiView,
+    reveal: bool,
+) -> None:
+    from subgraphs.common.types import Location
+
+    shown = Location(text=ADDRESS, admin_code12=None, grid_code15=None, view=decide(principal, facts).pii).text
+    assert shown == (ADDRESS if pii is PiiView.FULL else "湖南省长沙市开福区伍家岭街道新村社区")
+
+
+def test_address_masking_falls_back_to_street_or_district_and_hides_the_rest() -> None:
+    from resolvers.domain import mask_address
+
+    assert mask_address("湖南省长沙市长沙县湘龙街道荷花村3组12号") == "湖南省长沙市长沙县湘龙街道荷花村"
+    assert mask_address("湖南省长沙市芙蓉区五一大道18号") == "湖南省长沙市芙蓉区"
+    assert mask_address("五一广场东侧") is None
 
 
 def test_every_role_has_a_row() -> None:

@@ -153,6 +153,9 @@ async def test_an_event_is_an_appeal_with_its_native_fields_and_masked_reporter(
         and event["location"]["adminCode12"] == event["cellGridCode"][:12]
     )
     assert 112.5 < event["location"]["lng"] < 113.5 and 27.9 < event["location"]["lat"] < 28.6
+    # a masked view (the dispatcher's) gets coordinates to about a kilometre, not the spot (DOMAIN.md §8)
+    assert round(event["location"]["lng"], 2) == event["location"]["lng"]
+    assert round(event["location"]["lat"], 2) == event["location"]["lat"]
     assert event["leadUnit"] == {"code": event["leadUnit"]["code"], "name": event["executeDept"]["name"]}
     assert event["coUnits"] == [] and event["limitWorkingHours"] > 0 and event["deadline"]
     phones = {f.person.phone for f in world.filings_for("grid")}

@@ -18,7 +18,7 @@ from resolvers.domain import person_key
 from subgraphs.hotline.app import create_app
 from subgraphs.hotline.schema import schema
 from subgraphs.settings import SubgraphSettings
-from tests.support.principals import DISPATCHER, acting_as
+from tests.support.principals import DISPATCHER, acting_as, principal_header
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp, serve_asgi
 
 GOLDEN = Path(__file__).resolve().parents[2] / "schema" / "subgraphs" / "hotline.graphql"
@@ -229,8 +229,8 @@ async def test_hundred_entities_take_one_login_and_one_batch(standin: Background
     assert stats["by_route"] == {"POST /api/auth/login": 1, "GET /api/gd/batch": 1}
 
 
-async def _gql_direct(standin: BackgroundServer) -> list[str]:
-    """100 distinct work order numbers, read straight from the stand-in."""
+async def _standin_rows(standin: BackgroundServer) -> list[dict[str, Any]]:
+    """The newest 100 work orders, read straight from the stand-in (pinyin fields)."""
     async with aiohttp.ClientSession() as http:
         async with http.post(
             f"{standin.url}/api/auth/login", json={"yhm": "minyi-service", "mm": "minyi-service-pass"}
@@ -238,8 +238,45 @@ async def _gql_direct(standin: BackgroundServer) -> list[str]:
             token = (await resp.json())["data"]["token"]
         params = {"pageSize": "100"}
         async with http.get(f"{standin.url}/api/gd/list", params=params, headers={"X-Session-Token": token}) as resp:
-            rows = (await resp.json())["data"]["rows"]
-    return [r["gdbh"] for r in rows]
+            rows: list[dict[str, Any]] = (await resp.json())["data"]["rows"]
+    return rows
+
+
+async def _gql_direct(standin: BackgroundServer) -> list[str]:
+    """100 distinct work order numbers, read straight from the stand-in."""
+    return [r["gdbh"] for r in await _standin_rows(standin)]
+
+
+async def _gql_as(url: str, claims: dict[str, Any], query: str) -> dict[str, Any]:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{url}/graphql", json={"query": query}, headers=principal_header(claims)) as resp,
+    ):
+        assert resp.status == 200
+        body: dict[str, Any] = await resp.json()
+        return body
+
+
+@pytest.mark.parametrize("operator", ["operator", "zx1002"])  # the demo operator (auth/users.py), another one
+async def test_an_operator_sees_exactly_the_orders_they_registered(
+    subgraph: BackgroundServer, standin: BackgroundServer, operator: str
+) -> None:
+    rows = await _standin_rows(standin)
+    mine = {f"hotline:{r['gdbh']}" for r in rows if r["zxgh"] == operator}
+    others = {f"hotline:{r['gdbh']}" for r in rows} - mine
+    assert mine and others
+    claims = {"sub": operator, "roles": ["operator"]}
+    query = "{ hotlineTickets(first: 100) { items { id status content petitioner { name phone } } } }"
+    body = await _gql_as(subgraph.url, claims, query)
+    assert "errors" not in body
+    items = body["data"]["hotlineTickets"]["items"]
+    assert {i["id"] for i in items} == mine  # the same newest 100: all of theirs, none of the others'
+    assert all(i["content"] for i in items)  # full content
+    after_call = [i for i in items if i["status"] != "SUBMITTED" and i["petitioner"] and i["petitioner"]["name"]]
+    assert after_call and all("*" in i["petitioner"]["phone"] for i in after_call)  # masked once submitted
+    other = next(iter(others))
+    by_id = await _gql_as(subgraph.url, claims, f'{{ hotlineTicket(id: "{other}") {{ id }} }}')
+    assert by_id["data"]["hotlineTicket"] is None  # another operator's order does not exist for them
 
 
 async def test_bad_representations_fail_alone(subgraph: BackgroundServer, standin: BackgroundServer) -> None:
@@ -321,3 +358,25 @@ async def test_legacy_slower_than_the_timeout_answers_in_time(standin: Backgroun
     assert body["data"] == {"hotlineTickets": None}
     assert body["errors"][0]["extensions"] == {"code": "LEGACY_UNAVAILABLE", "service": "hotline"}
     assert elapsed < 0.3 + 1.0
+
+
+async def test_masked_roles_see_the_address_to_the_community_only(
+    subgraph: BackgroundServer, standin: BackgroundServer
+) -> None:
+    rows = {f"hotline:{r['gdbh']}": r["sfdz"] for r in await _standin_rows(standin)}
+    query = "{ hotlineTickets(first: 100) { items { id status location { text } } } }"
+    items = (await _gql(subgraph.url, query))["data"]["hotlineTickets"]["items"]  # 派单员: masked PII
+    located = [i for i in items if i["location"] and i["location"]["text"]]
+    assert located and all(i["location"]["text"].endswith("社区") for i in located)
+    assert all(
+        rows[i["id"]].startswith(i["location"]["text"]) and rows[i["id"]] != i["location"]["text"] for i in located
+    )
+    # the operator on a call (暂存, PII in full) sees the whole address
+    drafts = [r for r in await _standin_rows(standin) if r["zt"] == "暂存" and r["sfdz"]]
+    if drafts:
+        draft = drafts[0]
+        claims = {"sub": draft["zxgh"], "roles": ["operator"]}
+        body = await _gql_as(
+            subgraph.url, claims, f'{{ hotlineTicket(id: "hotline:{draft["gdbh"]}") {{ location {{ text }} }} }}'
+        )
+        assert body["data"]["hotlineTicket"]["location"]["text"] == draft["sfdz"]
