@@ -29,6 +29,7 @@ from pathlib import Path
 
 import aiohttp
 import orjson
+from join_header import HEADER
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ("a", "b", "c", "d")
@@ -36,30 +37,6 @@ NAMES = ("a", "b", "c", "d")
 SINGLE = "{ branchA { id label } }"
 FOUR_ROOTS = "{ branchA { id label } branchB { id label } branchC { id label } branchD { id label } }"
 ENTITY_JUMPS = "{ items { id fieldB fieldC fieldD } }"
-
-HEADER = """schema
-  @link(url: "https://specs.apollo.dev/link/v1.0")
-  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
-{
-  query: Query
-}
-
-directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
-directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
-directive @join__graph(name: String!, url: String!) on ENUM_VALUE
-directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
-directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
-directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
-directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
-
-scalar join__FieldSet
-scalar link__Import
-
-enum link__Purpose {
-  SECURITY
-  EXECUTION
-}
-"""
 
 
 def supergraph_sdl(port: int) -> str:
