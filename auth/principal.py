@@ -22,7 +22,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-__all__ = ["ANONYMOUS", "Principal", "Role"]
+__all__ = ["ANONYMOUS", "PRINCIPAL_SCOPE_KEY", "Principal", "Role"]
+
+
+# Where an authenticating ASGI middleware (the gateway's Bearer check, a subgraph's internal-token guard) leaves
+# the request's Principal in the ASGI scope.
+PRINCIPAL_SCOPE_KEY = "minyi.principal"
 
 
 class Role(Enum):

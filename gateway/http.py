@@ -29,7 +29,7 @@ from urllib.parse import parse_qs
 
 import orjson
 
-from auth.principal import Principal
+from auth.principal import PRINCIPAL_SCOPE_KEY, Principal
 from gateway.pipeline import GraphQLRequest, Outcome
 
 __all__ = [
@@ -58,7 +58,6 @@ PREFLIGHT_HEADERS = (
     b"x-apollo-operation-name",
 )
 PLAN_HEADER = b"x-minyi-plan"
-PRINCIPAL_SCOPE_KEY = "minyi.principal"  # set by gateway.auth_middleware: the verified Principal, or None
 
 _CONTENT_TYPE_HEADER = {
     APPLICATION_JSON: b"application/json; charset=utf-8",

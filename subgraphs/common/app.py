@@ -17,7 +17,7 @@ from strawberry.asgi import GraphQL
 
 from auth.broker import set_acting_user
 from auth.internal import InternalTokenVerifier
-from auth.principal import ANONYMOUS, Principal
+from auth.principal import ANONYMOUS, PRINCIPAL_SCOPE_KEY, Principal
 from resolvers.adapters.http import close_shared_session
 from resolvers.audit import AuditLog, MemoryAuditLog, RedisAuditLog
 from resolvers.persons import MemoryDirectory, PersonDirectory, RedisDirectory, connect_redis
@@ -27,7 +27,6 @@ from subgraphs.settings import SubgraphSettings
 
 __all__ = ["PRINCIPAL_SCOPE_KEY", "SubgraphApp", "build_subgraph_app", "create_subgraph_app", "serve"]
 
-PRINCIPAL_SCOPE_KEY = "minyi.principal"  # where the authenticating middleware leaves the request's Principal
 
 log = logging.getLogger("minyi.subgraph")
 

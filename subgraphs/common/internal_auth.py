@@ -25,10 +25,10 @@ from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationT
 
 from auth.errors import Unauthenticated
 from auth.internal import InternalTokenVerifier
+from auth.principal import PRINCIPAL_SCOPE_KEY
 
 __all__ = ["PRINCIPAL_SCOPE_KEY", "InternalTokenGuard", "is_sdl_query"]
 
-PRINCIPAL_SCOPE_KEY = "minyi.principal"
 MAX_PEEK_BYTES = 64 * 1024  # an SDL query is tiny; a tokenless request larger than this is refused unread
 
 Scope = MutableMapping[str, Any]
