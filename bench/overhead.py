@@ -255,7 +255,7 @@ async def main() -> None:
                 [
                     python,
                     "-m",
-                    "gateway.cli",
+                    "minyi.cli",
                     "gateway",
                     "--supergraph",
                     str(supergraph),

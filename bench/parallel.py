@@ -128,7 +128,7 @@ async def main() -> None:
                 [
                     python,
                     "-m",
-                    "gateway.cli",
+                    "minyi.cli",
                     "gateway",
                     "--supergraph",
                     str(supergraph),

@@ -50,7 +50,7 @@ def _post(port: int, query: str, variables: dict[str, Any] | None = None, token:
 
 def _demo_token(user: str, gateway_url: str) -> str:
     minted = subprocess.run(
-        [sys.executable, "-m", "gateway.cli", "token", user, "--dev", "--gateway", gateway_url],
+        [sys.executable, "-m", "minyi.cli", "token", user, "--dev", "--gateway", gateway_url],
         capture_output=True,
         text=True,
         check=False,
@@ -78,7 +78,7 @@ def test_demo_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path, worl
     ports = [p + OFFSET for p in (GATEWAY_PORT, *SUBGRAPH_PORTS.values(), *LEGACY_PORTS)]
     assert not any(_listening(p) for p in ports), "demo test ports are taken"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gateway.cli", "demo", "--data-dir", str(tmp_path), "--port-offset", str(OFFSET)],
+        [sys.executable, "-m", "minyi.cli", "demo", "--data-dir", str(tmp_path), "--port-offset", str(OFFSET)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -159,11 +159,11 @@ def test_demo_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path, worl
 
 
 def test_cli_help_explains_and_unknown_systems_are_refused() -> None:
-    helped = subprocess.run([sys.executable, "-m", "gateway.cli", "--help"], capture_output=True, text=True, check=True)
+    helped = subprocess.run([sys.executable, "-m", "minyi.cli", "--help"], capture_output=True, text=True, check=True)
     for command in ("legacy", "subgraph", "demo"):
         assert command in helped.stdout
     refused = subprocess.run(
-        [sys.executable, "-m", "gateway.cli", "legacy", "fax"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "minyi.cli", "legacy", "fax"], capture_output=True, text=True, check=False
     )
     assert refused.returncode != 0
     assert "unknown system 'fax'" in refused.stdout + refused.stderr

@@ -47,7 +47,7 @@ def test_a_citizen_added_with_a_phone_carries_that_phones_person_key(tmp_path: P
         [
             sys.executable,
             "-m",
-            "gateway.cli",
+            "minyi.cli",
             "users",
             "add",
             "c2",

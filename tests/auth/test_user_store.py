@@ -17,7 +17,7 @@ from auth.principal import Role
 from auth.provider import Provider, create_provider_app
 from auth.user_store import KEY, RedisUserStore
 from auth.users import DEMO_PASSWORD, User, UserStore, hash_password, verify_password
-from gateway.cli import app
+from minyi.cli import app
 from tests.auth.conftest import PASSWORD, exchange, log_in, make_provider
 from tests.conftest import REDIS_URL
 from tests.support.servers import BackgroundServer, free_port, serve_asgi

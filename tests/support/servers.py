@@ -78,7 +78,7 @@ def serve_aiohttp(make_app: Callable[[], web.Application], port: int = 0) -> Bac
 
 def serve_asgi(make_app: Callable[[], Any], port: int = 0) -> BackgroundServer:
     async def start(p: int) -> Callable[[], Awaitable[None]]:
-        # proxy_headers off, as gateway/cli.py runs uvicorn: X-Forwarded-For is the app's to judge (auth/proxies.py)
+        # proxy_headers off, as minyi/cli.py runs uvicorn: X-Forwarded-For is the app's to judge (auth/proxies.py)
         config = uvicorn.Config(
             make_app(), host="127.0.0.1", port=p, log_level="warning", lifespan="on", proxy_headers=False
         )

@@ -63,7 +63,7 @@ def _redis_answers() -> bool:
 
 
 def demo_processes(data_dir: Path, seed: int, redis_url: str | None, offset: int = 0) -> list[ProcessSpec]:
-    cli = (sys.executable, "-m", "gateway.cli")
+    cli = (sys.executable, "-m", "minyi.cli")
     specs = [
         ProcessSpec(
             f"legacy {name}",

@@ -127,7 +127,7 @@ def demo(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Start the four legacy stand-ins, the four subgraphs and the gateway, print their URLs, stop them all on Ctrl-C."""
-    from gateway.demo import run_demo
+    from minyi.demo import run_demo
 
     _setup_logging(verbose)
     raise typer.Exit(run_demo(data_dir=data_dir, seed=seed, port_offset=port_offset))

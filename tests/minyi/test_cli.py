@@ -18,7 +18,7 @@ from aiohttp import web
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
-CLI = (sys.executable, "-m", "gateway.cli")
+CLI = (sys.executable, "-m", "minyi.cli")
 
 
 def minyi(*args: str) -> subprocess.CompletedProcess[str]:

@@ -25,7 +25,7 @@ from tests.gateway import recompose
 from tests.support.servers import BackgroundServer, free_port, serve_asgi
 
 REPO = Path(__file__).resolve().parents[2]
-CLI = (sys.executable, "-m", "gateway.cli")
+CLI = (sys.executable, "-m", "minyi.cli")
 needs_composer = pytest.mark.skipif(
     not recompose.composer_available(), reason="the composer (schema.compose) does not exist yet"
 )
