@@ -12,9 +12,11 @@ Relations the rules use:
 - assigned: the principal's unit is the lead (主办) or a co-unit (会办) of the appeal;
 - the accused: the principal's unit is the accused unit (被举报单位) of a 检举控告 petition — that unit never sees the
   appeal, whatever else it is (信访工作条例 Art 30 ¶3, Art 46(5));
-- jurisdiction: the appeal's admin code (12 digits) or grid code (15 digits) starts with one of the principal's
-  admin or grid codes (a district ``430102`` covers its streets, communities and cells); an appeal with no code
-  yet is in the city queue: a city-level code (``4301``, ``430100``) covers it, and so does being assigned to it;
+- jurisdiction: one of the principal's admin or grid codes covers the appeal's admin code (12 digits) or grid
+  code (15 digits) by level (:mod:`resolvers.jurisdiction`: GB/T 2260 province 2, city 4, county 6, township 9,
+  village 12 digits, grid cell 15; ``430100`` is the whole city and covers every district, street, community and
+  cell in it, ``430102`` its district only); an appeal with no code yet is in the city queue: a city- or
+  province-level code covers it, and so does being assigned to it;
 - created: the principal registered the appeal (the legacy system's operator / 登记人 field).
 
 The anonymous principal (no login) reads what is public and nothing else: message-board posts (领导留言板, published
@@ -30,6 +32,7 @@ from enum import IntEnum
 
 from auth.principal import Principal, Role
 from resolvers.domain import Confidentiality, SourceSystem, UnifiedStatus
+from resolvers.jurisdiction import Level, covers, level_of
 
 __all__ = [
     "Access",
@@ -117,19 +120,21 @@ def _assigned(p: Principal, f: AppealFacts) -> bool:
 
 
 def _city_level(code: str) -> bool:
-    """A city (or province) code: ``4301``, ``430100``, ``43`` — not a district (``430102``) or below."""
-    return len(code) <= 4 or (len(code) == 6 and code.endswith("00"))
+    """A city (or province) code: ``4301``, ``430100``, ``43``, ``430000`` — not a district (``430102``) or below."""
+    try:
+        level = level_of(code)
+    except ValueError:
+        return False
+    return level is not None and level <= Level.CITY
 
 
 def _in_jurisdiction(p: Principal, f: AppealFacts) -> bool:
-    admin = f.admin_code or (f.grid_code[:12] if f.grid_code else None)
-    if not admin and not f.grid_code:
+    places = [code for code in (f.admin_code, f.grid_code) if code]
+    if not places:
         # Not located yet (many letters carry only a place name): the city queue, so a city-level jurisdiction
         # covers it; a district's roles see it once it is assigned to their unit.
         return any(_city_level(code) for code in p.admin_codes) or _assigned(p, f)
-    if admin and any(admin.startswith(code) for code in p.admin_codes):
-        return True
-    return bool(f.grid_code) and any(str(f.grid_code).startswith(code) for code in p.grid_codes)
+    return any(covers(area, place) for area in (*p.admin_codes, *p.grid_codes) for place in places)
 
 
 def _is_accused(p: Principal, f: AppealFacts) -> bool:
@@ -180,7 +185,7 @@ def _unit_handler(p: Principal, f: AppealFacts) -> Access:
 
 def _grid_worker(p: Principal, f: AppealFacts) -> Access:
     # §8 网格员: own grid cells; full content; PII masked, reveal with log; identity never.
-    if not f.grid_code or not any(f.grid_code.startswith(code) for code in p.grid_codes):
+    if not f.grid_code or not any(covers(cell, f.grid_code) for cell in p.grid_codes):
         return NOTHING
     pii = _identity(f, PiiView.MASKED)
     return Access(Scope.FULL, ContentView.FULL, pii, pii is PiiView.MASKED)

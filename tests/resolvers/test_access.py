@@ -216,3 +216,55 @@ def test_an_unlocated_appeal_is_in_the_city_queue() -> None:
     city = who("supervisor", jurisdiction={"admin_codes": ["430100"], "grid_codes": []})
     assert decide(city, letter).visible
     assert not decide(SUPERVISOR, letter).visible  # a district supervisor: not until it is located or assigned
+
+
+# --- Jurisdiction by level: every role with a jurisdiction × every level of the code scheme ---------------------
+
+LOCATED = "430121002008"  # 长沙县 湘龙街道, one community
+LOCATED_CELL = f"{LOCATED}009"
+LEVELS = {  # the levels above the place, each as the padded code a token carries, and a sibling beside it
+    "province": ("430000", "440000"),
+    "city": ("430100", "430200"),
+    "county": ("430121", "430102"),
+    "township": ("430121002", "430121001"),
+    "village": (LOCATED, "430121002007"),
+}
+GRID_LEVELS = {
+    "county": ("430121", "430102"),
+    "township": ("430121002", "430121001"),
+    "village": (LOCATED, "430121002007"),
+    "cell": (LOCATED_CELL, f"{LOCATED}001"),
+}
+JURISDICTION_ROLES = ("street_dispatcher", "supervisor", "petition_officer", "leader")
+
+
+def _located(system: SourceSystem) -> AppealFacts:
+    return AppealFacts(system, lead_unit="U-ANY", admin_code=LOCATED, grid_code=LOCATED_CELL, person_key="k-x")
+
+
+@pytest.mark.parametrize("level", sorted(LEVELS))
+@pytest.mark.parametrize("role", JURISDICTION_ROLES)
+def test_an_admin_jurisdiction_covers_every_place_under_it_and_nothing_beside_it(role: str, level: str) -> None:
+    inside, beside = LEVELS[level]
+    system = SourceSystem.PETITION if role == "petition_officer" else SourceSystem.HOTLINE
+    appeal = _located(system)
+    assert decide(who(role, jurisdiction={"admin_codes": [inside], "grid_codes": []}), appeal).scope is Scope.FULL
+    assert not decide(who(role, jurisdiction={"admin_codes": [beside], "grid_codes": []}), appeal).visible
+
+
+@pytest.mark.parametrize("level", sorted(GRID_LEVELS))
+def test_a_grid_workers_cells_cover_events_by_grid_level(level: str) -> None:
+    inside, beside = GRID_LEVELS[level]
+    appeal = _located(SourceSystem.GRID)
+    assert decide(who("grid_worker", jurisdiction={"admin_codes": [], "grid_codes": [inside]}), appeal).visible
+    assert not decide(who("grid_worker", jurisdiction={"admin_codes": [], "grid_codes": [beside]}), appeal).visible
+
+
+@pytest.mark.parametrize("role", JURISDICTION_ROLES)
+@pytest.mark.parametrize(
+    ("code", "sees"), [("430000", True), ("430100", True), ("430121", False), ("430121002", False)]
+)
+def test_only_a_city_or_province_jurisdiction_covers_the_unlocated_city_queue(role: str, code: str, sees: bool) -> None:
+    system = SourceSystem.PETITION if role == "petition_officer" else SourceSystem.HOTLINE
+    letter = AppealFacts(system, lead_unit="U-ANY")
+    assert decide(who(role, jurisdiction={"admin_codes": [code], "grid_codes": []}), letter).visible is sees
