@@ -86,35 +86,65 @@ def legacy(
 
 @app.command()
 def subgraph(
-    name: Annotated[str, typer.Argument(help="Which subgraph: hotline, petition, board, grid or suggestion.")],
-    port: Annotated[int | None, typer.Option(help="Port to listen on (default 4001-4004, suggestion 4006).")] = None,
+    name: Annotated[
+        str, typer.Argument(help="Which subgraph: hotline, petition, board, grid, suggestion, or appeals.")
+    ],
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on (default 4001-4004, appeals 4005, suggestion 4006).")
+    ] = None,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     legacy_url: Annotated[
-        str | None, typer.Option(help="Base URL of the legacy system (default: its stand-in's default port).")
+        list[str] | None,
+        typer.Option(
+            help="Base URL of the legacy system (default: its stand-in's default port). For appeals, which reads "
+            "several, NAME=URL, repeatable (e.g. petition=http://127.0.0.1:4102)."
+        ),
+    ] = None,
+    systems: Annotated[
+        str | None,
+        typer.Option(
+            help="appeals only: the systems it reads, space-separated (default: hotline petition board grid)."
+        ),
     ] = None,
     redis_url: Annotated[
         str | None, typer.Option(help="Redis for the shared person directory, e.g. redis://127.0.0.1:6379/0.")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
-    """Run one system subgraph (Strawberry, Federation v2) reading through to its legacy system.
+    """Run one subgraph (Strawberry, Federation v2) reading through to its legacy system; ``appeals`` reads all of
+    them (the cross-system lookup).
 
     Other settings come from the environment: MINYI_LEGACY_USERNAME, MINYI_LEGACY_PASSWORD,
-    MINYI_LEGACY_TIMEOUT_S, MINYI_LEGACY_MAX_CONCURRENCY, MINYI_PERSON_KEY_SECRET, MINYI_REDIS_URL.
+    MINYI_LEGACY_TIMEOUT_S, MINYI_LEGACY_MAX_CONCURRENCY, MINYI_PERSON_KEY_SECRET, MINYI_REDIS_URL,
+    MINYI_APPEALS_SYSTEMS and MINYI_LEGACY_URLS (appeals).
     """
     from subgraphs.common.app import serve
     from subgraphs.settings import SubgraphSettings
 
     _setup_logging(verbose)
-    system = _check_system(name)
+    system = name if name == "appeals" else _check_system(name)
     overrides: dict[str, object] = {}
-    if legacy_url:
-        overrides["legacy_url"] = legacy_url
+    if legacy_url and system == "appeals":
+        overrides["legacy_urls"] = _named_urls(legacy_url, "--legacy-url")
+    elif legacy_url:
+        overrides["legacy_url"] = legacy_url[-1]
+    if systems is not None:
+        overrides["appeals_systems"] = systems
     if redis_url:
         overrides["redis_url"] = redis_url
     settings = SubgraphSettings(**overrides)  # type: ignore[arg-type]
     module = importlib.import_module(f"subgraphs.{system}.app")
     serve(module.create_app(settings), host, port or DEFAULT_SUBGRAPH_PORTS[system])
+
+
+def _named_urls(values: list[str], option: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for value in values:
+        name, sep, url = value.partition("=")
+        if not sep or name not in SYSTEMS or not url.startswith(("http://", "https://")):
+            raise typer.BadParameter(f"{option} {value!r} is not NAME=URL with NAME one of {', '.join(SYSTEMS)}")
+        found[name] = url
+    return found
 
 
 @app.command()
@@ -126,7 +156,8 @@ def demo(
     ] = 0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
-    """Start the four legacy stand-ins, the four subgraphs and the gateway, print their URLs, stop them all on Ctrl-C."""
+    """Start the four legacy stand-ins, the four system subgraphs, the cross-system appeals subgraph and the gateway,
+    print their URLs, stop them all on Ctrl-C."""
     from minyi.demo import run_demo
 
     _setup_logging(verbose)

@@ -1,7 +1,7 @@
 """``minyi demo``: every process of the platform on this machine, each a real process, stopped together.
 
-Starts the four legacy stand-ins (seeded SQLite files under ``data_dir``), the four system subgraphs and the
-federation gateway over the checked-in ``schema/supergraph.graphql`` (its subgraph URLs rewritten for the port
+Starts the four legacy stand-ins (seeded SQLite files under ``data_dir``), the four system subgraphs, the
+cross-system appeals subgraph (reading all four stand-ins) and the federation gateway over the checked-in ``schema/supergraph.graphql`` (its subgraph URLs rewritten for the port
 offset), waits until each answers, prints the URLs, and on Ctrl-C (or SIGTERM) stops them all. The subgraphs share the person
 directory through Redis on 127.0.0.1:6379 when one answers; otherwise each keeps its own in memory, and the demo
 says so.
@@ -100,10 +100,25 @@ def demo_processes(data_dir: Path, seed: int, redis_url: str | None, offset: int
                 env,
             )
         )
+    appeals_port = DEFAULT_SUBGRAPH_PORTS["appeals"] + offset
+    legacy_urls = [
+        arg
+        for name in SYSTEMS
+        for arg in ("--legacy-url", f"{name}=http://127.0.0.1:{DEFAULT_LEGACY_PORTS[name] + offset}")
+    ]
+    specs.append(
+        ProcessSpec(
+            "subgraph appeals",
+            (*cli, "subgraph", "appeals", "--port", str(appeals_port), "--systems", " ".join(SYSTEMS), *legacy_urls),
+            appeals_port,
+            f"http://127.0.0.1:{appeals_port}/health",
+            env,
+        )
+    )
     gateway_port = GATEWAY_PORT + offset
     overrides = [
         arg
-        for name in SYSTEMS
+        for name in (*SYSTEMS, "appeals")
         for arg in ("--subgraph-url", f"{name}=http://127.0.0.1:{DEFAULT_SUBGRAPH_PORTS[name] + offset}/graphql")
     ]
     specs.append(
@@ -199,7 +214,7 @@ def run_demo(*, data_dir: Path, seed: int, port_offset: int = 0) -> int:
         for spec in specs:
             env = {**os.environ, **dict(spec.env)}
             procs.append((spec, subprocess.Popen(spec.argv, env=env)))
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # ten processes starting at once on a busy machine
         for spec, proc in procs:
             if not _wait_healthy(spec, proc, deadline):
                 print(f"{spec.label} did not start (exit code {proc.poll()}); stopping the demo", file=sys.stderr)

@@ -33,7 +33,11 @@ class SubgraphSettings(BaseSettings):
     ``require_internal_token`` (on by default): every call must carry an internal token of the gateway
     (:mod:`auth.internal`), verified with the key set at ``internal_jwks_url`` (``MINYI_INTERNAL_JWKS_URL``); a call
     without one is refused with 401 ``UNAUTHENTICATED``. Turn it off only for a subgraph that is not behind the
-    project's gateway, and in tests that call a subgraph directly."""
+    project's gateway, and in tests that call a subgraph directly.
+
+    The cross-system ``appeals`` subgraph reads the systems named in ``appeals_systems`` (``MINYI_APPEALS_SYSTEMS``,
+    space-separated: hotline petition board grid suggestion), each at ``legacy_urls[name]`` (``MINYI_LEGACY_URLS``,
+    a JSON object) or its stand-in's default port, with the same service account."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_", extra="ignore")
 
@@ -49,6 +53,10 @@ class SubgraphSettings(BaseSettings):
     require_internal_token: bool = True  # off only for tests and subgraphs outside the project
     internal_jwks_url: str = "http://127.0.0.1:4000/internal/jwks"  # the gateway's /internal/jwks
     internal_issuer: str = "minyi-gateway"
+    # the cross-system appeals subgraph reads several legacy systems: which, and where (JSON object name → URL;
+    # a system not named there is read at its stand-in's default port)
+    appeals_systems: str = "hotline petition board grid"
+    legacy_urls: dict[str, str] = Field(default_factory=dict)
 
     def dev_principal(self) -> Principal:
         if not self.dev_roles.strip():
@@ -59,4 +67,5 @@ class SubgraphSettings(BaseSettings):
         )
 
     def legacy_url_for(self, system: str) -> str:
-        return self.legacy_url or f"http://127.0.0.1:{DEFAULT_LEGACY_PORTS[system]}"
+        found = self.legacy_urls.get(system) or self.legacy_url
+        return found or f"http://127.0.0.1:{DEFAULT_LEGACY_PORTS[system]}"

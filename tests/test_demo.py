@@ -29,6 +29,7 @@ LISTS = {
     "grid": ("gridEvents", "GridEvent"),
 }
 SUBGRAPH_PORTS = {"hotline": 4001, "petition": 4002, "board": 4003, "grid": 4004}
+APPEALS_PORT = 4005
 LEGACY_PORTS = (4101, 4102, 4103, 4104)
 GATEWAY_PORT = 4000
 
@@ -75,7 +76,7 @@ query($phone: String!) {
 
 
 def test_demo_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path, world: World) -> None:
-    ports = [p + OFFSET for p in (GATEWAY_PORT, *SUBGRAPH_PORTS.values(), *LEGACY_PORTS)]
+    ports = [p + OFFSET for p in (GATEWAY_PORT, *SUBGRAPH_PORTS.values(), APPEALS_PORT, *LEGACY_PORTS)]
     assert not any(_listening(p) for p in ports), "demo test ports are taken"
     proc = subprocess.Popen(
         [sys.executable, "-m", "minyi.cli", "demo", "--data-dir", str(tmp_path), "--port-offset", str(OFFSET)],
@@ -86,7 +87,7 @@ def test_demo_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path, worl
     )
     try:
         lines: list[str] = []
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 150
         assert proc.stdout is not None
         while time.monotonic() < deadline:
             line = proc.stdout.readline()
@@ -97,7 +98,7 @@ def test_demo_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path, worl
                 break
         output = "".join(lines)
         assert "Minyi demo is running" in output, output
-        for port in (GATEWAY_PORT, *SUBGRAPH_PORTS.values()):
+        for port in (GATEWAY_PORT, *SUBGRAPH_PORTS.values(), APPEALS_PORT):
             assert f"http://127.0.0.1:{port + OFFSET}/graphql" in output
         gateway_url = f"http://127.0.0.1:{GATEWAY_PORT + OFFSET}"
         assert "minyi-demo-2026" in output and "dispatcher" in output  # the demo logins are printed
@@ -122,6 +123,18 @@ def test_demo_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path, worl
         for system, (list_field, _) in LISTS.items():
             assert citizen[list_field], f"no {list_field} for the citizen through the gateway: {records}"
             assert all(item["id"].startswith(f"{system}:") for item in citizen[list_field])
+
+        # the cross-system subgraph: one search over every system, each item's fields from its own subgraph
+        merged = _post(
+            GATEWAY_PORT + OFFSET,
+            "{ appeals(first: 30) { nodes { __typename id status } pageInfo { hasNextPage } } }",
+            token=token,
+        )
+        assert "errors" not in merged, merged
+        nodes = merged["data"]["appeals"]["nodes"]
+        assert len(nodes) == 30 and all(n["status"] for n in nodes)
+        assert {n["id"].split(":")[0] for n in nodes} >= {"hotline", "board", "grid"}
+        assert all(n["__typename"] == LISTS[n["id"].split(":")[0]][1] for n in nodes)
 
         for name, (list_field, typename) in LISTS.items():
             port = SUBGRAPH_PORTS[name] + OFFSET

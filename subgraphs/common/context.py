@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from graphql import GraphQLError
+
 from auth.principal import ANONYMOUS, Principal
 from resolvers.audit import AuditLog, MemoryAuditLog
 from resolvers.persons import Identifiers, PersonDirectory
@@ -17,13 +19,16 @@ __all__ = ["SubgraphContext"]
 class SubgraphContext:
     """Built once per request by the app's ``get_context``.
 
-    ``loaders`` holds the request's DataLoaders by name, made on first use with ``loader(name, factory)`` so that
-    ``resolve_reference`` calls in one ``_entities`` request share one batch. ``seen_people`` collects the
-    identifiers behind every person key served in this request; the app writes them to the directory after.
+        ``loaders`` holds the request's DataLoaders by name, made on first use with ``loader(name, factory)`` so that
+        ``resolve_reference`` calls in one ``_entities`` request share one batch. ``seen_people`` collects the
+        identifiers behind every person key served in this request; the app writes them to the directory after.
 
-    ``principal`` is who asks (:mod:`resolvers.access` decides what they see); whatever authenticates the request
-    stores it in the ASGI scope under ``"minyi.principal"`` and the app copies it here; without one the request is
-    anonymous. ``audit`` is the append-only audit log (``minyi:audit``) audited actions write to.
+        ``principal`` is who asks (:mod:`resolvers.access` decides what they see); whatever authenticates the request
+        stores it in the ASGI scope under ``"minyi.principal"`` and the app copies it here; without one the request is
+        anonymous. ``audit`` is the append-only audit log (``minyi:audit``) audited actions write to.
+
+    ``partial_errors`` are errors a resolver reports beside the data it did return (a merged list missing one
+    system): the schema adds them to the response's ``errors``.
     """
 
     client: Any
@@ -33,6 +38,7 @@ class SubgraphContext:
     seen_people: dict[str, Identifiers] = field(default_factory=dict)
     principal: Principal = ANONYMOUS
     audit: AuditLog = field(default_factory=MemoryAuditLog)
+    partial_errors: list[GraphQLError] = field(default_factory=list)
 
     def loader(self, name: str, factory: Callable[[], Any]) -> Any:
         found = self.loaders.get(name)

@@ -2,7 +2,8 @@
 
 Differences from ``strawberry.federation.Schema``: one bad representation in ``_entities`` (not an object,
 no ``__typename``, a type that is not an entity here) becomes an error at its own index instead of failing the
-whole call; every error gets an ``extensions.code``; the people served in a request reach the person directory.
+whole call; every error gets an ``extensions.code``; the people served in a request reach the person directory; errors a resolver reports beside a partial answer
+join the response.
 """
 
 from __future__ import annotations
@@ -41,13 +42,24 @@ class RememberPeople(SchemaExtension):
                 log.warning("person directory not updated: %s", exc)
 
 
+class PartialErrors(SchemaExtension):
+    """Errors resolvers reported beside a partial answer (``context.partial_errors``) join the response."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        yield
+        result = self.execution_context.result
+        found = getattr(self.execution_context.context, "partial_errors", None)
+        if result is not None and found:
+            result.errors = [*(result.errors or []), *found]
+
+
 class SubgraphSchema(strawberry.federation.Schema):
     def __init__(self, *, query: type, mutation: type | None = None, types: Iterable[type] = ()) -> None:
         super().__init__(
             query=query,
             mutation=mutation,
             types=list(types),
-            extensions=[ErrorCodes, RememberPeople],
+            extensions=[ErrorCodes, RememberPeople, PartialErrors],
             federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
         )
         entity = self._schema.type_map.get("_Entity")

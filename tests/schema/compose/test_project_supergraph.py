@@ -1,21 +1,23 @@
-"""The checked-in supergraph is what composing the four checked-in subgraph SDLs gives (issue 4: no drift)."""
+"""The checked-in supergraph is what composing the checked-in subgraph SDLs of subgraphs.toml gives (no drift)."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 from schema.compose import SubgraphSource, compose
 from schema.supergraph import load_supergraph
+from subgraphs.settings import DEFAULT_SUBGRAPH_PORTS
 from tests.schema.compose.semantic import canonical_definitions
 
-SCHEMA = Path(__file__).resolve().parents[3] / "schema"
-PORTS = {"hotline": 4001, "petition": 4002, "board": 4003, "grid": 4004}
+ROOT = Path(__file__).resolve().parents[3]
+SCHEMA = ROOT / "schema"
+SUBGRAPHS = tomllib.loads((ROOT / "subgraphs.toml").read_text())["subgraphs"]
 
 
 def _compose_project() -> str:
     sources = [
-        SubgraphSource(name, f"http://127.0.0.1:{port}/graphql", (SCHEMA / "subgraphs" / f"{name}.graphql").read_text())
-        for name, port in PORTS.items()
+        SubgraphSource(name, entry["url"], (ROOT / entry["sdl"]).read_text()) for name, entry in SUBGRAPHS.items()
     ]
     result = compose(sources)
     assert result.errors == ()
@@ -34,6 +36,8 @@ def test_checked_in_supergraph_is_the_composition_of_the_checked_in_subgraphs() 
 def test_project_supergraph_loads_with_its_subgraph_urls() -> None:
     supergraph = load_supergraph(_compose_project())
     assert dict(supergraph.subgraph_urls) == {
-        name: f"http://127.0.0.1:{port}/graphql" for name, port in sorted(PORTS.items())
+        name: f"http://127.0.0.1:{port}/graphql"
+        for name, port in sorted(DEFAULT_SUBGRAPH_PORTS.items())
+        if name in SUBGRAPHS
     }
     assert supergraph.type("Citizen").keys_in("hotline")[0].fields == "personKey"

@@ -1,0 +1,24 @@
+"""The appeals subgraph's schema, assembled in one place: the root types and the appeal types of the systems it
+serves (an appeal type appears only when its system does, so that it composes with the system subgraphs in use)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from resolvers.domain import SourceSystem
+from subgraphs.appeals.query import Query
+from subgraphs.appeals.types import APPEAL_TYPES
+from subgraphs.common.schema import SubgraphSchema
+
+__all__ = ["DEFAULT_SYSTEMS", "build_schema", "schema"]
+
+DEFAULT_SYSTEMS = (SourceSystem.HOTLINE, SourceSystem.PETITION, SourceSystem.MSGBOARD, SourceSystem.GRID)
+
+
+def build_schema(systems: Iterable[SourceSystem] = DEFAULT_SYSTEMS) -> SubgraphSchema:
+    wanted = set(systems)
+    types = [cls for system, cls in APPEAL_TYPES.items() if system in wanted]
+    return SubgraphSchema(query=Query, mutation=None, types=types)
+
+
+schema = build_schema()

@@ -1,0 +1,166 @@
+"""GraphQL types of the appeals subgraph.
+
+``Appeal`` is an entity interface here (``@key(fields: "id")``) and each system's appeal type appears with its key
+only: this subgraph answers which type an id is and adds the cross-system fields to every one of them; every
+other field comes from the system's own subgraph. The system subgraphs need not know about it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+import subgraphs.common.types  # noqa: F401  (gives SourceSystem and UnifiedStatus their shared descriptions)
+from resolvers.appeals.record import AppealRecord
+from resolvers.domain import SourceSystem, UnifiedStatus
+from subgraphs.common.errors import SubgraphInputError
+
+__all__ = [
+    "APPEAL_TYPES",
+    "Appeal",
+    "AppealConnection",
+    "AppealEdge",
+    "AppealFilter",
+    "BoardMessage",
+    "GridEvent",
+    "HotlineTicket",
+    "PageInfo",
+    "Petition",
+    "Suggestion",
+    "appeal_of",
+]
+
+
+@strawberry.federation.interface(
+    keys=["id"], description='An appeal (诉求) in any channel system; ids are "<system>:<local id>".'
+)
+class Appeal:
+    id: strawberry.ID = strawberry.field(description='"<system>:<local id>", e.g. "hotline:20260101000123".')
+    record: strawberry.Private[AppealRecord | None] = None
+
+
+def _reference(cls: type[Any], representation: dict[str, Any]) -> Any:
+    appeal_id = representation.get("id")
+    if not isinstance(appeal_id, str):
+        raise SubgraphInputError(f"a {cls.__name__} representation needs its id")
+    return cls(id=strawberry.ID(appeal_id))
+
+
+@strawberry.federation.type(keys=["id"], description="A 12345 hotline work order (工单).")
+class HotlineTicket(Appeal):
+    @classmethod
+    def resolve_reference(cls, info: Info, **representation: Any) -> HotlineTicket:
+        return _reference(cls, representation)  # type: ignore[no-any-return]
+
+
+@strawberry.federation.type(keys=["id"], description="信访件 (petition).")
+class Petition(Appeal):
+    @classmethod
+    def resolve_reference(cls, info: Info, **representation: Any) -> Petition:
+        return _reference(cls, representation)  # type: ignore[no-any-return]
+
+
+@strawberry.federation.type(keys=["id"], description="A thread (帖子) on a leader's message board (领导留言板).")
+class BoardMessage(Appeal):
+    @classmethod
+    def resolve_reference(cls, info: Info, **representation: Any) -> BoardMessage:
+        return _reference(cls, representation)  # type: ignore[no-any-return]
+
+
+@strawberry.federation.type(keys=["id"], description="网格事件 (grid event).")
+class GridEvent(Appeal):
+    @classmethod
+    def resolve_reference(cls, info: Info, **representation: Any) -> GridEvent:
+        return _reference(cls, representation)  # type: ignore[no-any-return]
+
+
+@strawberry.federation.type(keys=["id"], description="人民建议 (a citizen's suggestion).")
+class Suggestion(Appeal):
+    @classmethod
+    def resolve_reference(cls, info: Info, **representation: Any) -> Suggestion:
+        return _reference(cls, representation)  # type: ignore[no-any-return]
+
+
+APPEAL_TYPES: dict[SourceSystem, type[Appeal]] = {
+    SourceSystem.HOTLINE: HotlineTicket,
+    SourceSystem.PETITION: Petition,
+    SourceSystem.MSGBOARD: BoardMessage,
+    SourceSystem.GRID: GridEvent,
+    SourceSystem.SUGGESTION: Suggestion,
+}
+
+
+def appeal_of(record: AppealRecord) -> Appeal:
+    """The record as its system's GraphQL type (the caller has checked that it may be seen)."""
+    return APPEAL_TYPES[record.system](id=strawberry.ID(record.id), record=record)
+
+
+@strawberry.federation.type(shareable=True, description="Where a page of a connection sits (Relay cursor connections).")
+class PageInfo:
+    has_next_page: bool = strawberry.field(
+        description="True when more items follow; a page shortened by access rules is not the last page."
+    )
+    has_previous_page: bool = strawberry.field(description="Always false: these connections page forwards only.")
+    start_cursor: str | None = strawberry.field(description="The cursor of the first item; null on an empty page.")
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the last item: pass it as `after` for the next page."
+    )
+
+
+@strawberry.type(description="One appeal in a merged list, with the cursor that continues after it.")
+class AppealEdge:
+    cursor: str = strawberry.field(description="Opaque and stable: pass it as `after` to continue after this item.")
+    node: Appeal = strawberry.field(description="The appeal.")
+
+
+@strawberry.type(
+    description="A page of appeals from every system, newest first. When a system could not be read the page holds "
+    "the others' appeals, `unavailableSystems` names the missing ones and an error with `extensions.code` "
+    "LEGACY_UNAVAILABLE (or another legacy code) and `extensions.service` accompanies it."
+)
+class AppealConnection:
+    edges: list[AppealEdge] = strawberry.field(description="The appeals of this page with their cursors.")
+    page_info: PageInfo = strawberry.field(description="Whether more follow and where to continue.")
+    unavailable_systems: list[SourceSystem] = strawberry.field(
+        description="Systems that did not answer for this page: their appeals are missing from it."
+    )
+
+    nodes: list[Appeal] = strawberry.field(description="The appeals of this page, without cursors.")
+    total_count: int | None = strawberry.field(
+        description="How many appeals match in all: null, because counting would read every system to the end."
+    )
+
+
+@strawberry.input(description="Which appeals a merged list holds; every field narrows it, an empty filter keeps all.")
+class AppealFilter:
+    text: str | None = strawberry.field(default=None, description="Words that must all occur in title or content.")
+    systems: list[SourceSystem] | None = strawberry.field(default=None, description="Only appeals of these systems.")
+    statuses: list[UnifiedStatus] | None = strawberry.field(
+        default=None, description="Only appeals in one of these unified statuses."
+    )
+    unit_code: str | None = strawberry.field(
+        default=None, description="Only appeals this unit leads (主办) or co-handles (会办)."
+    )
+    admin_code: str | None = strawberry.field(
+        default=None, description="Only appeals located in this 行政区划 (administrative division) code or below it."
+    )
+    grid_code: str | None = strawberry.field(
+        default=None, description="Only appeals located in this 网格 (grid) code or below it."
+    )
+    received_from: datetime | None = strawberry.field(
+        default=None, description="Only appeals received at or after this time."
+    )
+    received_before: datetime | None = strawberry.field(
+        default=None, description="Only appeals received before this time."
+    )
+    phone: str | None = strawberry.field(
+        default=None,
+        description="Only the appeals of the person with this phone number (it is turned into the person key and "
+        "never returned).",
+    )
+    id_number: str | None = strawberry.field(
+        default=None, description="Only the appeals of the person with this ID number (never returned)."
+    )
