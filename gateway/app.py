@@ -33,7 +33,9 @@ from gateway.executor import execute_plan
 from gateway.executor.fetcher import Fetcher
 from gateway.executor.http_fetcher import HttpFetcher
 from gateway.http import GraphQLEndpoint
+from gateway.instrumented_fetcher import InstrumentedFetcher
 from gateway.live import LiveGateway
+from gateway.metrics import GatewayMetrics, metrics_endpoint
 from gateway.pipeline import Pipeline, PlanBuilder, PlanExecutor, PlanPrinter, SupergraphView
 from gateway.planner import build_query_plan
 from gateway.planner.printer import print_plan
@@ -41,6 +43,8 @@ from gateway.settings import DEFAULT_OPTIONS, GatewayOptions
 from gateway.subgraph_auth import jwks_endpoint
 
 if TYPE_CHECKING:
+    from opentelemetry.trace import Tracer
+
     from auth.provider import Provider
 
 __all__ = ["FetcherFactory", "Watcher", "create_app", "subgraph_urls"]
@@ -81,6 +85,8 @@ def create_app(
     verifier: BearerVerifier | None = None,
     provider: Provider | None = None,
     on_close: Sequence[Callable[[], Awaitable[object]]] = (),
+    metrics: GatewayMetrics | None = None,
+    tracer: Tracer | None = None,
 ) -> Starlette:
     """The gateway app for ``supergraph``. A given ``fetcher`` is used as is (and not closed); otherwise one is
     made by ``make_fetcher`` (default: ``HttpFetcher``) for each supergraph served and closed when it is done.
@@ -95,7 +101,10 @@ def create_app(
     ``provider``, when given, is the embedded OIDC provider: its routes are mounted at ``/oauth`` with discovery at
     ``/.well-known/openid-configuration``, and — unless ``verifier`` is given — its tokens are the ones verified
     (:meth:`~auth.provider.Provider.verifier`: key ring, issuer, audience, login session still open).
-    ``on_close`` callables run at shutdown (e.g. closing the provider's Redis client)."""
+    ``on_close`` callables run at shutdown (e.g. closing the provider's Redis client).
+
+    ``metrics`` are served at ``/metrics`` (a fresh :class:`~gateway.metrics.GatewayMetrics` when left out);
+    ``tracer``, when given, traces every request (:mod:`gateway.tracing`)."""
     subgraph_urls(supergraph, options)  # unknown overrides are refused now, not at start-up
     if provider is not None and verifier is None:
         verifier = provider.verifier()
@@ -104,20 +113,23 @@ def create_app(
     resolved_printer: PlanPrinter = printer if printer is not None else print_plan
     fetcher_factory = make_fetcher or _http_fetcher
     internal = minter if minter is not None else InternalTokenMinter.generate()
-    endpoint = GraphQLEndpoint(max_body_bytes=options.max_body_bytes, dev=options.dev)
+    metrics = metrics if metrics is not None else GatewayMetrics()
+    endpoint = GraphQLEndpoint(max_body_bytes=options.max_body_bytes, dev=options.dev, metrics=metrics, tracer=tracer)
 
     def build_pipeline(served: SupergraphView, with_fetcher: Fetcher) -> Pipeline:
         return Pipeline(
             served,
             planner=resolved_planner,
             executor=resolved_executor,
-            fetcher=with_fetcher,
+            fetcher=InstrumentedFetcher(with_fetcher, metrics=metrics, tracer=tracer),
             printer=resolved_printer,
             limits=options.limits,
             documents=DocumentCache(options.document_cache_size),
             plans=PlanCache(options.plan_cache_size, plan_store),
             dev=options.dev,
             subgraph_headers=internal.headers_for,
+            metrics=metrics,
+            tracer=tracer,
         )
 
     def new_fetcher(served: SupergraphView) -> Fetcher:
@@ -155,6 +167,7 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/graphql", endpoint if verifier is None else BearerAuthentication(endpoint, verifier), methods=None),
         Route("/health", health, methods=["GET", "HEAD"]),
+        Route("/metrics", metrics_endpoint(metrics), methods=["GET"]),
         Route("/internal/jwks", jwks_endpoint(internal), methods=["GET"]),
     ]
     if provider is not None:
@@ -164,5 +177,6 @@ def create_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gateway = live
     app.state.minter = internal
+    app.state.metrics = metrics
     app.state.provider = provider
     return app

@@ -32,7 +32,15 @@ from graphql import (
 
 from gateway.limits import OperationLimits, check_limits
 
-__all__ = ["LOCAL_ROOT_FIELDS", "PreparedDocument", "ResolvedOperation", "prepare_document", "render_error"]
+__all__ = [
+    "LOCAL_ROOT_FIELDS",
+    "PreparedDocument",
+    "ResolvedOperation",
+    "parse_document",
+    "prepare_document",
+    "render_error",
+    "validate_document",
+]
 
 LOCAL_ROOT_FIELDS = frozenset({"__schema", "__type", "__typename"})
 MAX_VALIDATION_ERRORS = 50
@@ -114,6 +122,14 @@ def _syntax_code(error: GraphQLSyntaxError) -> str:
 
 def prepare_document(query: str, schema: GraphQLSchema, limits: OperationLimits) -> PreparedDocument:
     """Parse (token-limited), check the operation limits, then validate against ``schema``. Never raises."""
+    parsed = parse_document(query, limits)
+    if isinstance(parsed, PreparedDocument):
+        return parsed
+    return validate_document(parsed, schema)
+
+
+def parse_document(query: str, limits: OperationLimits) -> DocumentNode | PreparedDocument:
+    """The first half of :func:`prepare_document`: the parsed document, or its refusal (syntax, limits)."""
     try:
         document = parse(query, max_lexical_tokens=limits.max_tokens, max_comments=limits.max_tokens)
     except GraphQLSyntaxError as error:
@@ -121,6 +137,11 @@ def prepare_document(query: str, schema: GraphQLSchema, limits: OperationLimits)
     refused = check_limits(document, limits)
     if refused is not None:
         return PreparedDocument(None, "", (render_error(refused, "LIMIT_EXCEEDED"),))
+    return document
+
+
+def validate_document(document: DocumentNode, schema: GraphQLSchema) -> PreparedDocument:
+    """The second half of :func:`prepare_document`: ``document`` validated against ``schema``."""
     invalid = validate(schema, document, max_errors=MAX_VALIDATION_ERRORS)
     if invalid:
         return PreparedDocument(None, "", tuple(render_error(e, "GRAPHQL_VALIDATION_FAILED") for e in invalid))

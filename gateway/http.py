@@ -22,15 +22,24 @@ path, and every allocation there is CPU per request.
 from __future__ import annotations
 
 import logging
+import re
 import time
+import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs
 
 import orjson
+import structlog
+from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from auth.principal import PRINCIPAL_SCOPE_KEY, Principal
+from gateway.metrics import GatewayMetrics
 from gateway.pipeline import GraphQLRequest, Outcome
+from gateway.tracing import context_from_headers
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import Span, Tracer
 
 __all__ = [
     "GRAPHQL_RESPONSE_JSON",
@@ -58,6 +67,8 @@ PREFLIGHT_HEADERS = (
     b"x-apollo-operation-name",
 )
 PLAN_HEADER = b"x-minyi-plan"
+REQUEST_ID_HEADER = b"x-request-id"
+_REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
 
 _CONTENT_TYPE_HEADER = {
     APPLICATION_JSON: b"application/json; charset=utf-8",
@@ -166,15 +177,66 @@ def decode_params(
     )
 
 
-class GraphQLEndpoint:
-    """The ``/graphql`` ASGI endpoint; ``pipeline`` is set when the app starts (see :func:`gateway.app.create_app`)."""
+def request_id_of(headers: list[tuple[bytes, bytes]]) -> str:
+    """The client's (or the load balancer's) ``X-Request-Id`` when it is a short token, else a fresh one."""
+    for name, value in headers:
+        if name == REQUEST_ID_HEADER and _REQUEST_ID.fullmatch(value):
+            return value.decode("ascii")
+    return uuid.uuid4().hex
 
-    def __init__(self, *, max_body_bytes: int, dev: bool = False, pipeline: RequestRunner | None = None) -> None:
+
+def outcome_of(status: int, body: dict[str, Any]) -> str:
+    """The ``outcome`` label of :mod:`gateway.metrics`: success, partial, request_error or failure."""
+    if status >= 500:
+        return "failure"
+    if not body.get("errors"):
+        return "success"
+    return "partial" if body.get("data") is not None else "request_error"
+
+
+class GraphQLEndpoint:
+    """The ``/graphql`` ASGI endpoint; ``pipeline`` is set when the app starts (see :func:`gateway.app.create_app`).
+
+    Every request gets a request id (the client's ``X-Request-Id`` when it sends a sane one, else a fresh one),
+    bound to the structured logs of everything the request does and sent back in ``X-Request-Id``. ``metrics``
+    counts and times requests by operation name and outcome; ``tracer`` opens the ``graphql.request`` span, under
+    the caller's ``traceparent`` when it sends one."""
+
+    def __init__(
+        self,
+        *,
+        max_body_bytes: int,
+        dev: bool = False,
+        pipeline: RequestRunner | None = None,
+        metrics: GatewayMetrics | None = None,
+        tracer: Tracer | None = None,
+    ) -> None:
         self.max_body_bytes = max_body_bytes
         self.dev = dev
         self.pipeline = pipeline
+        self.metrics = metrics
+        self.tracer = tracer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request_id = request_id_of(scope["headers"])
+        metrics = self.metrics
+        if metrics is not None:
+            metrics.in_flight.inc()
+        try:
+            with structlog.contextvars.bound_contextvars(request_id=request_id):
+                if self.tracer is None:
+                    await self._serve(scope, receive, send, request_id, None)
+                else:
+                    with self.tracer.start_as_current_span(
+                        "graphql.request", context=context_from_headers(scope["headers"]), kind=SpanKind.SERVER
+                    ) as span:
+                        span.set_attribute("minyi.request_id", request_id)
+                        await self._serve(scope, receive, send, request_id, span)
+        finally:
+            if metrics is not None:
+                metrics.in_flight.dec()
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, request_id: str, span: Span | None) -> None:
         started = time.perf_counter()
         content_type: bytes | None = None
         accept: bytes | None = None
@@ -239,11 +301,25 @@ class GraphQLEndpoint:
             status = 500
             body = {"errors": [{"message": "Internal server error.", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}
         payload = orjson.dumps(body)
-        headers = [(b"content-type", _CONTENT_TYPE_HEADER[media_type]), (b"content-length", str(len(payload)).encode())]
+        headers = [
+            (b"content-type", _CONTENT_TYPE_HEADER[media_type]),
+            (b"content-length", str(len(payload)).encode()),
+            (b"x-request-id", request_id.encode()),
+        ]
         if status == 405:
             headers.append((b"allow", b"GET, POST"))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
+        if self.metrics is not None or span is not None:
+            label = outcome_of(status, body)
+            if self.metrics is not None:
+                self.metrics.request_done(operation_name, label, time.perf_counter() - started)
+            if span is not None:
+                span.set_attribute("graphql.operation.name", operation_name or "")
+                span.set_attribute("http.response.status_code", status)
+                span.set_attribute("minyi.outcome", label)
+                if status >= 500:
+                    span.set_status(Status(StatusCode.ERROR))
         errors = body.get("errors")
         if errors:
             if log.isEnabledFor(logging.WARNING):

@@ -16,21 +16,34 @@ GET, HTTP 405), ``SUBSCRIPTION_NOT_SUPPORTED``; when planning itself fails: ``QU
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from graphql import DocumentNode, GraphQLSchema, execute_sync, get_variable_values
 
 from auth.principal import ANONYMOUS, Principal
 from gateway.authorization import Authorization, Authorized
 from gateway.caches import DocumentCache, PlanCache, PlanKey
-from gateway.document import PreparedDocument, ResolvedOperation, prepare_document, render_error
+from gateway.document import (
+    PreparedDocument,
+    ResolvedOperation,
+    parse_document,
+    prepare_document,
+    render_error,
+    validate_document,
+)
 from gateway.executor.fetcher import Fetcher
 from gateway.limits import DEFAULT_LIMITS, OperationLimits
+from gateway.metrics import GatewayMetrics
 from gateway.planner.plan import QueryPlan
 from gateway.subgraph_auth import PrincipalFetcher, SubgraphHeaders
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import Tracer
 
 __all__ = [
     "ExecutionOutcome",
@@ -123,7 +136,10 @@ def _refused(errors: Sequence[Mapping[str, Any]], status: int | None = None) -> 
 
 
 class Pipeline:
-    """One supergraph's request pipeline. ``dev`` enables the plan in ``extensions.queryPlan`` on request."""
+    """One supergraph's request pipeline. ``dev`` enables the plan in ``extensions.queryPlan`` on request.
+
+    ``metrics`` counts cache hits and misses and times planning (:mod:`gateway.metrics`); ``tracer`` makes the
+    ``graphql.parse``/``validate``/``plan``/``execute`` spans of :mod:`gateway.tracing`. Both are optional."""
 
     def __init__(
         self,
@@ -139,6 +155,8 @@ class Pipeline:
         dev: bool = False,
         subgraph_headers: SubgraphHeaders | None = None,
         authorization: Authorization | None = None,
+        metrics: GatewayMetrics | None = None,
+        tracer: Tracer | None = None,
     ) -> None:
         self.supergraph = supergraph
         self.planner = planner
@@ -150,6 +168,8 @@ class Pipeline:
         self.plans = plans if plans is not None else PlanCache(1000)
         self.dev = dev
         self.subgraph_headers = subgraph_headers  # the internal token per subgraph call
+        self.metrics = metrics
+        self.tracer = tracer
         self._schema = supergraph.api_schema
         self._schema_hash = supergraph.schema_hash
         # @authenticated/@requiresScopes/@policy: read off the supergraph unless given; None when it marks nothing
@@ -158,10 +178,24 @@ class Pipeline:
     def prepare(self, query: str) -> PreparedDocument:
         """Parse, limit-check and validate ``query``, through the document cache."""
         prepared = self.documents.get(query)
+        if self.metrics is not None:
+            self.metrics.cache_lookup("document", prepared is not None)
         if prepared is None:
-            prepared = prepare_document(query, self._schema, self.limits)
+            if self.tracer is None:
+                prepared = prepare_document(query, self._schema, self.limits)
+            else:
+                with self.tracer.start_as_current_span("graphql.parse"):
+                    parsed = parse_document(query, self.limits)
+                if isinstance(parsed, PreparedDocument):
+                    prepared = parsed
+                else:
+                    with self.tracer.start_as_current_span("graphql.validate"):
+                        prepared = validate_document(parsed, self._schema)
             self.documents.put(query, prepared)
         return prepared
+
+    def _span(self, name: str) -> contextlib.AbstractContextManager[Any]:
+        return contextlib.nullcontext() if self.tracer is None else self.tracer.start_as_current_span(name)
 
     async def run(self, request: GraphQLRequest, *, read_only: bool = False, want_plan: bool = False) -> Outcome:
         """Run ``request``. ``read_only`` (GET) refuses anything but a query with HTTP 405."""
@@ -210,14 +244,15 @@ class Pipeline:
                     },
                     status=500,
                 )
-            result = await self.executor(
-                plan,
-                supergraph=self.supergraph,
-                document=resolved.remote_document,
-                operation_name=request.operation_name,
-                variables=variables,
-                fetcher=self._fetcher_for(request.principal),
-            )
+            with self._span("graphql.execute"):
+                result = await self.executor(
+                    plan,
+                    supergraph=self.supergraph,
+                    document=resolved.remote_document,
+                    operation_name=request.operation_name,
+                    variables=variables,
+                    fetcher=self._fetcher_for(request.principal),
+                )
             data = result.data
             if authorized is not None and authorized.removed:
                 errors.extend(e for e in result.errors if authorized.keep_error(e))
@@ -254,10 +289,27 @@ class Pipeline:
         normalized = resolved.remote_normalized if authorized is None else authorized.normalized
         key = PlanKey(self._schema_hash, normalized, operation_name)
         plan = self.plans.get(key)
+        metrics = self.metrics
+        if metrics is not None:
+            metrics.cache_lookup("plan", plan is not None)
         if plan is not None:
+            if self.tracer is not None:
+                with self.tracer.start_as_current_span("graphql.plan", attributes={"minyi.plan.cache": "hit"}):
+                    pass
             return plan
         assert document is not None
-        return await self.plans.load(key, lambda: self.planner(self.supergraph, document, operation_name))
+
+        def build() -> QueryPlan:
+            started = time.perf_counter()
+            built = self.planner(self.supergraph, document, operation_name)
+            if metrics is not None:
+                metrics.plan_duration.observe(time.perf_counter() - started)
+            return built
+
+        with self._span("graphql.plan") as span:
+            if span is not None:
+                span.set_attribute("minyi.plan.cache", "miss")
+            return await self.plans.load(key, build)
 
     def _plan_text(self, plan: QueryPlan | None) -> str:
         if plan is None:

@@ -43,7 +43,9 @@ class GatewaySettings(BaseSettings):
         (and recompose while running) instead. ``subgraph_urls`` overrides subgraph URLs by name
         (``MINYI_GATEWAY_SUBGRAPH_URLS='{"hotline": "http://…/graphql"}'``). ``oidc_issuer`` makes the gateway trust
     an external OIDC issuer (discovery + JWKS) instead of the embedded provider; ``oidc_audience`` is the ``aud``
-    access tokens must name (``MINYI_GATEWAY_OIDC_ISSUER``, ``MINYI_GATEWAY_OIDC_AUDIENCE``)."""
+    access tokens must name (``MINYI_GATEWAY_OIDC_ISSUER``, ``MINYI_GATEWAY_OIDC_AUDIENCE``). ``otlp_endpoint``
+    (``MINYI_GATEWAY_OTLP_ENDPOINT``, e.g. ``http://collector:4318/v1/traces``) turns tracing on, exported over
+    OTLP/HTTP."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_GATEWAY_", extra="ignore")
 
@@ -63,6 +65,7 @@ class GatewaySettings(BaseSettings):
     subgraph_urls: dict[str, str] = Field(default_factory=dict)
     oidc_issuer: str | None = Field(None, pattern=r"^https?://")
     oidc_audience: str = Field("minyi", min_length=1)
+    otlp_endpoint: str | None = Field(None, pattern=r"^https?://")
 
     def options(self) -> GatewayOptions:
         return GatewayOptions(

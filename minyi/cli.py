@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from minyi.logs import LogFormat, configure_logging
 from subgraphs.settings import DEFAULT_LEGACY_PORTS, DEFAULT_SUBGRAPH_PORTS
 
 if TYPE_CHECKING:
@@ -39,11 +40,27 @@ app = typer.Typer(
 )
 
 
+_log_format: list[LogFormat] = ["text"]  # set by the --log-format option of the minyi command itself
+
+
+@app.callback()
+def _options(
+    log_format: Annotated[
+        str,
+        typer.Option(
+            "--log-format",
+            envvar="MINYI_LOG_FORMAT",
+            help="text (for a terminal) or json (one object a line, with the request id, for a log pipeline).",
+        ),
+    ] = "text",
+) -> None:
+    if log_format not in ("text", "json"):
+        raise typer.BadParameter("choose text or json", param_hint="--log-format")
+    _log_format[0] = "json" if log_format == "json" else "text"
+
+
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(verbose=verbose, format=_log_format[0])
 
 
 def _check_system(name: str) -> str:
@@ -435,6 +452,12 @@ def gateway(
     closers: list[Callable[[], Awaitable[object]]] = []
     if settings.oidc_issuer is None:
         provider, closers = _embedded_provider(settings.host, settings.port)
+    tracer = None
+    if settings.otlp_endpoint is not None:
+        from gateway.tracing import otlp_tracer
+
+        tracer, tracer_provider = otlp_tracer(settings.otlp_endpoint)
+        closers.append(lambda: asyncio.to_thread(tracer_provider.shutdown))  # flushes the last batch of spans
     try:
         options = settings.options()
         asgi = create_app(
@@ -444,6 +467,7 @@ def gateway(
             verifier=_external_verifier(options.oidc_issuer, options.oidc_audience),
             provider=provider,
             on_close=closers,
+            tracer=tracer,
         )
     except ValueError as error:
         typer.echo(f"cannot start the gateway: {error}", err=True)

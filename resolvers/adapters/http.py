@@ -3,7 +3,8 @@
 One :class:`aiohttp.ClientSession` per process (per event loop), keep-alive, with a per-call total timeout.
 :class:`LegacyHttp` is the only place that touches aiohttp: it sends a request and returns status, headers and
 body, translating every aiohttp failure and timeout into :class:`~resolvers.adapters.errors.LegacyUnavailable`.
-Protocol decoding (JSON, SOAP) is the adapters' business.
+Protocol decoding (JSON, SOAP) is the adapters' business. Each call carries the W3C ``traceparent`` of the
+subgraph request it serves (``subgraphs.common.trace_context``), so a trace follows it to the legacy system.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 import orjson
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from resolvers.adapters.errors import LegacyError, LegacyNotFound, LegacyProtocolError, LegacyUnavailable
 
@@ -24,6 +26,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
+_trace_context = TraceContextTextMapPropagator()
 
 
 def _shared_session() -> aiohttp.ClientSession:
@@ -105,6 +108,7 @@ class LegacyHttp:
         hdrs = dict(headers or {})
         if json is not None:
             hdrs.setdefault("Content-Type", "application/json")
+        _trace_context.inject(hdrs)  # the trace of the request this call serves (W3C traceparent), if any
         async with self.semaphore:
             try:
                 session = _shared_session()

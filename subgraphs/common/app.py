@@ -23,6 +23,7 @@ from resolvers.audit import AuditLog, MemoryAuditLog, RedisAuditLog
 from resolvers.persons import MemoryDirectory, PersonDirectory, RedisDirectory, connect_redis
 from subgraphs.common.context import SubgraphContext
 from subgraphs.common.internal_auth import InternalTokenGuard
+from subgraphs.common.trace_context import TraceContextMiddleware
 from subgraphs.settings import SubgraphSettings
 
 __all__ = ["PRINCIPAL_SCOPE_KEY", "SubgraphApp", "build_subgraph_app", "create_subgraph_app", "serve"]
@@ -62,6 +63,7 @@ def create_subgraph_app(
     graphql_app: Any = SubgraphApp(schema, context_factory, fallback_principal)
     if verifier is not None:  # only the gateway may call: an internal token on every request
         graphql_app = InternalTokenGuard(graphql_app, verifier)
+    graphql_app = TraceContextMiddleware(graphql_app)  # the gateway's trace goes on to the legacy calls
 
     async def health(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "subgraph": name})
