@@ -32,7 +32,7 @@ def city(exporter: InMemorySpanExporter) -> Iterator[City]:
 
 async def _finished(exporter: InMemorySpanExporter) -> tuple[ReadableSpan, ...]:
     """The spans once the request span has ended (it ends just after the answer is sent, on the server's thread)."""
-    for _ in range(200):
+    for _ in range(500):
         spans = exporter.get_finished_spans()
         if any(s.name == "graphql.request" for s in spans):
             return spans
@@ -95,7 +95,7 @@ async def test_a_repeated_request_is_planned_from_the_cache(
             async with http.post(city.gateway_url, json=body) as response:
                 assert response.status == 200
                 request_id = response.headers["x-request-id"]
-    spans = await _finished(exporter)
+            spans = await _finished(exporter)  # this request's spans, all ended
     (plan,) = [s for s in spans if s.name == "graphql.plan"]
     assert plan.attributes is not None and plan.attributes["minyi.plan.cache"] == "hit"
     assert not [s for s in spans if s.name in ("graphql.parse", "graphql.validate")]
