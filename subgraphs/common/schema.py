@@ -2,14 +2,16 @@
 
 Differences from ``strawberry.federation.Schema``: one bad representation in ``_entities`` (not an object,
 no ``__typename``, a type that is not an entity here) becomes an error at its own index instead of failing the
-whole call; every error gets an ``extensions.code``; the people served in a request reach the person directory; errors a resolver reports beside a partial answer
-join the response.
+whole call; every error gets an ``extensions.code``; the people served in a request reach the person directory; errors
+a resolver reports beside a partial answer join the response; each document is parsed and validated once
+(:mod:`.documents`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable
+from functools import partial
 from typing import Any
 
 import strawberry
@@ -19,6 +21,7 @@ from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext, Info
 
 from resolvers.persons import DirectoryUnavailable
+from subgraphs.common.documents import CachedDocuments, KnownDocuments
 from subgraphs.common.errors import ErrorCodes, SubgraphInputError
 
 __all__ = ["FEDERATION_VERSION", "SubgraphSchema"]
@@ -55,11 +58,12 @@ class PartialErrors(SchemaExtension):
 
 class SubgraphSchema(strawberry.federation.Schema):
     def __init__(self, *, query: type, mutation: type | None = None, types: Iterable[type] = ()) -> None:
+        self.known_documents = KnownDocuments()
         super().__init__(
             query=query,
             mutation=mutation,
             types=list(types),
-            extensions=[ErrorCodes, RememberPeople, PartialErrors],
+            extensions=[partial(CachedDocuments, self.known_documents), ErrorCodes, RememberPeople, PartialErrors],
             federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
         )
         entity = self._schema.type_map.get("_Entity")

@@ -1,0 +1,311 @@
+"""The whole demo stack under load: concurrent citizen views with real login tokens, CPU per view per process kind.
+
+Starts what ``minyi demo`` starts — four legacy stand-ins (seeded SQLite files), four subgraphs, the gateway with
+its embedded login in dev mode — as separate processes on ``--port-offset`` (never the demo's own ports), with the
+person directory and login sessions in ``--redis-url``. Logs the demo citizen (杜玲) in ``--concurrency`` times
+through the gateway's login (each login a session of its own, each client its own access token), then every client
+asks the citizen view — her appeals in all four systems, one query — again and again.
+
+With ``--baseline REF`` the same stack is also started from the git revision REF (``git archive`` into a temporary
+directory, run with this interpreter and its installed dependencies) and the two stacks are loaded in turn,
+``--rounds`` times each, alternating, so both meet the same machine load; the table has one row per round.
+
+A process's CPU time is user + system from /proc/<pid>/stat before and after the load; "per view" divides it by
+the views answered. The load generator (an aiohttp client in this process) runs on the same cores and is not
+counted. Output: views/s, p50/p99 latency, errors, and CPU ms per view of the gateway, the four subgraphs together
+and the four stand-ins together; then the medians over the rounds and the ratios (this checkout / baseline).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from auth.password_login import log_in_through  # noqa: E402
+from auth.users import DEMO_PASSWORD  # noqa: E402
+from minyi.demo import ProcessSpec, demo_processes  # noqa: E402
+
+CITIZEN_USER = "citizen"
+CITIZEN_PHONE = "19939150008"  # 杜玲, the demo citizen: filings in all four systems
+APPEAL_FIELDS = "id trackingNo title status sourceStatus receivedAt deadline petitioner { name phone personKey }"
+QUERY = (
+    "query CitizenView($phone: String!) { citizen(phone: $phone) { personKey "
+    + " ".join(
+        f"{field} {{ {APPEAL_FIELDS} leadUnit {{ code name }} }}"
+        for field in ("hotlineTickets", "petitions", "boardMessages", "gridEvents")
+    )
+    + " } }"
+)
+KINDS = ("gateway", "subgraphs", "stand-ins")
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    stack: str
+    views: int
+    errors: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    cpu_ms_per_view: dict[str, float]
+
+    @property
+    def rate(self) -> float:
+        return self.views / self.seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Stack:
+    name: str
+    gateway_url: str
+    pids: dict[str, list[int]]
+    tokens: list[str]
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _kind(spec: ProcessSpec) -> str:
+    if spec.label.startswith("legacy"):
+        return "stand-ins"
+    return "subgraphs" if spec.label.startswith("subgraph") else "gateway"
+
+
+def _source_of(ref: str, into: Path) -> Path:
+    """The tracked files of ``ref``, unpacked into ``into``."""
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+async def _wait_healthy(url: str, proc: subprocess.Popen[bytes], deadline: float) -> None:
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{url}: the process exited with {proc.returncode}")
+            try:
+                async with session.get(url) as resp:
+                    if resp.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+async def _start(
+    name: str,
+    source: Path,
+    offset: int,
+    redis_url: str,
+    seed: int,
+    data_dir: Path,
+    procs: list[subprocess.Popen[bytes]],
+) -> tuple[str, dict[str, list[int]]]:
+    specs = demo_processes(data_dir, seed, redis_url, offset)
+    env_base = {**os.environ, "PYTHONPATH": str(source)}
+    started: list[tuple[ProcessSpec, subprocess.Popen[bytes]]] = []
+    for spec in specs:
+        argv = [
+            str(source / "schema" / "supergraph.graphql") if a.endswith("supergraph.graphql") else a for a in spec.argv
+        ]
+        proc = subprocess.Popen(argv, cwd=source, env={**env_base, **dict(spec.env)}, stdout=subprocess.DEVNULL)
+        procs.append(proc)
+        started.append((spec, proc))
+    deadline = time.monotonic() + 90
+    for spec, proc in started:
+        await _wait_healthy(spec.health_url, proc, deadline)
+    pids: dict[str, list[int]] = {kind: [] for kind in KINDS}
+    for spec, proc in started:
+        pids[_kind(spec)].append(proc.pid)
+    gateway = next(spec for spec in specs if spec.label == "gateway")
+    print(f"{name}: {len(started)} processes up, gateway on port {gateway.port}", flush=True)
+    return f"http://127.0.0.1:{gateway.port}", pids
+
+
+async def _tokens(gateway_url: str, count: int) -> list[str]:
+    tokens = []
+    for _ in range(count):
+        answer = await log_in_through(
+            gateway_url,
+            CITIZEN_USER,
+            DEMO_PASSWORD,
+            redirect_uri=f"{gateway_url}/portal/callback",
+            scope="openid appeals:read",
+        )
+        tokens.append(str(answer["access_token"]))
+    return tokens
+
+
+async def _check(stack: Stack) -> None:
+    """One view must answer data from all four systems without errors: a fast wrong answer measures nothing."""
+    body = await _one(stack, stack.tokens[0])
+    citizen = (body.get("data") or {}).get("citizen") or {}
+    empty = [f for f in ("hotlineTickets", "petitions", "boardMessages", "gridEvents") if not citizen.get(f)]
+    if "errors" in body or empty:
+        raise RuntimeError(f"{stack.name}: the citizen view is not whole (empty: {empty}): {body!r:.400}")
+
+
+async def _one(stack: Stack, token: str) -> dict[str, object]:
+    payload = orjson.dumps({"query": QUERY, "variables": {"phone": CITIZEN_PHONE}})
+    headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{stack.gateway_url}/graphql", data=payload, headers=headers) as resp,
+    ):
+        result: dict[str, object] = orjson.loads(await resp.read())
+        return result
+
+
+async def _load(stack: Stack, seconds: float) -> Round:
+    payload = orjson.dumps({"query": QUERY, "variables": {"phone": CITIZEN_PHONE}})
+    url = f"{stack.gateway_url}/graphql"
+    latencies: list[float] = []
+    errors = 0
+    stop_at = time.perf_counter() + seconds
+    connector = aiohttp.TCPConnector(limit=len(stack.tokens))
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def client(token: str) -> None:
+            nonlocal errors
+            headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
+            while time.perf_counter() < stop_at:
+                started = time.perf_counter()
+                async with session.post(url, data=payload, headers=headers) as resp:
+                    body = await resp.read()
+                if resp.status != 200 or b'"errors"' in body:
+                    errors += 1
+                latencies.append(time.perf_counter() - started)
+
+        before = {kind: sum(_cpu_seconds(p) for p in pids) for kind, pids in stack.pids.items()}
+        started = time.perf_counter()
+        await asyncio.gather(*(client(token) for token in stack.tokens))
+        elapsed = time.perf_counter() - started
+        after = {kind: sum(_cpu_seconds(p) for p in pids) for kind, pids in stack.pids.items()}
+    latencies.sort()
+    views = len(latencies)
+    return Round(
+        stack=stack.name,
+        views=views,
+        errors=errors,
+        seconds=elapsed,
+        p50_ms=statistics.median(latencies) * 1000,
+        p99_ms=latencies[max(0, int(views * 0.99) - 1)] * 1000,
+        cpu_ms_per_view={kind: (after[kind] - before[kind]) * 1000 / views for kind in KINDS},
+    )
+
+
+def _row(number: int, result: Round) -> str:
+    cpu = " | ".join(f"{result.cpu_ms_per_view[kind]:.2f}" for kind in KINDS)
+    return (
+        f"| {number} | {result.stack} | {result.views:,} | {result.rate:.1f} | {result.p50_ms:.0f} | "
+        f"{result.p99_ms:.0f} | {result.errors} | {cpu} |"
+    )
+
+
+def _summary(rounds: Sequence[Round]) -> dict[str, float]:
+    summary = {
+        "views/s": statistics.median(r.rate for r in rounds),
+        "p50 ms": statistics.median(r.p50_ms for r in rounds),
+        "p99 ms": statistics.median(r.p99_ms for r in rounds),
+    }
+    for kind in KINDS:
+        summary[f"{kind} CPU ms/view"] = statistics.median(r.cpu_ms_per_view[kind] for r in rounds)
+    return summary
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--port-offset",
+        type=int,
+        default=int(os.environ.get("MINYI_TEST_PORT_OFFSET", "0") or 0) + 50,
+        help="added to the demo's ports (default: MINYI_TEST_PORT_OFFSET + 50); the baseline uses offset + 20",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("MINYI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        help="Redis for the person directory and login sessions (default: MINYI_TEST_REDIS_URL)",
+    )
+    parser.add_argument("--concurrency", type=int, default=20, help="concurrent clients, each with its own login")
+    parser.add_argument("--duration", type=float, default=15, help="seconds of load per round and stack")
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of load per stack before measuring")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1, help="the stand-ins' seed (the demo's default)")
+    parser.add_argument("--baseline", metavar="REF", help="also run the stack of this git revision, alternating")
+    args = parser.parse_args()
+
+    procs: list[subprocess.Popen[bytes]] = []
+    stacks: list[Stack] = []
+    rounds: list[Round] = []
+    with tempfile.TemporaryDirectory(prefix="minyi-stack-") as tmp:
+        try:
+            sources = [("this checkout", ROOT, args.port_offset)]
+            if args.baseline:
+                base = _source_of(args.baseline, Path(tmp) / "baseline")
+                sources.append((f"baseline {args.baseline}", base, args.port_offset + 20))
+            for name, source, offset in sources:
+                data_dir = Path(tmp) / f"data-{offset}"
+                data_dir.mkdir()
+                url, pids = await _start(name, source, offset, args.redis_url, args.seed, data_dir, procs)
+                stack = Stack(name, url, pids, await _tokens(url, args.concurrency))
+                await _check(stack)
+                await _load(stack, args.warmup)
+                stacks.append(stack)
+            for _ in range(args.rounds):
+                for stack in stacks:
+                    rounds.append(await _load(stack, args.duration))
+                    print(_row(len(rounds), rounds[-1]), flush=True)
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.terminate()
+            for proc in procs:
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+    print(
+        f"\n{args.concurrency} concurrent clients (each its own login as {CITIZEN_USER}), {args.duration:g} s per "
+        f"round, {args.rounds} rounds per stack, {os.cpu_count()} cores; CPU per view summed over each kind's processes"
+    )
+    print(
+        "\n| round | stack | views | views/s | p50 ms | p99 ms | errors | gateway CPU ms/view | subgraphs CPU ms/view | stand-ins CPU ms/view |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for number, result in enumerate(rounds, 1):
+        print(_row(number, result))
+    summaries = {stack.name: _summary([r for r in rounds if r.stack == stack.name]) for stack in stacks}
+    names = list(summaries)
+    print("\n| median | " + " | ".join(names) + (" | ratio |" if len(names) == 2 else " |"))
+    print("|---|" + "---|" * (len(names) + (1 if len(names) == 2 else 0)))
+    for metric in summaries[names[0]]:
+        values = [summaries[name][metric] for name in names]
+        cells = " | ".join(f"{v:.1f}" if v >= 10 else f"{v:.2f}" for v in values)
+        ratio = f" | {values[0] / values[1]:.2f}×" if len(values) == 2 and values[1] else ""
+        print(f"| {metric} | {cells}{ratio} |")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
