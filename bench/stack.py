@@ -64,7 +64,7 @@ class Round:
     seconds: float
     p50_ms: float
     p99_ms: float
-    cpu_ms_per_view: dict[str, float]
+    cpu_ms_per_view: dict[str, float]  # per process label and per kind
 
     @property
     def rate(self) -> float:
@@ -75,7 +75,7 @@ class Round:
 class Stack:
     name: str
     gateway_url: str
-    pids: dict[str, list[int]]
+    pids: dict[str, int]  # process label ("subgraph board") -> pid
     tokens: list[str]
 
 
@@ -84,10 +84,10 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _kind(spec: ProcessSpec) -> str:
-    if spec.label.startswith("legacy"):
+def _kind(label: str) -> str:
+    if label.startswith("legacy"):
         return "stand-ins"
-    return "subgraphs" if spec.label.startswith("subgraph") else "gateway"
+    return "subgraphs" if label.startswith("subgraph") else "gateway"
 
 
 def _source_of(ref: str, into: Path) -> Path:
@@ -121,7 +121,7 @@ async def _start(
     seed: int,
     data_dir: Path,
     procs: list[subprocess.Popen[bytes]],
-) -> tuple[str, dict[str, list[int]]]:
+) -> tuple[str, dict[str, int]]:
     specs = demo_processes(data_dir, seed, redis_url, offset)
     env_base = {**os.environ, "PYTHONPATH": str(source)}
     started: list[tuple[ProcessSpec, subprocess.Popen[bytes]]] = []
@@ -135,9 +135,7 @@ async def _start(
     deadline = time.monotonic() + 90
     for spec, proc in started:
         await _wait_healthy(spec.health_url, proc, deadline)
-    pids: dict[str, list[int]] = {kind: [] for kind in KINDS}
-    for spec, proc in started:
-        pids[_kind(spec)].append(proc.pid)
+    pids = {spec.label: proc.pid for spec, proc in started}
     gateway = next(spec for spec in specs if spec.label == "gateway")
     print(f"{name}: {len(started)} processes up, gateway on port {gateway.port}", flush=True)
     return f"http://127.0.0.1:{gateway.port}", pids
@@ -197,11 +195,11 @@ async def _load(stack: Stack, seconds: float) -> Round:
                     errors += 1
                 latencies.append(time.perf_counter() - started)
 
-        before = {kind: sum(_cpu_seconds(p) for p in pids) for kind, pids in stack.pids.items()}
+        before = {label: _cpu_seconds(pid) for label, pid in stack.pids.items()}
         started = time.perf_counter()
         await asyncio.gather(*(client(token) for token in stack.tokens))
         elapsed = time.perf_counter() - started
-        after = {kind: sum(_cpu_seconds(p) for p in pids) for kind, pids in stack.pids.items()}
+        after = {label: _cpu_seconds(pid) for label, pid in stack.pids.items()}
     latencies.sort()
     views = len(latencies)
     return Round(
@@ -211,8 +209,14 @@ async def _load(stack: Stack, seconds: float) -> Round:
         seconds=elapsed,
         p50_ms=statistics.median(latencies) * 1000,
         p99_ms=latencies[max(0, int(views * 0.99) - 1)] * 1000,
-        cpu_ms_per_view={kind: (after[kind] - before[kind]) * 1000 / views for kind in KINDS},
+        cpu_ms_per_view=_per_view(before, after, views),
     )
+
+
+def _per_view(before: dict[str, float], after: dict[str, float], views: int) -> dict[str, float]:
+    per_label = {label: (after[label] - before[label]) * 1000 / views for label in before}
+    per_kind = {kind: sum(ms for label, ms in per_label.items() if _kind(label) == kind) for kind in KINDS}
+    return {**per_label, **per_kind}
 
 
 def _row(number: int, result: Round) -> str:
@@ -229,8 +233,8 @@ def _summary(rounds: Sequence[Round]) -> dict[str, float]:
         "p50 ms": statistics.median(r.p50_ms for r in rounds),
         "p99 ms": statistics.median(r.p99_ms for r in rounds),
     }
-    for kind in KINDS:
-        summary[f"{kind} CPU ms/view"] = statistics.median(r.cpu_ms_per_view[kind] for r in rounds)
+    for key in (*KINDS, *sorted(k for k in rounds[0].cpu_ms_per_view if k not in KINDS)):
+        summary[f"{key} CPU ms/view"] = statistics.median(r.cpu_ms_per_view[key] for r in rounds)
     return summary
 
 

@@ -11,6 +11,7 @@ else 7 — counted with ``chinesecalendar`` (adjusted workdays and holidays) and
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 
 import chinese_calendar  # type: ignore[import-untyped]
@@ -64,6 +65,7 @@ def unified_category(domain_name: str) -> str | None:
     return _CATEGORIES.get(domain_name.strip())
 
 
+@functools.lru_cache(maxsize=4096)
 def is_workday(day: dt.date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))

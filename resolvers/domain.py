@@ -171,4 +171,6 @@ def mask_address(address: str) -> str | None:
 
 def parse_legacy_datetime(text: str) -> datetime:
     """``YYYY-MM-DD HH:MM:SS`` (the hotline's and petition system's string dates), naive local time."""
+    if len(text) == 19 and text[4] == text[7] == "-" and text[10] == " " and text[13] == text[16] == ":":
+        return datetime.fromisoformat(text)  # the same answer as strptime, several times faster
     return datetime.strptime(text, "%Y-%m-%d %H:%M:%S")

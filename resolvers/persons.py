@@ -5,11 +5,15 @@ A :class:`~resolvers.domain.PersonRef` exposes only ``personKey`` (an HMAC), but
 writes the identifiers it already holds (from a record it served, or a lookup by phone) under the key, and any
 subgraph reads them back. The directory is shared through Redis (``minyi:person:<key>``, 30 days); a process
 without Redis uses :class:`MemoryDirectory`, which only knows what that process has seen.
+
+A subgraph serves the same people over and over; :class:`RedisDirectory` writes an entry again only when it is new,
+changed, or was last written more than ``rewrite_after_s`` ago (which keeps its 30-day expiry fresh).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -29,6 +33,8 @@ __all__ = [
 ]
 
 _TTL_S = 30 * 24 * 3600
+_REWRITE_AFTER_S = 300.0
+_WRITTEN_LIMIT = 10_000
 
 
 def connect_redis(url: str) -> Redis:
@@ -66,10 +72,21 @@ class MemoryDirectory:
 
 
 class RedisDirectory:
-    def __init__(self, redis: Redis) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        rewrite_after_s: float = _REWRITE_AFTER_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._redis = redis
+        self._rewrite_after_s = rewrite_after_s
+        self._clock = clock
+        self._written: dict[str, tuple[Identifiers, float]] = {}  # key -> what this process wrote, and when
 
     async def remember(self, entries: dict[str, Identifiers]) -> None:
+        now = self._clock()
+        entries = {key: ident for key, ident in entries.items() if not self._fresh(key, ident, now)}
         if not entries:
             return
         try:
@@ -84,6 +101,14 @@ class RedisDirectory:
                 await pipe.execute()
         except RedisError as exc:
             raise DirectoryUnavailable(f"person directory unavailable: {type(exc).__name__}") from exc
+        if len(self._written) + len(entries) > _WRITTEN_LIMIT:
+            self._written.clear()
+        for key, ident in entries.items():
+            self._written[key] = (ident, now)
+
+    def _fresh(self, key: str, ident: Identifiers, now: float) -> bool:
+        written = self._written.get(key)
+        return written is not None and written[0] == ident and now - written[1] < self._rewrite_after_s
 
     async def lookup(self, keys: Sequence[str]) -> dict[str, Identifiers]:
         if not keys:

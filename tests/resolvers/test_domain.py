@@ -1,8 +1,17 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
-from resolvers.domain import mask_id_number, mask_name, mask_phone, normalize_phone, person_key
+from resolvers.domain import (
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    normalize_phone,
+    parse_legacy_datetime,
+    person_key,
+)
 
 SECRET = b"test-secret"
 
@@ -31,3 +40,10 @@ def test_masks_follow_the_personal_data_rules() -> None:
     assert mask_name("李芳", "女") == "李女士"
     assert mask_name("张三", None) == "张某"
     assert normalize_phone("0731-8888 6666") == "073188886666"
+
+
+def test_legacy_datetimes_parse_strictly() -> None:
+    assert parse_legacy_datetime("2026-03-01 08:05:09") == datetime(2026, 3, 1, 8, 5, 9)
+    for bad in ("2026-02-30 08:05:09", "2026-03-01T08:05:09", "2026-03-01 08:05", "2026-03-01 24:00:00", "yesterday"):
+        with pytest.raises(ValueError):
+            parse_legacy_datetime(bad)

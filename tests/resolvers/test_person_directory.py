@@ -32,3 +32,18 @@ async def test_an_unreachable_redis_is_a_clear_error() -> None:
             await RedisDirectory(client).lookup(["k"])
     finally:
         await client.aclose()
+
+
+async def test_redis_directory_writes_an_unchanged_entry_again_only_after_a_while(redis: Redis) -> None:
+    now = [1000.0]
+    directory = RedisDirectory(redis, rewrite_after_s=300, clock=lambda: now[0])
+    await directory.remember({"k1": Identifiers(phone="13800138000")})
+    await redis.delete("minyi:person:k1")  # had it been written again, it would be back
+    await directory.remember({"k1": Identifiers(phone="13800138000")})
+    assert await directory.lookup(["k1"]) == {}
+    await directory.remember({"k1": Identifiers(phone="13800138000", id_number="X")})  # changed: written at once
+    assert await directory.lookup(["k1"]) == {"k1": Identifiers("13800138000", "X")}
+    await redis.delete("minyi:person:k1")
+    now[0] += 301  # a while later the same entry is written again, which also renews its expiry
+    await directory.remember({"k1": Identifiers(phone="13800138000", id_number="X")})
+    assert await directory.lookup(["k1"]) == {"k1": Identifiers("13800138000", "X")}
