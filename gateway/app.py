@@ -66,8 +66,11 @@ def subgraph_urls(supergraph: SupergraphView, options: GatewayOptions) -> dict[s
     return urls
 
 
-def _http_fetcher(urls: Mapping[str, str], timeout_s: float) -> Fetcher:
-    return HttpFetcher(urls, timeout_s=timeout_s)
+def _http_fetchers(options: GatewayOptions) -> FetcherFactory:
+    def make(urls: Mapping[str, str], timeout_s: float) -> Fetcher:
+        return HttpFetcher(urls, timeout_s=timeout_s, merge_inflight=options.merge_inflight)
+
+    return make
 
 
 def create_app(
@@ -111,7 +114,7 @@ def create_app(
     resolved_planner: PlanBuilder = planner if planner is not None else build_query_plan
     resolved_executor: PlanExecutor = executor if executor is not None else execute_plan
     resolved_printer: PlanPrinter = printer if printer is not None else print_plan
-    fetcher_factory = make_fetcher or _http_fetcher
+    fetcher_factory = make_fetcher or _http_fetchers(options)
     internal = minter if minter is not None else InternalTokenMinter.generate()
     metrics = metrics if metrics is not None else GatewayMetrics()
     endpoint = GraphQLEndpoint(max_body_bytes=options.max_body_bytes, dev=options.dev, metrics=metrics, tracer=tracer)

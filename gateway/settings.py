@@ -30,6 +30,7 @@ class GatewayOptions:
     document_cache_size: int = 2000
     plan_cache_size: int = 2000
     subgraph_timeout_s: float = 10.0
+    merge_inflight: bool = True  # identical subgraph queries in flight share one call (same body and headers)
     subgraph_urls: tuple[tuple[str, str], ...] = field(default=())  # overrides of the supergraph's URLs
     oidc_issuer: str | None = None  # an external issuer to trust (discovery + JWKS); None: the embedded provider
     oidc_audience: str = "minyi"  # the ``aud`` access tokens must name
@@ -62,6 +63,7 @@ class GatewaySettings(BaseSettings):
     document_cache_size: int = Field(2000, ge=1)
     plan_cache_size: int = Field(2000, ge=1)
     subgraph_timeout_s: float = Field(10.0, gt=0, le=300)
+    merge_inflight: bool = True
     subgraph_urls: dict[str, str] = Field(default_factory=dict)
     oidc_issuer: str | None = Field(None, pattern=r"^https?://")
     oidc_audience: str = Field("minyi", min_length=1)
@@ -80,6 +82,7 @@ class GatewaySettings(BaseSettings):
             document_cache_size=self.document_cache_size,
             plan_cache_size=self.plan_cache_size,
             subgraph_timeout_s=self.subgraph_timeout_s,
+            merge_inflight=self.merge_inflight,
             subgraph_urls=tuple(sorted(self.subgraph_urls.items())),
             oidc_issuer=self.oidc_issuer,
             oidc_audience=self.oidc_audience,

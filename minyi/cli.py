@@ -407,12 +407,20 @@ def gateway(
             "then off.",
         ),
     ] = None,
+    no_merge_inflight: Annotated[
+        bool,
+        typer.Option(
+            "--no-merge-inflight",
+            help="Send every subgraph query, even while an identical one (same body, same headers: the same user) "
+            "is in flight; by default such queries share one call.",
+        ),
+    ] = False,
 ) -> None:
     """Run the federation gateway: one GraphQL endpoint (/graphql) over the supergraph's subgraphs.
 
     Other settings come from the environment (prefix MINYI_GATEWAY_): MAX_BODY_BYTES, MAX_TOKENS, MAX_DEPTH,
     MAX_ALIASES, MAX_ROOT_FIELDS, SUBGRAPH_TIMEOUT_S, DOCUMENT_CACHE_SIZE, PLAN_CACHE_SIZE, SUBGRAPHS,
-    OIDC_ISSUER, OIDC_AUDIENCE.
+    OIDC_ISSUER, OIDC_AUDIENCE, MERGE_INFLIGHT.
     """
     import uvicorn
 
@@ -437,6 +445,8 @@ def gateway(
         overrides["dev"] = True
     if oidc_issuer is not None:
         overrides["oidc_issuer"] = oidc_issuer
+    if no_merge_inflight:
+        overrides["merge_inflight"] = False
     settings = GatewaySettings(**overrides)  # type: ignore[arg-type]
     if supergraph is not None:
         settings.subgraphs = None  # --supergraph wins over MINYI_GATEWAY_SUBGRAPHS

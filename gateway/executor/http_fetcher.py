@@ -9,12 +9,17 @@ unreachable subgraph, a timeout, a body that is not JSON, or an HTTP error statu
 :class:`~gateway.executor.fetcher.SubgraphResponse` with ``failure`` set (``SUBGRAPH_UNAVAILABLE``) and a short
 reason that is safe to show a client. An error status *with* a GraphQL body (``{"errors": [...]}``, as the
 GraphQL-over-HTTP spec answers with ``application/graphql-response+json``) is returned as data and errors.
+
+With ``merge_inflight`` (the default) identical queries in flight at the same moment share one HTTP call
+(:mod:`gateway.executor.inflight`): same subgraph, byte-identical body, identical headers. Each caller decodes the
+shared answer itself, so no two requests share mutable data.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
@@ -22,6 +27,7 @@ import aiohttp
 import orjson
 
 from gateway.executor.fetcher import SubgraphRequest, SubgraphResponse
+from gateway.executor.inflight import InflightCalls
 
 __all__ = ["HttpFetcher"]
 
@@ -29,13 +35,25 @@ logger = logging.getLogger(__name__)
 
 _ACCEPT = "application/graphql-response+json, application/json"
 
+_Key = tuple[str, bytes, tuple[tuple[str, str], ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """What came back over HTTP: a status and body, or a failure (then no body)."""
+
+    status: int = 0
+    raw: bytes = b""
+    failure: str | None = None
+
 
 class HttpFetcher:
     """Sends subgraph requests over one keep-alive ``aiohttp`` session.
 
     ``urls`` maps subgraph names (as in ``join__graph(name:)``) to URLs; ``timeout_s`` is one timeout in seconds for
     all, or one per subgraph (subgraphs not named get 30 s); ``headers`` are added to every request, and a
-    request's own ``headers`` (the internal token of :mod:`gateway.subgraph_auth`) to that request.
+    request's own ``headers`` (the internal token of :mod:`gateway.subgraph_auth`) to that request;
+    ``merge_inflight`` lets identical queries in flight share one call (see the module docstring).
     """
 
     def __init__(
@@ -45,6 +63,7 @@ class HttpFetcher:
         timeout_s: float | Mapping[str, float] = 30,
         headers: Mapping[str, str] | None = None,
         connections: int = 100,
+        merge_inflight: bool = True,
     ) -> None:
         self._urls = dict(urls)
         if isinstance(timeout_s, Mapping):
@@ -56,6 +75,7 @@ class HttpFetcher:
         self._headers = {"Content-Type": "application/json", "Accept": _ACCEPT, **(headers or {})}
         self._connections = connections
         self._session: aiohttp.ClientSession | None = None
+        self.inflight: InflightCalls[_Key, _Answer] | None = InflightCalls() if merge_inflight else None
 
     def _client(self) -> aiohttp.ClientSession:
         session = self._session
@@ -93,20 +113,39 @@ class HttpFetcher:
             body = orjson.dumps(payload)
         except TypeError:
             return SubgraphResponse(failure="the request variables cannot be sent as JSON")
+        headers = request.headers
+
+        def post() -> Awaitable[_Answer]:
+            return self._post(subgraph, url, body, headers)
+
+        if self.inflight is not None and _is_query(request.query):
+            key = (subgraph, body, tuple(sorted(headers.items())) if headers else ())
+            answer = await self.inflight.run(key, post)
+        else:
+            answer = await post()
+        if answer.failure is not None:
+            return SubgraphResponse(failure=answer.failure)
+        return _decode(answer.status, answer.raw)
+
+    async def _post(self, subgraph: str, url: str, body: bytes, headers: Mapping[str, str] | None) -> _Answer:
         try:
             async with self._client().post(
-                url, data=body, headers=request.headers, timeout=self._timeouts[subgraph]
+                url, data=body, headers=headers, timeout=self._timeouts[subgraph]
             ) as response:
-                status = response.status
-                raw = await response.read()
+                return _Answer(response.status, await response.read())
         except TimeoutError:  # aiohttp's timeouts (asyncio.TimeoutError is TimeoutError since 3.11)
-            return SubgraphResponse(failure=f"no answer within {self._seconds[subgraph]:g} s")
+            return _Answer(failure=f"no answer within {self._seconds[subgraph]:g} s")
         except aiohttp.ClientConnectorError:
-            return SubgraphResponse(failure="cannot connect")
+            return _Answer(failure="cannot connect")
         except (aiohttp.ClientError, OSError) as exc:
             logger.info("request to subgraph %r failed: %r", subgraph, exc)
-            return SubgraphResponse(failure="the connection failed")
-        return _decode(status, raw)
+            return _Answer(failure="the connection failed")
+
+
+def _is_query(document: str) -> bool:
+    """Whether a subgraph document is a query (the planner writes ``query …`` or ``mutation …``; ``{`` is a query)."""
+    start = document.lstrip()
+    return start.startswith("{") or (start.startswith("query") and not start[5:6].isalnum())
 
 
 def _decode(status: int, raw: bytes) -> SubgraphResponse:
