@@ -12,7 +12,8 @@ GraphQL-over-HTTP spec answers with ``application/graphql-response+json``) is re
 
 With ``merge_inflight`` (the default) identical queries in flight at the same moment share one HTTP call
 (:mod:`gateway.executor.inflight`): same subgraph, byte-identical body, identical headers. Each caller decodes the
-shared answer itself, so no two requests share mutable data.
+shared answer itself, so no two requests share mutable data. The trace context (``traceparent``, ``tracestate``)
+is not part of what must be identical: a merged call carries the trace context of the caller that made it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 _ACCEPT = "application/graphql-response+json, application/json"
 
 _Key = tuple[str, bytes, tuple[tuple[str, str], ...]]
+_TRACE_HEADERS = frozenset({"traceparent", "tracestate"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +121,7 @@ class HttpFetcher:
             return self._post(subgraph, url, body, headers)
 
         if self.inflight is not None and _is_query(request.query):
-            key = (subgraph, body, tuple(sorted(headers.items())) if headers else ())
+            key = (subgraph, body, _identity(headers))
             answer = await self.inflight.run(key, post)
         else:
             answer = await post()
@@ -140,6 +142,13 @@ class HttpFetcher:
         except (aiohttp.ClientError, OSError) as exc:
             logger.info("request to subgraph %r failed: %r", subgraph, exc)
             return _Answer(failure="the connection failed")
+
+
+def _identity(headers: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    """The headers that must be identical for two requests to merge: all but the trace context."""
+    if not headers:
+        return ()
+    return tuple(sorted((name, value) for name, value in headers.items() if name.lower() not in _TRACE_HEADERS))
 
 
 def _is_query(document: str) -> bool:

@@ -75,6 +75,20 @@ async def test_two_users_never_share_an_answer(fetcher: HttpFetcher) -> None:
     assert [a.data["asker"] for a in answers] == [alice_token, bob_token] * 25
 
 
+async def test_the_trace_context_does_not_keep_a_users_identical_queries_apart(fetcher: HttpFetcher) -> None:
+    requests = [
+        SubgraphRequest(
+            QUERY.query,
+            QUERY.variables,
+            headers={"Authorization": "Bearer a", "traceparent": f"00-{n:032x}-{n:016x}-01"},
+        )
+        for n in range(1, 21)
+    ]
+    answers = await asyncio.gather(*(fetcher.fetch("reviews", r) for r in requests))
+    assert len(calls) == 1
+    assert {a.data["asker"] for a in answers} == {"Bearer a"}
+
+
 async def test_queries_that_differ_in_a_byte_are_sent_each(fetcher: HttpFetcher) -> None:
     requests = [SubgraphRequest(QUERY.query, {"upc": f"p{n % 5}"}) for n in range(50)]
     answers = await asyncio.gather(*(fetcher.fetch("reviews", r) for r in requests))
