@@ -9,7 +9,9 @@ stops.
 The supergraph can change while the app runs: ``app.state.gateway`` is a :class:`~gateway.live.LiveGateway` whose
 ``swap(supergraph)`` builds a new pipeline (and fetcher) for new requests while running ones finish on the old.
 ``watch``, when given, is entered for the app's lifetime with that gateway — :mod:`gateway.reload` uses it to poll
-the subgraphs and recompose. ``/health`` answers :meth:`LiveGateway.health`.
+the subgraphs and recompose. ``/health`` answers :meth:`LiveGateway.health`, plus ``warnings``: conditions that
+do not stop serving but need an operator, such as a year in use with no holiday schedule (working days there are
+counted Monday to Friday; the same warning is logged at start-up).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -41,6 +44,7 @@ from gateway.planner import build_query_plan
 from gateway.planner.printer import print_plan
 from gateway.settings import DEFAULT_OPTIONS, GatewayOptions
 from gateway.subgraph_auth import jwks_endpoint
+from workdays import load_calendar, schedule_gaps
 
 if TYPE_CHECKING:
     from opentelemetry.trace import Tracer
@@ -90,6 +94,7 @@ def create_app(
     on_close: Sequence[Callable[[], Awaitable[object]]] = (),
     metrics: GatewayMetrics | None = None,
     tracer: Tracer | None = None,
+    today: Callable[[], date] = date.today,
 ) -> Starlette:
     """The gateway app for ``supergraph``. A given ``fetcher`` is used as is (and not closed); otherwise one is
     made by ``make_fetcher`` (default: ``HttpFetcher``) for each supergraph served and closed when it is done.
@@ -107,7 +112,8 @@ def create_app(
     ``on_close`` callables run at shutdown (e.g. closing the provider's Redis client).
 
     ``metrics`` are served at ``/metrics`` (a fresh :class:`~gateway.metrics.GatewayMetrics` when left out);
-    ``tracer``, when given, traces every request (:mod:`gateway.tracing`)."""
+    ``tracer``, when given, traces every request (:mod:`gateway.tracing`). ``today`` dates the holiday schedule
+    check of ``/health`` (the calendar of ``options.holiday_dirs``)."""
     subgraph_urls(supergraph, options)  # unknown overrides are refused now, not at start-up
     if provider is not None and verifier is None:
         verifier = provider.verifier()
@@ -145,8 +151,16 @@ def create_app(
         fetcher=fetcher,
     )
 
+    calendar = load_calendar(*options.holiday_dirs)
+
+    def warnings() -> list[str]:
+        gap = schedule_gaps(calendar, today())
+        return [] if gap is None else [gap.message]
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        for warning in warnings():
+            log.warning("%s", warning)
         await live.start()
         if verifier is not None and hasattr(verifier, "warm") and not await verifier.warm():
             log.warning("the token issuer's keys could not be loaded yet; they will be fetched on the first token")
@@ -165,7 +179,7 @@ def create_app(
                 await close()
 
     async def health(request: Request) -> Response:
-        return Response(orjson.dumps(live.health()), media_type="application/json")
+        return Response(orjson.dumps({**live.health(), "warnings": warnings()}), media_type="application/json")
 
     routes: list[BaseRoute] = [
         Route("/graphql", endpoint if verifier is None else BearerAuthentication(endpoint, verifier), methods=None),

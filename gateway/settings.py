@@ -6,10 +6,11 @@ into the small frozen :class:`GatewayOptions` that is passed down, so nothing on
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.limits import DEFAULT_LIMITS, OperationLimits
@@ -34,6 +35,7 @@ class GatewayOptions:
     subgraph_urls: tuple[tuple[str, str], ...] = field(default=())  # overrides of the supergraph's URLs
     oidc_issuer: str | None = None  # an external issuer to trust (discovery + JWKS); None: the embedded provider
     oidc_audience: str = "minyi"  # the ``aud`` access tokens must name
+    holiday_dirs: tuple[Path, ...] = ()  # more holiday schedule folders (YYYY.txt 放假安排), after the shipped one
 
 
 DEFAULT_OPTIONS = GatewayOptions()
@@ -46,7 +48,9 @@ class GatewaySettings(BaseSettings):
     an external OIDC issuer (discovery + JWKS) instead of the embedded provider; ``oidc_audience`` is the ``aud``
     access tokens must name (``MINYI_GATEWAY_OIDC_ISSUER``, ``MINYI_GATEWAY_OIDC_AUDIENCE``). ``otlp_endpoint``
     (``MINYI_GATEWAY_OTLP_ENDPOINT``, e.g. ``http://collector:4318/v1/traces``) turns tracing on, exported over
-    OTLP/HTTP."""
+    OTLP/HTTP. ``holiday_dirs`` (``MINYI_HOLIDAY_DIRS``, shared with the subgraphs; folders separated by
+    ``os.pathsep``) adds holiday schedule folders; ``/health`` warns about a year in use that none of them, nor
+    the package, covers."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_GATEWAY_", extra="ignore")
 
@@ -68,6 +72,7 @@ class GatewaySettings(BaseSettings):
     oidc_issuer: str | None = Field(None, pattern=r"^https?://")
     oidc_audience: str = Field("minyi", min_length=1)
     otlp_endpoint: str | None = Field(None, pattern=r"^https?://")
+    holiday_dirs: str = Field("", validation_alias=AliasChoices("holiday_dirs", "MINYI_HOLIDAY_DIRS"))
 
     def options(self) -> GatewayOptions:
         return GatewayOptions(
@@ -86,4 +91,5 @@ class GatewaySettings(BaseSettings):
             subgraph_urls=tuple(sorted(self.subgraph_urls.items())),
             oidc_issuer=self.oidc_issuer,
             oidc_audience=self.oidc_audience,
+            holiday_dirs=tuple(Path(d) for d in self.holiday_dirs.split(os.pathsep) if d.strip()),
         )

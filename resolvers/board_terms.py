@@ -4,18 +4,15 @@ place.
 The board names its 领域 and 类型 only (no codes). Its 领域 map onto the seven first-level labels used as the
 unified category (DOMAIN.md §10); 其他 and anything unknown have none. The board publishes no time limit
 (DOMAIN.md §4.1): the deadline is ours [P], after the weak 红网问政 figures — 咨询 3 working days, everything
-else 7 — counted with ``chinesecalendar`` (adjusted workdays and holidays) and, outside its range (it ends in
-2026), Monday to Friday.
+else 7 — counted in the product's one working-day calendar (:mod:`resolvers.calendar`: holidays and make-up days).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Mapping
 
-import chinese_calendar  # type: ignore[import-untyped]
-
+from resolvers.calendar import WorkCalendar
 from resolvers.domain import AppealType, mask_address
 
 __all__ = [
@@ -23,7 +20,6 @@ __all__ = [
     "appeal_type",
     "community_level",
     "deadline",
-    "is_workday",
     "unified_category",
 ]
 
@@ -65,23 +61,9 @@ def unified_category(domain_name: str) -> str | None:
     return _CATEGORIES.get(domain_name.strip())
 
 
-@functools.lru_cache(maxsize=4096)
-def is_workday(day: dt.date) -> bool:
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:  # outside the package's years
-        return day.weekday() < 5
-
-
-def deadline(posted_at: dt.datetime, type_name: str) -> dt.datetime:
+def deadline(posted_at: dt.datetime, type_name: str, calendar: WorkCalendar) -> dt.datetime:
     """``posted_at`` plus the 类型's working days, at the same time of day."""
-    remaining = TIME_LIMIT_WORKDAYS.get(type_name.strip(), _DEFAULT_LIMIT)
-    moment = posted_at
-    while remaining:
-        moment += dt.timedelta(days=1)
-        if is_workday(moment.date()):
-            remaining -= 1
-    return moment
+    return calendar.add_workdays(posted_at, TIME_LIMIT_WORKDAYS.get(type_name.strip(), _DEFAULT_LIMIT))
 
 
 def community_level(address: str) -> str | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import os
+
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from auth.principal import ANONYMOUS, Principal
@@ -39,6 +41,9 @@ class SubgraphSettings(BaseSettings):
     space-separated: hotline petition board grid suggestion), each at ``legacy_urls[name]`` (``MINYI_LEGACY_URLS``,
     a JSON object) or its stand-in's default port, with the same service account."""
 
+    ``holiday_dirs`` (``MINYI_HOLIDAY_DIRS``, paths separated by ``os.pathsep``): folders with more holiday
+    schedules (``YYYY.txt`` in the State Council's 放假安排 form), read after the shipped one."""
+
     model_config = SettingsConfigDict(env_prefix="MINYI_", extra="ignore")
 
     legacy_url: str = ""
@@ -57,6 +62,10 @@ class SubgraphSettings(BaseSettings):
     # a system not named there is read at its stand-in's default port)
     appeals_systems: str = "hotline petition board grid"
     legacy_urls: dict[str, str] = Field(default_factory=dict)
+    holiday_dirs: str = Field("", validation_alias=AliasChoices("holiday_dirs", "MINYI_HOLIDAY_DIRS"))
+
+    def holiday_folders(self) -> list[str]:
+        return [d for d in self.holiday_dirs.split(os.pathsep) if d.strip()]
 
     def dev_principal(self) -> Principal:
         if not self.dev_roles.strip():

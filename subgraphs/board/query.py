@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from resolvers.adapters.board import ThreadPage
 from resolvers.board_status import BOARD_STATES
+from resolvers.calendar import WorkCalendar
 from resolvers.domain import normalize_phone
 from subgraphs.board.types import (
     BoardMessage,
@@ -39,9 +40,9 @@ def _before(after: str | None) -> int | None:
     return int(raw)
 
 
-def _connection(page: ThreadPage) -> BoardMessageConnection:
+def _connection(page: ThreadPage, calendar: WorkCalendar) -> BoardMessageConnection:
     cursor = encode_cursor(str(page.next_before)) if page.next_before is not None else None
-    return BoardMessageConnection(items=[message_of(t) for t in page.threads], next_cursor=cursor)
+    return BoardMessageConnection(items=[message_of(t, calendar) for t in page.threads], next_cursor=cursor)
 
 
 async def board_messages(
@@ -55,12 +56,12 @@ async def board_messages(
     if state is not None and state not in BOARD_STATES:
         raise SubgraphInputError(f"unknown board state {state!r}: expected one of {', '.join(BOARD_STATES)}")
     page = await board_client(info).list_threads(count=count, before=before, forum_id=forum_id, state_text=state)
-    return _connection(page)
+    return _connection(page, info.context.calendar)
 
 
 async def board_message(info: Info, id: strawberry.ID) -> BoardMessage | None:
     thread = await threads_of(info).load(board_tid(id))
-    return None if thread is None else message_of(thread)
+    return None if thread is None else message_of(thread, info.context.calendar)
 
 
 async def search_board_messages(
@@ -80,7 +81,7 @@ async def search_board_messages(
     page = await board_client(info).list_threads(
         count=count, before=before, keywords=words or None, phone=digits or None
     )
-    return _connection(page)
+    return _connection(page, info.context.calendar)
 
 
 def citizen(info: Info, phone: str | None = None, id_number: str | None = None) -> Citizen | None:

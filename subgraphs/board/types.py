@@ -19,6 +19,7 @@ from resolvers.access import AppealFacts
 from resolvers.adapters.board import BoardClient, BoardThread, Poster
 from resolvers.board_loaders import identifiers_loader, thread_loader
 from resolvers.board_status import unified_status
+from resolvers.calendar import WorkCalendar
 from resolvers.domain import Confidentiality, SourceSystem, UnitRef, person_key
 from resolvers.persons import Identifiers
 from subgraphs.common.errors import SubgraphInputError
@@ -104,10 +105,10 @@ class BoardMessage(Appeal):
         if not isinstance(message_id, str):
             raise SubgraphInputError("a BoardMessage representation needs its id")
         thread = await threads_of(info).load(board_tid(message_id))
-        return None if thread is None else message_of(thread)
+        return None if thread is None else message_of(thread, info.context.calendar)
 
 
-def message_of(thread: BoardThread) -> BoardMessage:
+def message_of(thread: BoardThread, calendar: WorkCalendar) -> BoardMessage:
     """The GraphQL view of one thread."""
     unified = board_terms.unified_category(thread.domain_name)
     answered_by = thread.answer_organization
@@ -127,7 +128,7 @@ def message_of(thread: BoardThread) -> BoardMessage:
         co_units=[],
         status=unified_status(thread.state_text),
         source_status=thread.state_text,
-        deadline=board_terms.deadline(thread.posted_at, thread.type_name),
+        deadline=board_terms.deadline(thread.posted_at, thread.type_name, calendar),
         confidentiality=Confidentiality.NORMAL,  # posts are public
         forum_id=thread.forum_id,
         forum_name=thread.forum_name,
@@ -159,7 +160,7 @@ async def _citizen_messages(root: Citizen, info: Info) -> list[BoardMessage] | N
     if not phone:
         return []  # the board knows people by phone only
     page = await board_client(info).list_threads(count=CITIZEN_LIMIT, phone=phone)
-    return [message_of(thread) for thread in page.threads]
+    return [message_of(thread, info.context.calendar) for thread in page.threads]
 
 
 @strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date
 from typing import Any
 
 import uvicorn
@@ -20,6 +21,7 @@ from auth.internal import InternalTokenVerifier
 from auth.principal import ANONYMOUS, PRINCIPAL_SCOPE_KEY, Principal
 from resolvers.adapters.http import close_shared_session
 from resolvers.audit import AuditLog, MemoryAuditLog, RedisAuditLog
+from resolvers.calendar import calendar_for, schedule_gaps
 from resolvers.persons import MemoryDirectory, PersonDirectory, RedisDirectory, connect_redis
 from subgraphs.common.context import SubgraphContext
 from subgraphs.common.internal_auth import InternalTokenGuard
@@ -92,9 +94,13 @@ def build_subgraph_app(name: str, schema: Any, client: Any, settings: SubgraphSe
     directory: PersonDirectory = RedisDirectory(redis) if redis is not None else MemoryDirectory()
     audit: AuditLog = RedisAuditLog(redis) if redis is not None else MemoryAuditLog()
     secret = settings.person_key_secret.encode()
+    calendar = calendar_for(settings.holiday_folders())
+    gap = schedule_gaps(calendar, date.today())
+    if gap is not None:
+        log.warning("%s subgraph: %s", name, gap.message)
 
     def context_factory() -> SubgraphContext:
-        return SubgraphContext(client=client, directory=directory, person_secret=secret, audit=audit)
+        return SubgraphContext(client=client, directory=directory, person_secret=secret, audit=audit, calendar=calendar)
 
     async def shutdown() -> None:
         if redis is not None:

@@ -10,6 +10,7 @@ from graphql import GraphQLError
 
 from auth.principal import ANONYMOUS, Principal
 from resolvers.audit import AuditLog, MemoryAuditLog
+from resolvers.calendar import WorkCalendar, calendar_for
 from resolvers.persons import Identifiers, PersonDirectory
 
 __all__ = ["SubgraphContext"]
@@ -25,7 +26,8 @@ class SubgraphContext:
 
         ``principal`` is who asks (:mod:`resolvers.access` decides what they see); whatever authenticates the request
         stores it in the ASGI scope under ``"minyi.principal"`` and the app copies it here; without one the request is
-        anonymous. ``audit`` is the append-only audit log (``minyi:audit``) audited actions write to.
+        anonymous. ``audit`` is the append-only audit log (``minyi:audit``) audited actions write to. ``calendar``
+        is the process's one working-day calendar (:mod:`resolvers.calendar`): every deadline counts with it.
 
     ``partial_errors`` are errors a resolver reports beside the data it did return (a merged list missing one
     system): the schema adds them to the response's ``errors``.
@@ -39,6 +41,7 @@ class SubgraphContext:
     principal: Principal = ANONYMOUS
     audit: AuditLog = field(default_factory=MemoryAuditLog)
     partial_errors: list[GraphQLError] = field(default_factory=list)
+    calendar: WorkCalendar = field(default_factory=calendar_for)
 
     def loader(self, name: str, factory: Callable[[], Any]) -> Any:
         found = self.loaders.get(name)

@@ -26,6 +26,7 @@ from resolvers.adapters.errors import (
 )
 from resolvers.adapters.http import AdapterOptions, close_shared_session
 from resolvers.board_status import BOARD_STATES, STATUS_BY_TEXT, unified_status
+from resolvers.calendar import calendar_for
 from resolvers.domain import AppealType, UnifiedStatus
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp
 
@@ -286,9 +287,11 @@ def test_types_categories_deadlines_and_places() -> None:
     assert board_terms.appeal_type("闲聊") is AppealType.CONSULT
     assert board_terms.unified_category("城建") == "城乡建设" and board_terms.unified_category("其他") is None
     # 咨询 3 working days; 7 otherwise — across the National Day holiday with its adjusted workdays.
-    assert board_terms.deadline(datetime(2026, 9, 29, 9, 0), "咨询") == datetime(2026, 10, 9, 9, 0)
-    assert board_terms.deadline(datetime(2026, 11, 20, 9, 0), "投诉") == datetime(2026, 12, 1, 9, 0)
-    assert board_terms.deadline(datetime(2030, 1, 4, 9, 0), "咨询") == datetime(2030, 1, 9, 9, 0)  # past 2026
+    assert board_terms.deadline(datetime(2026, 9, 29, 9, 0), "咨询", calendar_for()) == datetime(2026, 10, 9, 9, 0)
+    assert board_terms.deadline(datetime(2026, 11, 20, 9, 0), "投诉", calendar_for()) == datetime(2026, 12, 1, 9, 0)
+    assert board_terms.deadline(datetime(2030, 1, 4, 9, 0), "咨询", calendar_for()) == datetime(
+        2030, 1, 9, 9, 0
+    )  # past 2026
     place = "湖南省长沙市芙蓉区东湖街道桃花社区3栋楼下"
     assert board_terms.community_level(place) == "湖南省长沙市芙蓉区东湖街道桃花社区"
     assert board_terms.community_level("某地") is None
