@@ -41,6 +41,7 @@ __all__ = [
     "PiiView",
     "Scope",
     "decide",
+    "is_citizen_view",
     "person_key_of",
 ]
 
@@ -135,6 +136,12 @@ def _in_jurisdiction(p: Principal, f: AppealFacts) -> bool:
         # covers it; a district's roles see it once it is assigned to their unit.
         return any(_city_level(code) for code in p.admin_codes) or _assigned(p, f)
     return any(covers(area, place) for area in (*p.admin_codes, *p.grid_codes) for place in places)
+
+
+def is_citizen_view(principal: Principal) -> bool:
+    """Whether the principal looks at appeals only as a citizen (no staff role): what a citizen may not see yet —
+    a reply still under the centre's audit (DOMAIN.md §6 node 8), warnings — is withheld from this view."""
+    return principal.has_role(Role.CITIZEN) and not any(r is not Role.CITIZEN for r in principal.roles)
 
 
 def _is_accused(p: Principal, f: AppealFacts) -> bool:

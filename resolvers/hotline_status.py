@@ -9,14 +9,20 @@ The hotline reports a city-level state (市级状态 ``zt``) and one state per u
     已直接答复      –                REPLIED      (咨询 answered on the call)
     已转办处理中    待签收           PENDING_SIGN
     已转办处理中    办理中           HANDLING
-    已转办处理中    延期申请中       EXTENDED
-    已转办处理中    退单申请中       RETURNED
-    已转办处理中    (other / none)   DISPATCHED
+    已转办处理中    延期申请中       HANDLING     + pending EXTENSION (the centre has not approved it yet)
+    已转办处理中    退单申请中       DISPATCHED   + pending RETURN (the centre has not approved it yet)
+    已转办处理中    已回复           REPLIED      (the lead's consolidated reply, not yet taken into audit)
+    已转办处理中    已退单           RETURNED     (return approved, waiting for re-dispatch)
+    已转办处理中    (none)           DISPATCHED
     已回复待审核    –                AUDIT        (the consolidated reply waits for 中心审核)
     待回访, 已回访  –                VISIT
     重办中          –                REHANDLE
     已办结          –                CLOSED
     无效件          –                INVALID
+
+A request is never shown as granted while it waits (DOMAIN.md §2.2: 延期申请 and 退单 are approved or denied by the
+centre): :func:`pending_request` names it instead. REPLIED and AUDIT stay apart: the unit has replied, then the
+centre audits the reply (§6 node 8: the citizen reads the reply only after the audit, :func:`reply_released`).
 
 The raw city state always travels alongside as ``source_status``. An unknown city state is a protocol error.
 """
@@ -24,10 +30,20 @@ The raw city state always travels alongside as ``source_status``. An unknown cit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from resolvers.domain import UnifiedStatus
 
-__all__ = ["DISPATCHED", "STATUS_TABLE", "StatusFilter", "filter_for", "unified_status"]
+__all__ = [
+    "DISPATCHED",
+    "STATUS_TABLE",
+    "PendingRequest",
+    "StatusFilter",
+    "filter_for",
+    "pending_request",
+    "reply_released",
+    "unified_status",
+]
 
 DISPATCHED = "已转办处理中"
 
@@ -45,9 +61,22 @@ _CITY: dict[str, UnifiedStatus] = {
 _LEAD: dict[str, UnifiedStatus] = {
     "待签收": UnifiedStatus.PENDING_SIGN,
     "办理中": UnifiedStatus.HANDLING,
-    "延期申请中": UnifiedStatus.EXTENDED,
-    "退单申请中": UnifiedStatus.RETURNED,
+    "延期申请中": UnifiedStatus.HANDLING,
+    "已回复": UnifiedStatus.REPLIED,
+    "已退单": UnifiedStatus.RETURNED,
 }
+
+
+class PendingRequest(Enum):
+    """A unit's request the centre has not decided yet."""
+
+    EXTENSION = "EXTENSION"  # 延期申请中
+    RETURN = "RETURN"  # 退单申请中
+
+
+_PENDING = {"延期申请中": PendingRequest.EXTENSION, "退单申请中": PendingRequest.RETURN}
+# After the centre's audit (or with no audit at all: 已直接答复, answered on the call) the reply may reach the citizen.
+_RELEASED = frozenset({"已直接答复", "待回访", "已回访", "重办中", "已办结"})
 
 # (city state, lead unit state or "") → unified status: the whole table, as documented above.
 STATUS_TABLE: dict[tuple[str, str], UnifiedStatus] = {
@@ -65,6 +94,16 @@ def unified_status(city_state: str, lead_state: str | None) -> UnifiedStatus:
         return _CITY[city_state]
     except KeyError:
         raise ValueError(f"unknown hotline state {city_state!r}") from None
+
+
+def pending_request(city_state: str, lead_state: str | None) -> PendingRequest | None:
+    """The lead unit's request waiting for the centre, if any (only while the order is with the units)."""
+    return _PENDING.get(lead_state or "") if city_state == DISPATCHED else None
+
+
+def reply_released(city_state: str) -> bool:
+    """Whether the reply has passed the centre's audit (or needed none), so the citizen may read it."""
+    return city_state in _RELEASED
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,11 @@ Behaviour clients see (DOMAIN.md §8):
 - the reduced view (hotline roles looking at 信访 items: existence, status and unit only): the object is there with
   its ids, dates, status and units; every restricted field asked for is null with a ``FORBIDDEN`` error at its
   path — the same shape the gateway gives for fields a policy withholds, so a client handles both alike;
-- the petitioner (``PersonRef``) is full, masked, key-only or null as the caller's access says; analysts get
-  content with phone and ID numbers redacted;
+- the petitioner (``PersonRef``) is full, masked, key-only or null as the caller's access says;
+- free text (title, content, replies, notes, opinions) reaches a caller who sees the petitioner only masked (or not
+  at all) with the personal data inside it masked too (:mod:`resolvers.redaction`: mobile and landline numbers, ID
+  and bank-card numbers, recognisable names); callers who see the petitioner in full (the citizen themself, the
+  petition desk, the operator during the call) read it as written; text with nothing to mask keeps its wording;
 - ``reveal<System>Contact(appealId, reason)`` returns the full contact to roles §8 lets reveal, after writing an
   audit record (who, role, when, appeal, reason); refused callers get ``FORBIDDEN`` (``UNAUTHENTICATED`` when
   anonymous) and the refusal is recorded too, as ``reveal_contact_denied``.
@@ -18,7 +21,6 @@ Behaviour clients see (DOMAIN.md §8):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,8 +31,9 @@ from strawberry.types import Info
 
 from auth.errors import Forbidden, Unauthenticated
 from resolvers import domain
-from resolvers.access import Access, AppealFacts, ContentView, Scope, decide
+from resolvers.access import Access, AppealFacts, ContentView, PiiView, Scope, decide
 from resolvers.audit import REVEAL, REVEAL_DENIED, audit_entry
+from resolvers.redaction import redact
 from subgraphs.common.errors import SubgraphInputError
 
 __all__ = [
@@ -43,25 +46,19 @@ __all__ = [
     "shown_text",
 ]
 
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
-
 
 def access_to(info: Info, facts: AppealFacts) -> Access:
     return decide(info.context.principal, facts)
 
 
-def redact(text: str) -> str:
-    """Phone and ID numbers in free text masked as DOMAIN.md §8 masks them (138****5678, 430102********1234)."""
-    text = _ID_NUMBER.sub(lambda m: m.group(1) + "********" + m.group(3)[-4:], text)
-    return _PHONE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
-
-
 def shown_text(text: str | None, access: Access) -> str | None:
-    """Content as the caller may read it: full, redacted, or nothing."""
+    """Free text as the caller may read it: as written (content in full and the petitioner in full), with the
+    personal data in it masked (everyone who sees the petitioner masked, by key or not at all), or nothing."""
     if not text or access.content is ContentView.NONE:
         return None
-    return text if access.content is ContentView.FULL else redact(text)
+    if access.content is ContentView.FULL and access.pii is PiiView.FULL:
+        return text
+    return redact(text)
 
 
 class FullViewOnly(BasePermission):

@@ -8,6 +8,7 @@ masked for most roles, and on a confidential (保密, ``isSecret``) order only t
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -16,8 +17,8 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from resolvers import domain
-from resolvers.access import AppealFacts
+from resolvers import domain, hotline_status
+from resolvers.access import Access, AppealFacts, ContentView, is_citizen_view
 from resolvers.adapters.hotline import HotlineClient, HotlineTicketRecord, HotlineUnitAssignment
 from resolvers.hotline_reads import load_tickets
 from subgraphs.common.context import SubgraphContext
@@ -86,6 +87,24 @@ class HotlineUnitRole(Enum):
     CO = "CO"
 
 
+@strawberry.enum(
+    name="HotlinePendingRequest",
+    description="A unit's request the 12345 centre has not decided yet; the status stays what it was meanwhile.",
+)
+class HotlinePendingRequest(Enum):
+    EXTENSION = strawberry.enum_value(
+        "EXTENSION", description="延期申请中: the lead unit asked for more time (not yet EXTENDED)."
+    )
+    RETURN = strawberry.enum_value(
+        "RETURN", description="退单申请中: the lead unit asked to hand the order back (not yet RETURNED)."
+    )
+
+
+def _pending(r: HotlineTicketRecord) -> HotlinePendingRequest | None:
+    pending = hotline_status.pending_request(r.city_state, r.lead_state)
+    return None if pending is None else HotlinePendingRequest(pending.value)
+
+
 @strawberry.type(description="One unit's share of a work order (单位办理情况); returned units stay listed.")
 class HotlineUnitState:
     unit: Unit
@@ -113,6 +132,9 @@ class HotlineEvent:
 @strawberry.federation.type(keys=["id"], description="A 12345 hotline work order (工单).")
 class HotlineTicket(Appeal):
     city_state: str = strawberry.field(description="市级状态, e.g. 已转办处理中 (the raw value, = sourceStatus).")
+    pending_request: HotlinePendingRequest | None = strawberry.field(
+        description="A request waiting for the centre's decision (延期申请中, 退单申请中); null when none."
+    )
     unit_states: list[HotlineUnitState] = strawberry.field(description="单位状态: one per unit, lead first.")
     is_secret: bool = strawberry.field(description="是否保密: the reporter's identity is withheld.")
     callback_satisfied: bool | None = strawberry.field(
@@ -122,7 +144,10 @@ class HotlineTicket(Appeal):
     time_limit: int | None = strawberry.field(description="办理时限, in timeLimitUnit.")
     time_limit_unit: str | None = strawberry.field(description="工作日 or 小时.")
     dispatched_at: datetime | None
-    reply: str | None = strawberry.field(description="The consolidated (or direct) reply.")
+    reply: str | None = strawberry.field(
+        description="The consolidated (or direct) reply. A citizen reads it only once it has passed the centre's "
+        "audit (中心审核); before that it is null for them."
+    )
     replied_at: datetime | None
     direct_answer: bool = strawberry.field(description="直接答复: a 咨询 answered on the call.")
     callback_at: datetime | None
@@ -148,7 +173,7 @@ def _none_if_empty(text: str) -> str | None:
     return text or None
 
 
-def _unit_state(a: HotlineUnitAssignment) -> HotlineUnitState:
+def _unit_state(a: HotlineUnitAssignment, access: Access) -> HotlineUnitState:
     return HotlineUnitState(
         unit=Unit(code=a.unit.code, name=a.unit.name),
         role=HotlineUnitRole(a.role),
@@ -158,10 +183,10 @@ def _unit_state(a: HotlineUnitAssignment) -> HotlineUnitState:
         deadline=a.deadline,
         signed_at=a.signed_at,
         replied_at=a.replied_at,
-        reply=_none_if_empty(a.reply),
-        return_reason=_none_if_empty(a.return_reason),
+        reply=shown_text(a.reply, access),
+        return_reason=shown_text(a.return_reason, access),
         extension_days=a.extension_days or None,
-        extension_reason=_none_if_empty(a.extension_reason),
+        extension_reason=shown_text(a.extension_reason, access),
     )
 
 
@@ -200,6 +225,9 @@ def ticket_of(info: Info[SubgraphContext, None], r: HotlineTicketRecord) -> Hotl
     if not access.visible:
         return None
     path = [p for p in r.category_name.split("/") if p]
+    # §6 node 8: the citizen reads the reply after the centre's audit, never the draft under audit
+    released = not is_citizen_view(info.context.principal) or hotline_status.reply_released(r.city_state)
+    reply_view = access if released else replace(access, content=ContentView.NONE)
     lead_first = sorted(r.units, key=lambda a: (a.role != "LEAD", a.dispatched_at or r.call_time))
     return HotlineTicket(
         id=strawberry.ID(appeal_id(SYSTEM, r.order_no)),
@@ -228,14 +256,15 @@ def ticket_of(info: Info[SubgraphContext, None], r: HotlineTicketRecord) -> Hotl
         deadline=r.deadline,
         confidentiality=domain.Confidentiality.SECRET if r.is_secret else domain.Confidentiality.NORMAL,
         city_state=r.city_state,
-        unit_states=[_unit_state(a) for a in lead_first],
+        pending_request=_pending(r),
+        unit_states=[_unit_state(a, reply_view) for a in lead_first],
         is_secret=r.is_secret,
         callback_satisfied=r.callback_satisfied,
         urgency=_none_if_empty(r.urgency),
         time_limit=r.time_limit,
         time_limit_unit=_none_if_empty(r.time_unit) if r.time_limit else None,
         dispatched_at=r.dispatch_time,
-        reply=shown_text(r.reply_content, access),
+        reply=shown_text(r.reply_content, reply_view),
         replied_at=r.reply_time,
         direct_answer=r.direct_answer,
         callback_at=r.callback_time,
@@ -243,5 +272,7 @@ def ticket_of(info: Info[SubgraphContext, None], r: HotlineTicketRecord) -> Hotl
         return_count=r.return_count,
         extension_count=r.extension_count,
         rehandle_count=r.rehandle_count,
-        events=[HotlineEvent(at=e.at, action=e.action, unit=e.unit, note=_none_if_empty(e.note)) for e in r.history],
+        events=[
+            HotlineEvent(at=e.at, action=e.action, unit=e.unit, note=shown_text(e.note, access)) for e in r.history
+        ],
     )

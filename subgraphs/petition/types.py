@@ -132,7 +132,7 @@ def _statutory_stage(record: PetitionRecord, now: datetime) -> PetitionStatutory
     )
 
 
-def _reviews(record: PetitionRecord) -> list[PetitionReview]:
+def _reviews(record: PetitionRecord, access: Access) -> list[PetitionReview]:
     reviews: list[PetitionReview] = []
     if record.review_requested_at is not None:
         reviews.append(
@@ -140,7 +140,7 @@ def _reviews(record: PetitionRecord) -> list[PetitionReview]:
                 kind=PetitionReviewKind.REVIEW,
                 requested_at=record.review_requested_at,
                 decided_at=record.review_decided_at,
-                opinion=_text(record.review_opinion),
+                opinion=shown_text(record.review_opinion, access),
             )
         )
     if record.recheck_requested_at is not None:
@@ -149,7 +149,7 @@ def _reviews(record: PetitionRecord) -> list[PetitionReview]:
                 kind=PetitionReviewKind.RECHECK,
                 requested_at=record.recheck_requested_at,
                 decided_at=record.recheck_decided_at,
-                opinion=_text(record.recheck_opinion),
+                opinion=shown_text(record.recheck_opinion, access),
             )
         )
     return reviews
@@ -245,7 +245,9 @@ def petition_of(info: Info, record: PetitionRecord) -> Petition | None:
         else None
     )
     opinion = (
-        PetitionOpinion(outcome=record.opinion_outcome, text=_text(record.opinion_text), issued_at=record.opinion_at)
+        PetitionOpinion(
+            outcome=record.opinion_outcome, text=shown_text(record.opinion_text, access), issued_at=record.opinion_at
+        )
         if record.opinion_at is not None
         else None
     )
@@ -293,11 +295,11 @@ def petition_of(info: Info, record: PetitionRecord) -> Petition | None:
         routing_mode=_text(record.routing_mode),
         routed_at=record.routed_at,
         accepted_at=record.accepted_at,
-        refusal_reason=_text(record.refusal_reason),
+        refusal_reason=shown_text(record.refusal_reason, access),
         extension_days=record.extension_days,
         extended_to=extended_to,
         opinion=opinion,
-        reviews=_reviews(record),
+        reviews=_reviews(record, access),
         closed_at=record.closed_at,
         handled_late=record.overdue,
     )

@@ -55,6 +55,7 @@ _SUBGRAPHS: dict[str, Callable[[SubgraphSettings], Any]] = {
 class Graph:
     url: str  # the gateway's base URL
     issuer: TinyIssuer
+    standins: dict[str, str]  # system name → the legacy stand-in's base URL
 
     def token(self, roles: list[str], **claims: Any) -> str:
         """An access token of the trusted issuer for a user with ``roles`` (and ``unit``, ``jurisdiction``…)."""
@@ -78,9 +79,11 @@ def running_graph(seed: int = 1, redis_url: str = REDIS_URL) -> Iterator[Graph]:
         gateway_port = free_port()
         gateway_base = f"http://127.0.0.1:{gateway_port}"
         urls: dict[str, str] = {}
+        standins: dict[str, str] = {}
         for name, make_standin in _STANDINS.items():
             standin = serve_aiohttp(lambda make=make_standin: make(StandinOptions(seed=seed)))  # type: ignore[misc]
             started.append(standin)
+            standins[name] = standin.url
             settings = SubgraphSettings.model_validate(
                 {
                     "legacy_url": standin.url,
@@ -103,7 +106,7 @@ def running_graph(seed: int = 1, redis_url: str = REDIS_URL) -> Iterator[Graph]:
             )
 
         started.append(serve_asgi(make_gateway, gateway_port))
-        yield Graph(gateway_base, issuer)
+        yield Graph(gateway_base, issuer, standins)
     finally:
         for server in reversed(started):
             server.stop()
