@@ -16,6 +16,7 @@ counted Monday to Friday; the same warning is logged at start-up).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -157,10 +158,14 @@ def create_app(
         gap = schedule_gaps(calendar, today())
         return [] if gap is None else [gap.message]
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    def log_warnings() -> None:
         for warning in warnings():
             log.warning("%s", warning)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # start-up checks that only log run beside the start, in a worker thread
+        checks = asyncio.get_running_loop().run_in_executor(None, log_warnings)
         await live.start()
         if verifier is not None and hasattr(verifier, "warm") and not await verifier.warm():
             log.warning("the token issuer's keys could not be loaded yet; they will be fetched on the first token")
@@ -177,6 +182,7 @@ def create_app(
                 await verifier.close()
             for close in on_close:
                 await close()
+            await checks
 
     async def health(request: Request) -> Response:
         return Response(orjson.dumps({**live.health(), "warnings": warnings()}), media_type="application/json")

@@ -10,13 +10,14 @@ warning and ``/health``.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import Enum
+from functools import cache
 from types import MappingProxyType
-
-import chinese_calendar  # type: ignore[import-untyped]
+from typing import Any
 
 from workdays.schedule import YearSchedule
 
@@ -35,12 +36,23 @@ class Source(Enum):
     NONE = "weekdays only"
 
 
-def _package_knows(year: int) -> bool:
+@cache
+def _package() -> Any:
+    # imported on first use: its tables are large, and a process that never counts a working day (or not yet,
+    # while it starts) should not pay for them
+    return importlib.import_module("chinese_calendar")
+
+
+def _package_workday(day: date) -> bool | None:
+    """The package's answer, or ``None`` outside the years it knows (it raises ``NotImplementedError`` there)."""
     try:
-        chinese_calendar.is_workday(date(year, 6, 1))
+        return bool(_package().is_workday(day))
     except NotImplementedError:
-        return False
-    return True
+        return None
+
+
+def _package_knows(year: int) -> bool:
+    return _package_workday(date(year, 6, 1)) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +93,8 @@ class WorkCalendar:
                     return True
         if day.year in self.schedules:
             return day.weekday() < 5
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
-            return day.weekday() < 5
+        known = _package_workday(day)
+        return day.weekday() < 5 if known is None else known
 
     def add_workdays(self, start: datetime, days: int) -> datetime:
         """The same clock time ``days`` working days after ``start`` (from a holiday, counting starts at the next

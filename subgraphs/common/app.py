@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -56,11 +57,13 @@ def create_subgraph_app(
     schema: Any,
     context_factory: ContextFactory,
     *,
+    on_startup: Callable[[], None] | None = None,
     on_shutdown: Callable[[], Awaitable[None]] | None = None,
     fallback_principal: Principal = ANONYMOUS,
     verifier: InternalTokenVerifier | None = None,
 ) -> Starlette:
     """``fallback_principal`` is who a request without a principal in its scope is taken to be (anonymous).
+    ``on_startup`` runs in a worker thread once the app starts (start-up checks that log, off the serving path).
     With a ``verifier``, ``/graphql`` answers only calls with a valid internal token (:mod:`.internal_auth`)."""
     graphql_app: Any = SubgraphApp(schema, context_factory, fallback_principal)
     if verifier is not None:  # only the gateway may call: an internal token on every request
@@ -72,7 +75,10 @@ def create_subgraph_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        checks = None if on_startup is None else asyncio.get_running_loop().run_in_executor(None, on_startup)
         yield
+        if checks is not None:
+            await checks
         if on_shutdown is not None:
             await on_shutdown()
         await close_shared_session()
@@ -95,9 +101,11 @@ def build_subgraph_app(name: str, schema: Any, client: Any, settings: SubgraphSe
     audit: AuditLog = RedisAuditLog(redis) if redis is not None else MemoryAuditLog()
     secret = settings.person_key_secret.encode()
     calendar = calendar_for(settings.holiday_folders())
-    gap = schedule_gaps(calendar, date.today())
-    if gap is not None:
-        log.warning("%s subgraph: %s", name, gap.message)
+
+    def warn_about_the_calendar() -> None:
+        gap = schedule_gaps(calendar, date.today())
+        if gap is not None:
+            log.warning("%s subgraph: %s", name, gap.message)
 
     def context_factory() -> SubgraphContext:
         return SubgraphContext(client=client, directory=directory, person_secret=secret, audit=audit, calendar=calendar)
@@ -110,6 +118,7 @@ def build_subgraph_app(name: str, schema: Any, client: Any, settings: SubgraphSe
         name,
         schema,
         context_factory,
+        on_startup=warn_about_the_calendar,
         on_shutdown=shutdown,
         fallback_principal=settings.dev_principal(),
         verifier=_verifier(name, settings),
