@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from resolvers.calendar import WorkCalendar
+from resolvers.calendar import WorkCalendar, calendar_for
 from resolvers.domain import AppealType, mask_address
 
 __all__ = [
@@ -61,9 +61,12 @@ def unified_category(domain_name: str) -> str | None:
     return _CATEGORIES.get(domain_name.strip())
 
 
-def deadline(posted_at: dt.datetime, type_name: str, calendar: WorkCalendar) -> dt.datetime:
-    """``posted_at`` plus the 类型's working days, at the same time of day."""
-    return calendar.add_workdays(posted_at, TIME_LIMIT_WORKDAYS.get(type_name.strip(), _DEFAULT_LIMIT))
+def deadline(posted_at: dt.datetime, type_name: str, calendar: WorkCalendar | None = None) -> dt.datetime:
+    """``posted_at`` plus the 类型's working days, at the same time of day, in ``calendar`` (the process's calendar
+    from the request context; left out, the shipped schedules')."""
+    return (calendar or calendar_for()).add_workdays(
+        posted_at, TIME_LIMIT_WORKDAYS.get(type_name.strip(), _DEFAULT_LIMIT)
+    )
 
 
 def community_level(address: str) -> str | None:

@@ -39,7 +39,7 @@ class SubgraphSettings(BaseSettings):
 
     The cross-system ``appeals`` subgraph reads the systems named in ``appeals_systems`` (``MINYI_APPEALS_SYSTEMS``,
     space-separated: hotline petition board grid suggestion), each at ``legacy_urls[name]`` (``MINYI_LEGACY_URLS``,
-    a JSON object) or its stand-in's default port, with the same service account."""
+    a JSON object) or its stand-in's default port, with the same service account.
 
     ``holiday_dirs`` (``MINYI_HOLIDAY_DIRS``, paths separated by ``os.pathsep``): folders with more holiday
     schedules (``YYYY.txt`` in the State Council's 放假安排 form), read after the shipped one."""
