@@ -87,8 +87,12 @@ POLICIES: Mapping[str, Rule] = MappingProxyType(
             or _supervises_territory(p)
             or _handles_for_a_unit(p)
         ),
-        # 一人多投专档: cross-system person history belongs to supervisors and the petition desk only
-        "person_history": lambda p: _supervises_territory(p) or p.has_role(Role.PETITION_OFFICER),
+        # 一人多投专档 / cross-system person history (DOMAIN §8): supervisors and the petition desk; the citizen
+        # (the subgraphs show them only their own records); the operator (the subgraphs show only the caller of
+        # the operator's current call). Everyone else gets only what their own work gives them (lists, search).
+        "person_history": lambda p: (
+            _supervises_territory(p) or p.has_role(Role.PETITION_OFFICER, Role.CITIZEN, Role.OPERATOR)
+        ),
         # 网格事件处置: grid-level work
         "grid_work": _works_a_grid,
         # 承办单位办理: acting for an assigned unit

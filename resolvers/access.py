@@ -10,14 +10,21 @@ Relations the rules use:
 - a citizen's own appeals: the principal's ``person_key`` claim (HMAC of the normalized phone or ID number, the
   same key as ``PersonRef.personKey``; see :mod:`auth.principal`) equals the appeal's petitioner key;
 - assigned: the principal's unit is the lead (主办) or a co-unit (会办) of the appeal;
-- the accused: the principal's unit is the accused unit (被举报单位) of a 检举控告 petition — that unit never sees the
-  appeal, whatever else it is (信访工作条例 Art 30 ¶3, Art 46(5));
+- the accused: the principal's unit is the accused unit (被举报单位) of a 检举控告 item (a petition, or a hotline
+  举报 naming whom it is about) — that unit never sees the appeal, whatever else it is (信访工作条例 Art 30 ¶3,
+  Art 46(5)); the accused is resolved to a unit by reference or normalised name (:mod:`resolvers.accused`), and
+  when it cannot be resolved the rules fail closed: of the handling units only the lead unit the item was routed
+  to (the one the petition office named) sees it;
 - jurisdiction: one of the principal's admin or grid codes covers the appeal's admin code (12 digits) or grid
   code (15 digits) by level (:mod:`resolvers.jurisdiction`: GB/T 2260 province 2, city 4, county 6, township 9,
   village 12 digits, grid cell 15; ``430100`` is the whole city and covers every district, street, community and
   cell in it, ``430102`` its district only); an appeal with no code yet is in the city queue: a city- or
   province-level code covers it, and so does being assigned to it;
-- created: the principal registered the appeal (the legacy system's operator / 登记人 field).
+- created: the principal registered the appeal (the legacy system's operator / 登记人 field);
+- on the call: an operator is on a call with a person while an item the operator registered for that person is
+  still being registered (SUBMITTED); during it the caller's other items (their history) are open to the operator
+  (DOMAIN.md §8 "plus caller history during the call"); the subgraph that knows the call passes the caller's person
+  key to :func:`decide` as ``on_call_with``.
 
 The anonymous principal (no login) reads what is public and nothing else: message-board posts (领导留言板, published
 by the board itself) with their content, but never their poster's PII; everything else needs a login (a citizen's
@@ -42,6 +49,7 @@ __all__ = [
     "Scope",
     "decide",
     "is_citizen_view",
+    "on_call_caller",
     "person_key_of",
 ]
 
@@ -80,7 +88,8 @@ class AppealFacts:
     status: UnifiedStatus = UnifiedStatus.HANDLING
     lead_unit: str | None = None  # 主办单位 code
     co_units: tuple[str, ...] = ()  # 会办单位 codes
-    accused_unit: str | None = None  # 被举报单位 (code or name) of a 检举控告 petition; server-side only
+    accused_unit: str | None = None  # 被举报单位 code of a 检举控告 item, resolved; server-side only
+    accused_unresolved: bool = False  # an accused is named but matches no unit: fail closed
     admin_code: str | None = None  # 12-digit 行政区划 of the location
     grid_code: str | None = None  # 15-digit 单元网格
     person_key: str | None = None  # the petitioner's person key
@@ -183,8 +192,11 @@ def _dispatcher(p: Principal, f: AppealFacts) -> Access:
 
 def _unit_handler(p: Principal, f: AppealFacts) -> Access:
     # §8 承办单位联络员/办理人: assigned (LEAD/CO) only; full content; PII masked, reveal with log; identity never on
-    # ACCUSATION or SECRET (no reveal either). Never the accused unit (Art 30 ¶3), even when the item was routed to it.
+    # ACCUSATION or SECRET (no reveal either). Never the accused unit (Art 30 ¶3), even when the item was routed to it;
+    # an accused nobody could resolve to a unit might be any of them: then only the lead unit (fail closed).
     if _is_accused(p, f) or not _assigned(p, f):
+        return NOTHING
+    if f.confidentiality is Confidentiality.ACCUSATION and f.accused_unresolved and p.unit != f.lead_unit:
         return NOTHING
     pii = _identity(f, PiiView.MASKED)
     return Access(Scope.FULL, ContentView.FULL, pii, pii is PiiView.MASKED)
@@ -278,9 +290,35 @@ def _combine(grants: Iterable[Access]) -> Access:
     return best
 
 
-def decide(principal: Principal, facts: AppealFacts) -> Access:
-    """What ``principal`` may see of the appeal described by ``facts`` (DOMAIN.md §8)."""
+def _caller_history(p: Principal, f: AppealFacts, on_call_with: str | None) -> Access:
+    # §8 坐席: caller history during the call — the caller's items, content in full, PII masked (full only on the
+    # item of the call itself, which _operator grants); 信访 items stay existence/status/unit only.
+    if on_call_with is None or f.person_key != on_call_with or not p.has_role(Role.OPERATOR):
+        return NOTHING
+    if f.system is SourceSystem.PETITION:
+        return _STATUS_ONLY
+    return Access(Scope.FULL, ContentView.FULL, _identity(f, PiiView.MASKED), False)
+
+
+def on_call_caller(principal: Principal, calls: Iterable[AppealFacts]) -> str | None:
+    """The person an operator is on a call with, judged from ``calls`` (items of one person): an item the operator
+    registered and is still registering (SUBMITTED). ``None`` when there is no such call."""
+    if not principal.has_role(Role.OPERATOR):
+        return None
+    for f in calls:
+        if f.creator == principal.subject and f.status is UnifiedStatus.SUBMITTED and f.person_key:
+            return f.person_key
+    return None
+
+
+def decide(principal: Principal, facts: AppealFacts, *, on_call_with: str | None = None) -> Access:
+    """What ``principal`` may see of the appeal described by ``facts`` (DOMAIN.md §8); ``on_call_with`` is the
+    person key of the caller of the principal's current call, when the asking subgraph knows one."""
     if _is_accused(principal, facts):
         return NOTHING  # Art 30 ¶3 trumps every other role the principal may hold
-    grants = [_public(facts), *(_RULES[role](principal, facts) for role in principal.roles)]
+    grants = [
+        _public(facts),
+        _caller_history(principal, facts, on_call_with),
+        *(_RULES[role](principal, facts) for role in principal.roles),
+    ]
     return _combine(grants)

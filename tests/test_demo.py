@@ -114,10 +114,10 @@ def test_demo_starts_everything_answers_and_stops_on_ctrl_c(tmp_path: Path, worl
         health = _get(GATEWAY_PORT + OFFSET, "/health")
         assert health["status"] == "ok" and len(health["schema"]) == 64
         assert _post(GATEWAY_PORT + OFFSET, "{ __typename }") == {"data": {"__typename": "Query"}}
-        # one request through the gateway: a citizen's records from all four systems (the first people of the
-        # synthetic city filed the same matter in every system)
-        phone = world.persons[0].phone
-        records = _post(GATEWAY_PORT + OFFSET, CITIZEN_RECORDS, {"phone": phone}, token)
+        # one request through the gateway: a citizen's records from all four systems — the demo citizen's own
+        # (person history is the citizen's own, a supervisor's or the petition desk's; DOMAIN.md §8)
+        phone = world.persons[1].phone  # 杜玲, the demo citizen
+        records = _post(GATEWAY_PORT + OFFSET, CITIZEN_RECORDS, {"phone": phone}, _demo_token("citizen", gateway_url))
         assert "errors" not in records, records
         citizen = records["data"]["citizen"]
         for system, (list_field, _) in LISTS.items():

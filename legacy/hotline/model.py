@@ -114,6 +114,7 @@ class Ticket:
     called_at: datetime  # 来电时间 ldsj
     state: CityState
     operator_id: str = ""  # 坐席工号 zxgh: the operator (登记人) who registered it ("" when unknown)
+    accused: str = ""  # 被反映人/单位 bfyr (reflectName): whom a 举报/投诉 is about, as the caller named them
     accepted_at: datetime | None = None  # 受理时间 slsj
     dispatched_at: datetime | None = None  # 派单时间 pdsj
     time_limit: int = 0  # 办理时限 blsx

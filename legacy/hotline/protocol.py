@@ -11,6 +11,7 @@ A work order (工单)::
     gdbh 工单编号 · lsh 流水号 · ldr 来电人 · ldrxb 性别 · lxdh 联系电话 · ldhm 来电号码 · zjhm 证件号码
     slqd 受理渠道 · bt 标题 · nr 内容 · sqlx 诉求类型 (咨询/求助/投诉/举报/建议) · wtfl {dm, mc} 问题分类
     jjcd 紧急程度 · sfdz 事发地址 · xzqh 行政区划 · wgbm 网格编码 · sfbm 是否保密 · zxgh 坐席工号 (登记人)
+    bfyr 被反映人/单位 (whom a 举报 or 投诉 is about)
     ldsj 来电时间 · slsj 受理时间 · pdsj 派单时间 · blsx 办理时限 · sxdw 时限单位 · jzsj 办理截止时间
     zt 市级状态 · cbdw {dwbm, dwmc} 主办单位 · xbdw [{dwbm, dwmc}] 协办单位
     dwzt [{dwbm, dwmc, js 主办/协办, zt, pdsj, qsjzsj 签收截止, jzsj, qssj 签收时间, dfsj, dfnr, tdyy 退单原因,
@@ -107,6 +108,7 @@ def ticket_json(t: Ticket) -> dict[str, Any]:
         "wgbm": t.grid_code,
         "sfbm": int(t.is_secret),
         "zxgh": t.operator_id,
+        "bfyr": t.accused,
         "ldsj": wire_time(t.called_at),
         "slsj": wire_time(t.accepted_at),
         "pdsj": wire_time(t.dispatched_at),

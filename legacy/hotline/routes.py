@@ -255,6 +255,7 @@ class HotlineApi:
             called_at=now,
             state=CityState.DRAFT,
             operator_id=optional_text(body, "zxgh") or request.headers.get(ACTING_HEADER, ""),
+            accused=optional_text(body, "bfyr"),
         )
         answer = optional_text(body, "dfnr") if flag(body, "zjdf") else ""
         if flag(body, "zjdf") and not answer:

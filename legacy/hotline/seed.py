@@ -118,6 +118,7 @@ class _Seeder:
             called_at=filing.received_at,
             state=CityState.DRAFT,
             operator_id=SEED_OPERATORS[filing.seq % len(SEED_OPERATORS)],
+            accused=matter.accused,
         )
 
     def play(self, filing: Filing) -> Ticket:

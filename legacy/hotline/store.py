@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS gd (
     jzsj TEXT, thcs INTEGER NOT NULL, yqcs INTEGER NOT NULL, cbcs INTEGER NOT NULL,
     zjdf INTEGER NOT NULL, dfsj TEXT, dfnr TEXT NOT NULL, shyj TEXT NOT NULL,
     hfcs INTEGER NOT NULL, hfsj TEXT, sfmy INTEGER, hfyj TEXT NOT NULL, bjsj TEXT,
-    zxgh TEXT NOT NULL DEFAULT ''
+    zxgh TEXT NOT NULL DEFAULT '', bfyr TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS gd_lxdh ON gd (lxdh);
 CREATE INDEX IF NOT EXISTS gd_ldhm ON gd (ldhm);
@@ -56,9 +56,9 @@ CREATE TABLE IF NOT EXISTS gd_lz (
 _GD_COLUMNS = (
     "gdbh, lsh, tqm, ldr, ldrxb, lxdh, ldhm, zjhm, slqd, bt, nr, sqlx, wtfldm, wtflmc, jjcd, sfdz, xzqh, wgbm, "
     "sfbm, ldsj, zt, slsj, pdsj, blsx, sxdw, jzsj, thcs, yqcs, cbcs, zjdf, dfsj, dfnr, shyj, hfcs, hfsj, sfmy, "
-    "hfyj, bjsj, zxgh"
+    "hfyj, bjsj, zxgh, bfyr"
 )
-_GD_INSERT = f"INSERT OR REPLACE INTO gd ({_GD_COLUMNS}) VALUES ({', '.join('?' * 39)})"
+_GD_INSERT = f"INSERT OR REPLACE INTO gd ({_GD_COLUMNS}) VALUES ({', '.join('?' * 40)})"
 _DW_INSERT = "INSERT INTO gd_dw VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _LZ_INSERT = "INSERT INTO gd_lz VALUES (?, ?, ?, ?, ?, ?)"
 
@@ -129,6 +129,7 @@ def _ticket_row(t: Ticket) -> tuple[object, ...]:
         t.callback_opinion,
         format_time(t.closed_at),
         t.operator_id,
+        t.accused,
     )
 
 
@@ -220,6 +221,7 @@ def _ticket_of(row: sqlite3.Row, units: tuple[UnitAssignment, ...], events: tupl
         callback_opinion=row["hfyj"],
         closed_at=parse_time(row["bjsj"]),
         operator_id=row["zxgh"],
+        accused=row["bfyr"],
         events=events,
     )
 
@@ -237,6 +239,8 @@ class HotlineStore:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(gd)")}
         if "zxgh" not in columns:  # a database file written before 坐席工号 was kept: its orders have none
             conn.execute("ALTER TABLE gd ADD COLUMN zxgh TEXT NOT NULL DEFAULT ''")
+        if "bfyr" not in columns:  # written before 被反映人 was kept
+            conn.execute("ALTER TABLE gd ADD COLUMN bfyr TEXT NOT NULL DEFAULT ''")
 
     def save_all(self, tickets: Iterable[Ticket], units: Iterable[HandlingUnit] = ()) -> None:
         """Write (insert or replace) whole work orders, and units, in one transaction."""

@@ -137,6 +137,7 @@ class HotlineTicketRecord:
     callback_opinion: str
     complete_time: datetime | None  # 办结时间
     history: tuple[HotlineEvent, ...]
+    accused: str = ""  # 被反映人/单位 bfyr: read only for the access rules (the accused never sees it), never shown
 
     @property
     def lead_state(self) -> str | None:
@@ -290,6 +291,7 @@ def ticket_from_legacy(raw: Any) -> HotlineTicketRecord:
             grid_code=_text(raw, "wgbm"),
             is_secret=_int(raw, "sfbm") == 1,
             registered_by=_text(raw, "zxgh"),
+            accused=_text(raw, "bfyr"),
             call_time=call_time,
             accepted_at=_time(raw, "slsj"),
             dispatch_time=_time(raw, "pdsj"),

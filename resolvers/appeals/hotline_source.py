@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from resolvers.access import AppealFacts
+from resolvers.accused import accused_of_report, protection
 from resolvers.adapters.hotline import MAX_PAGE, HotlineClient, HotlineTicketRecord
 from resolvers.appeals.offsets import next_offset, offset_of
 from resolvers.appeals.record import AppealRecord, HistoryEvent
 from resolvers.appeals.sources import SourcePage, SourceSearch
-from resolvers.domain import Confidentiality, SourceSystem, person_key
+from resolvers.domain import SourceSystem, person_key
 from resolvers.hotline_reads import tickets_of_person
 from resolvers.persons import Identifiers
 
@@ -19,9 +20,10 @@ __all__ = ["HotlineSource", "record_of_ticket"]
 def record_of_ticket(secret: bytes, r: HotlineTicketRecord) -> AppealRecord:
     phone = r.contact_phone or r.caller_phone
     key = person_key(secret, phone=phone, id_number=r.id_number) if phone or r.id_number else None
+    accused = accused_of_report(r.appeal_type, r.accused, [*([r.lead_unit] if r.lead_unit else []), *r.co_units])
     facts = AppealFacts(
         system=SourceSystem.HOTLINE,
-        confidentiality=Confidentiality.SECRET if r.is_secret else Confidentiality.NORMAL,
+        confidentiality=protection(accused, is_secret=r.is_secret),
         status=r.status,
         lead_unit=r.lead_unit.code if r.lead_unit else None,
         co_units=tuple(u.code for u in r.co_units),
@@ -29,6 +31,8 @@ def record_of_ticket(secret: bytes, r: HotlineTicketRecord) -> AppealRecord:
         grid_code=r.grid_code or None,
         person_key=key,
         creator=r.registered_by or None,
+        accused_unit=accused.unit_code if accused else None,
+        accused_unresolved=accused is not None and not accused.resolved,
     )
     lead = next((u for u in r.units if r.lead_unit and u.unit.code == r.lead_unit.code and u.role == "LEAD"), None)
     unsatisfied = max(r.rehandle_count, 1 if r.callback_satisfied is False else 0)

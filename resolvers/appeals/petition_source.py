@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from resolvers import petition_status
 from resolvers.access import AppealFacts
+from resolvers.accused import resolve_accused
 from resolvers.adapters.petition import MAX_PAGE, PetitionClient, PetitionCriteria, PetitionRecord
 from resolvers.appeals.offsets import next_offset, offset_of
 from resolvers.appeals.record import AppealRecord, HistoryEvent
@@ -37,12 +38,14 @@ def _history(r: PetitionRecord) -> tuple[HistoryEvent, ...]:
 def record_of_petition(secret: bytes, r: PetitionRecord) -> AppealRecord:
     key = person_key(secret, phone=r.phone, id_number=r.id_number) if r.phone or r.id_number else None
     status = petition_status.unified_status(r.source_status)
+    accused = resolve_accused(r.accused, [r.lead_unit] if r.lead_unit else []) if r.is_accusation else None
     facts = AppealFacts(
         system=SourceSystem.PETITION,
         confidentiality=confidentiality(r),
         status=status,
         lead_unit=r.lead_unit.code if r.lead_unit else None,
-        accused_unit=r.accused or None,
+        accused_unit=accused.unit_code if accused else None,
+        accused_unresolved=accused is not None and not accused.resolved,
         admin_code=r.location_code or None,
         person_key=key,
         creator=r.registrar or None,

@@ -103,5 +103,9 @@ class Query:
         description="Threads with every word of `text` in title or content, and/or posted with `phone`.",
     )
     citizen: Citizen | None = strawberry.federation.field(
-        authenticated=True, resolver=citizen, shareable=True, description=CITIZEN_LOOKUP_DESCRIPTION
+        authenticated=True,
+        policy=[["person_history"]],
+        resolver=citizen,
+        shareable=True,
+        description=CITIZEN_LOOKUP_DESCRIPTION,
     )

@@ -47,8 +47,8 @@ __all__ = [
 ]
 
 
-def access_to(info: Info, facts: AppealFacts) -> Access:
-    return decide(info.context.principal, facts)
+def access_to(info: Info, facts: AppealFacts, *, on_call_with: str | None = None) -> Access:
+    return decide(info.context.principal, facts, on_call_with=on_call_with)
 
 
 def shown_text(text: str | None, access: Access) -> str | None:

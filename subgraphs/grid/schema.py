@@ -104,6 +104,7 @@ class Query:
     )
     citizen: Citizen | None = strawberry.federation.field(
         authenticated=True,
+        policy=[["person_history"]],
         resolver=citizen,
         shareable=True,
         description=CITIZEN_LOOKUP_DESCRIPTION,

@@ -15,7 +15,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from resolvers import domain
-from resolvers.access import AppealFacts
+from resolvers.access import AppealFacts, on_call_caller
 from resolvers.adapters.hotline import HotlinePage
 from resolvers.hotline_reads import tickets_of_person
 from resolvers.hotline_status import filter_for
@@ -72,7 +72,9 @@ async def _citizen_hotline_tickets(root: Citizen, info: Ctx) -> list[HotlineTick
     if root.identifiers is None:
         return []
     records = await tickets_of_person(client_of(info), root.identifiers)
-    return [t for r in records if (t := ticket_of(info, r)) is not None]
+    # an operator on a call with this person (a work order of theirs still being registered) sees the history
+    caller = on_call_caller(info.context.principal, [facts_of(info, r) for r in records])
+    return [t for r in records if (t := ticket_of(info, r, on_call_with=caller)) is not None]
 
 
 @strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)
@@ -157,6 +159,7 @@ class Query:
     )
     citizen: Citizen | None = strawberry.federation.field(
         authenticated=True,
+        policy=[["person_history"]],
         resolver=_citizen,
         shareable=True,
         description=CITIZEN_LOOKUP_DESCRIPTION,

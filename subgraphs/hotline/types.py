@@ -19,6 +19,7 @@ from strawberry.types import Info
 
 from resolvers import domain, hotline_status
 from resolvers.access import Access, AppealFacts, ContentView, is_citizen_view
+from resolvers.accused import Accused, accused_of_report, protection
 from resolvers.adapters.hotline import HotlineClient, HotlineTicketRecord, HotlineUnitAssignment
 from resolvers.hotline_reads import load_tickets
 from subgraphs.common.context import SubgraphContext
@@ -202,9 +203,10 @@ def facts_of(info: Info[SubgraphContext, None], r: HotlineTicketRecord) -> Appea
         if phone or r.id_number
         else None
     )
+    accused = _accused(r)
     return AppealFacts(
         system=domain.SourceSystem.HOTLINE,
-        confidentiality=domain.Confidentiality.SECRET if r.is_secret else domain.Confidentiality.NORMAL,
+        confidentiality=protection(accused, is_secret=r.is_secret),
         status=r.status,
         lead_unit=r.lead_unit.code if r.lead_unit else None,
         co_units=tuple(u.code for u in r.co_units),
@@ -212,16 +214,26 @@ def facts_of(info: Info[SubgraphContext, None], r: HotlineTicketRecord) -> Appea
         grid_code=r.grid_code or None,
         person_key=key,
         creator=r.registered_by or None,
+        accused_unit=accused.unit_code if accused else None,
+        accused_unresolved=accused is not None and not accused.resolved,
     )
+
+
+def _accused(r: HotlineTicketRecord) -> Accused | None:
+    """The accused party of a 举报 (被反映人/单位), resolved against the units the order went to."""
+    return accused_of_report(r.appeal_type, r.accused, [*([r.lead_unit] if r.lead_unit else []), *r.co_units])
 
 
 def contact_of(r: HotlineTicketRecord) -> Contact:
     return Contact(name=r.caller_name, phone=_phone(r), id_number=r.id_number)
 
 
-def ticket_of(info: Info[SubgraphContext, None], r: HotlineTicketRecord) -> HotlineTicket | None:
-    """The work order as the caller may see it (DOMAIN.md §8), or ``None`` when they may not see it at all."""
-    access = access_to(info, facts_of(info, r))
+def ticket_of(
+    info: Info[SubgraphContext, None], r: HotlineTicketRecord, *, on_call_with: str | None = None
+) -> HotlineTicket | None:
+    """The work order as the caller may see it (DOMAIN.md §8), or ``None`` when they may not see it at all;
+    ``on_call_with``: the person an operator asking is on a call with (their history is open during the call)."""
+    access = access_to(info, facts_of(info, r), on_call_with=on_call_with)
     if not access.visible:
         return None
     path = [p for p in r.category_name.split("/") if p]
@@ -254,7 +266,7 @@ def ticket_of(info: Info[SubgraphContext, None], r: HotlineTicketRecord) -> Hotl
         status=r.status,
         source_status=r.city_state,
         deadline=r.deadline,
-        confidentiality=domain.Confidentiality.SECRET if r.is_secret else domain.Confidentiality.NORMAL,
+        confidentiality=protection(_accused(r), is_secret=r.is_secret),
         city_state=r.city_state,
         pending_request=_pending(r),
         unit_states=[_unit_state(a, reply_view) for a in lead_first],

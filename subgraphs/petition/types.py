@@ -21,6 +21,7 @@ from strawberry.types import Info
 
 from resolvers import domain, petition_limits, petition_status
 from resolvers.access import Access, AppealFacts, PiiView
+from resolvers.accused import resolve_accused
 from resolvers.adapters.petition import PetitionClient, PetitionRecord
 from resolvers.domain import SourceSystem as DomainSourceSystem
 from resolvers.petitions import appeal_type, channel, confidentiality, petition_loader
@@ -216,12 +217,15 @@ def facts_of(info: Info, record: PetitionRecord) -> AppealFacts:
         if record.phone or record.id_number
         else None
     )
+    units = [record.lead_unit] if record.lead_unit else []
+    accused = resolve_accused(record.accused, units) if record.is_accusation else None
     return AppealFacts(
         system=DomainSourceSystem.PETITION,
         confidentiality=confidentiality(record),
         status=petition_status.STAGE_STATUS[petition_status.petition_stage(record.source_status)],
         lead_unit=record.lead_unit.code if record.lead_unit else None,
-        accused_unit=record.accused or None,
+        accused_unit=accused.unit_code if accused else None,
+        accused_unresolved=accused is not None and not accused.resolved,
         admin_code=record.location_code or None,
         person_key=key,
         creator=record.registrar or None,

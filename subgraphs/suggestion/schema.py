@@ -119,7 +119,11 @@ class Query:
         description="Suggestions with `text` in title or content, and/or filed with `phone`.",
     )
     citizen: Citizen | None = strawberry.federation.field(
-        authenticated=True, resolver=citizen, shareable=True, description=CITIZEN_LOOKUP_DESCRIPTION
+        authenticated=True,
+        policy=[["person_history"]],
+        resolver=citizen,
+        shareable=True,
+        description=CITIZEN_LOOKUP_DESCRIPTION,
     )
 
 

@@ -48,7 +48,7 @@ async def test_a_citizen_view_is_one_trace_with_every_fetch_a_child_span(
     city: City, exporter: InMemorySpanExporter, world: World
 ) -> None:
     exporter.clear()
-    headers = {"Authorization": "Bearer dispatcher", "traceparent": f"00-{CLIENT_TRACE}-{CLIENT_SPAN}-01"}
+    headers = {"Authorization": "Bearer supervisor", "traceparent": f"00-{CLIENT_TRACE}-{CLIENT_SPAN}-01"}
     body = {"query": CITIZEN_VIEW, "variables": {"phone": world.persons[0].phone}, "operationName": "CitizenView"}
     async with aiohttp.ClientSession() as http, http.post(city.gateway_url, json=body, headers=headers) as response:
         answer = await response.json()
@@ -89,7 +89,7 @@ async def test_a_repeated_request_is_planned_from_the_cache(
     city: City, exporter: InMemorySpanExporter, world: World
 ) -> None:
     body = {"query": CITIZEN_VIEW, "variables": {"phone": world.persons[1].phone}}
-    async with aiohttp.ClientSession(headers={"Authorization": "Bearer dispatcher"}) as http:
+    async with aiohttp.ClientSession(headers={"Authorization": "Bearer supervisor"}) as http:
         for _ in range(2):
             exporter.clear()
             async with http.post(city.gateway_url, json=body) as response:

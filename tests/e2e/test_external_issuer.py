@@ -36,7 +36,7 @@ from gateway.app import create_app as create_gateway
 from gateway.settings import GatewayOptions, GatewaySettings
 from legacy.hotline.app import create_app as create_standin
 from legacy.standin import StandinOptions
-from legacy.world import World
+from legacy.world import Person, World
 from schema.supergraph import load_supergraph
 from subgraphs.hotline.app import create_app as create_hotline
 from subgraphs.settings import SubgraphSettings
@@ -67,8 +67,14 @@ def _provider(issuer: str, kv: MemoryStore) -> Provider:
     return Provider(options, kv=kv, users=USERS)
 
 
+def _county_caller(world: World) -> Person:
+    """A caller with work orders in 长沙县 (430121), the demo supervisor's jurisdiction (person history is a
+    supervisor's, not a dispatcher's: DOMAIN.md §8)."""
+    return next(f.person for f in world.filings_for("hotline") if f.matter.place.admin_code12.startswith("430121"))
+
+
 def _principal() -> Principal:
-    user = USERS.get("dispatcher")
+    user = USERS.get("supervisor")
     assert user is not None
     return user.principal(scopes=["appeals:read"], client_id="minyi-portal")
 
@@ -131,7 +137,7 @@ async def _citizen(
     http: aiohttp.ClientSession, base: str, world: World, token: str | None
 ) -> tuple[int, dict[str, Any]]:
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
-    variables = {"phone": world.persons[0].phone}
+    variables = {"phone": _county_caller(world).phone}
     async with http.post(f"{base}/graphql", json={"query": CITIZEN, "variables": variables}, headers=headers) as r:
         body: dict[str, Any] = await r.json()
         return r.status, body
@@ -139,7 +145,7 @@ async def _citizen(
 
 async def _log_in(deployment: Deployment) -> str:
     tokens = await log_in_through(
-        deployment.issuer, "dispatcher", PASSWORD, redirect_uri=f"{deployment.issuer}/portal/callback"
+        deployment.issuer, "supervisor", PASSWORD, redirect_uri=f"{deployment.issuer}/portal/callback"
     )
     return str(tokens["access_token"])
 
@@ -161,7 +167,7 @@ async def test_a_token_of_the_external_issuer_is_answered(
     tickets = body["data"]["citizen"]["hotlineTickets"]
     assert tickets, body
     phones = {t["petitioner"]["phone"] for t in tickets if t["petitioner"] and t["petitioner"]["phone"]}
-    assert phones and all("****" in p and p != world.persons[0].phone for p in phones), phones
+    assert phones and all("****" in p and p != _county_caller(world).phone for p in phones), phones
 
     # anonymous: the @authenticated field is null with UNAUTHENTICATED, as with the embedded provider
     status, body = await _citizen(http, deployment.gateway, world, None)

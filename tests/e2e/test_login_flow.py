@@ -143,7 +143,7 @@ async def test_log_in_query_refresh_log_out_and_be_refused(
     assert csrf is not None
 
     # 2. credentials with the CSRF token: a 302 to the registered redirect URI with the code (no consent step)
-    form = {"username": "dispatcher", "password": PASSWORD, "csrf_token": csrf.group(1)}
+    form = {"username": "supervisor", "password": PASSWORD, "csrf_token": csrf.group(1)}
     async with browser.post(authorize, data=form, allow_redirects=False) as answer:
         assert answer.status == 302, await answer.text()
         location = answer.headers["Location"]
@@ -165,8 +165,9 @@ async def test_log_in_query_refresh_log_out_and_be_refused(
     assert status == 200, tokens
     assert {"access_token", "refresh_token", "id_token"} <= tokens.keys()
 
-    # 4. the graph answers the 派单员: the citizen's tickets, the caller's contact masked (DOMAIN.md §8)
-    person = world.persons[0]
+    # 4. the graph answers the 督办员 (长沙县): a caller's tickets there, the contact masked (DOMAIN.md §8; person
+    #    history is a supervisor's)
+    person = next(f.person for f in world.filings_for("hotline") if f.matter.place.admin_code12.startswith("430121"))
     variables = {"phone": person.phone}
     status, body = await _graphql(browser, base, variables, tokens["access_token"])
     assert status == 200 and "errors" not in body, body

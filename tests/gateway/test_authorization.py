@@ -215,7 +215,7 @@ async def test_a_denied_policy_on_a_non_null_field_nulls_its_parent(gateway: Dep
 
 async def test_a_policy_on_a_type_guards_every_field_returning_it(gateway: Deployment) -> None:
     query = "{ appeals { id citizen { name } } riskBoard { level } }"
-    _, denied, _ = await _post(gateway, query, OPERATOR)
+    _, denied, _ = await _post(gateway, query, UNIT_HANDLER)
     assert denied["data"] == {
         "appeals": [{"id": "1", "citizen": None}, {"id": "2", "citizen": None}],
         "riskBoard": None,
@@ -286,7 +286,7 @@ def test_the_outcome_is_cached_per_profile_and_public_operations_once(deployment
     assert first.document is public and not first.errors
     guarded = parse("{ appeals { id contactPhone } }")
     one = authorization.authorize(
-        guarded, print_ast(guarded), None, Principal.from_claims({"sub": "a", "roles": ["operator"]})
+        guarded, print_ast(guarded), None, Principal.from_claims({"sub": "a", "roles": ["leader"]})
     )
     two = authorization.authorize(
         guarded, print_ast(guarded), None, Principal.from_claims({"sub": "b", "roles": ["dispatcher"]})

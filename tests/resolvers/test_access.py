@@ -268,3 +268,74 @@ def test_only_a_city_or_province_jurisdiction_covers_the_unlocated_city_queue(ro
     system = SourceSystem.PETITION if role == "petition_officer" else SourceSystem.HOTLINE
     letter = AppealFacts(system, lead_unit="U-ANY")
     assert decide(who(role, jurisdiction={"admin_codes": [code], "grid_codes": []}), letter).visible is sees
+
+
+# --- The accused (信访工作条例 Art 30 ¶3): resolved by name, and fail closed when it cannot be ---------------------
+
+NAMED = AppealFacts(
+    SourceSystem.PETITION,
+    confidentiality=Confidentiality.ACCUSATION,
+    lead_unit=UNIT,
+    co_units=("U-CO-0102",),
+    accused_unresolved=True,  # "某街道办工作人员": no unit could be named
+    admin_code=f"{DISTRICT}001002",
+    person_key=ME,
+)
+
+
+def test_an_unresolved_accused_hides_the_item_from_every_handling_unit_but_the_lead() -> None:
+    assert decide(HANDLER, NAMED).visible  # the lead unit the petition office named
+    assert not decide(who("unit_handler", unit="U-CO-0102"), NAMED).visible  # a co-unit: it might be the accused
+    assert decide(OFFICER, NAMED).pii is PiiView.FULL  # the petition desk, unchanged
+
+
+def test_the_accused_unit_resolved_by_name_sees_nothing() -> None:
+    from resolvers.accused import resolve_accused
+    from resolvers.domain import UnitRef
+
+    lead = UnitRef("43010502", "开福区城市管理和综合执法局")
+    accused = resolve_accused("长沙市开福区城市管理和综合执法局执法人员", [lead])
+    assert accused is not None and accused.unit_code == lead.code
+    item = replace(NAMED, lead_unit=lead.code, co_units=(), accused_unit=accused.unit_code, accused_unresolved=False)
+    assert not decide(who("unit_handler", unit=lead.code), item).visible
+    assert not decide(who("supervisor", unit=lead.code, jurisdiction={"admin_codes": [DISTRICT]}), item).visible
+
+
+def test_a_hotline_report_naming_whom_it_is_about_is_protected_like_an_accusation() -> None:
+    from resolvers.accused import accused_of_report, protection
+    from resolvers.domain import AppealType, UnitRef
+
+    accused = accused_of_report(AppealType.REPORT, "某执法中队队员", [UnitRef(UNIT, "芙蓉区城管局")])
+    assert accused is not None and not accused.resolved
+    assert protection(accused) is Confidentiality.ACCUSATION
+    assert accused_of_report(AppealType.COMPLAINT, "某执法中队队员", []) is None
+    report = AppealFacts(
+        SourceSystem.HOTLINE,
+        confidentiality=protection(accused),
+        lead_unit=UNIT,
+        co_units=("U-CO-0102",),
+        accused_unresolved=True,
+        admin_code=f"{DISTRICT}001002",
+        person_key=ME,
+    )
+    assert decide(HANDLER, report).pii is PiiView.KEY_ONLY  # the lead: the reporter's identity never
+    assert not decide(who("unit_handler", unit="U-CO-0102"), report).visible
+
+
+# --- Person history: the caller of the operator's current call -----------------------------------------------------
+
+
+def test_an_operator_sees_the_callers_history_only_during_the_call() -> None:
+    from resolvers.access import on_call_caller
+
+    earlier = replace(HOTLINE, creator="op-2")  # registered by someone else, long ago
+    call = replace(HOTLINE, creator="op-1", status=UnifiedStatus.SUBMITTED)
+    assert on_call_caller(OPERATOR, [earlier]) is None
+    assert not decide(OPERATOR, earlier).visible
+    caller = on_call_caller(OPERATOR, [earlier, call])
+    assert caller == ME
+    seen = decide(OPERATOR, earlier, on_call_with=caller)
+    assert (seen.scope, seen.content, seen.pii) == (Scope.FULL, ContentView.FULL, PiiView.MASKED)
+    assert decide(OPERATOR, PETITION, on_call_with=caller).scope is Scope.EXISTENCE  # 信访: status only
+    assert decide(DISPATCHER, ELSEWHERE, on_call_with="k-other").pii is not PiiView.FULL
+    assert not decide(OPERATOR, ELSEWHERE, on_call_with=caller).visible  # someone else's item

@@ -72,7 +72,10 @@ async def test_the_sdl_matches_the_checked_in_golden_file() -> None:
     assert sdl == GOLDEN.read_text(encoding="utf-8"), "SDL drifted: rerun with MINYI_UPDATE_GOLDEN=1 and review"
     assert 'type Suggestion implements Appeal @key(fields: "id")' in sdl
     assert 'type Citizen @key(fields: "personKey")' in sdl
-    assert "citizen(phone: String = null, idNumber: String = null): Citizen @authenticated @shareable" in sdl
+    assert (
+        'citizen(phone: String = null, idNumber: String = null): Citizen @authenticated @policy(policies: [["person_history"]]) @shareable'
+        in sdl
+    )
 
 
 async def test_100_representations_cost_one_batch_read(

@@ -2,7 +2,8 @@
 the gateway's internal tokens, sharing the person directory in the test Redis) and a gateway over the checked-in supergraph, each a real server in a background
 thread (:mod:`tests.support.servers`).
 
-Requests with ``Authorization: Bearer dispatcher`` are made for the test dispatcher (派单员); the stand-ins record
+Requests with ``Authorization: Bearer supervisor`` are made for the test supervisor (督办员 over the city, who may
+read a person's history across the systems, DOMAIN.md §8); the stand-ins record
 the ``traceparent`` of every call they receive in :attr:`City.legacy_traceparents`.
 """
 
@@ -23,7 +24,7 @@ from legacy.standin import StandinOptions
 from schema.supergraph import load_supergraph
 from subgraphs.settings import SubgraphSettings
 from tests.conftest import REDIS_URL
-from tests.support.principals import DISPATCHER
+from tests.support.principals import SUPERVISOR
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp, serve_asgi
 
 __all__ = ["CITIZEN_VIEW", "SYSTEMS", "City", "open_city"]
@@ -43,11 +44,11 @@ query CitizenView($phone: String!) {
 """
 
 
-class DispatcherTokens:
-    """Bearer ``dispatcher`` is the test dispatcher; anything else is anonymous."""
+class SupervisorTokens:
+    """Bearer ``supervisor`` is the test supervisor; anything else is anonymous."""
 
     async def verify(self, token: str) -> Principal:
-        return DISPATCHER if token == "dispatcher" else ANONYMOUS
+        return SUPERVISOR if token == "supervisor" else ANONYMOUS
 
 
 @dataclass
@@ -103,7 +104,7 @@ def open_city(**gateway_arguments: Any) -> Iterator[City]:
         supergraph = load_supergraph(SUPERGRAPH.read_text())
         servers.append(
             serve_asgi(
-                lambda: create_app(supergraph, options, verifier=DispatcherTokens(), **gateway_arguments),
+                lambda: create_app(supergraph, options, verifier=SupervisorTokens(), **gateway_arguments),
                 gateway_port,
             )
         )
