@@ -4,7 +4,9 @@ Starts what ``minyi demo`` starts — four legacy stand-ins (seeded SQLite files
 its embedded login in dev mode — as separate processes on ``--port-offset`` (never the demo's own ports), with the
 person directory and login sessions in ``--redis-url``. Logs the demo citizen (杜玲) in ``--concurrency`` times
 through the gateway's login (each login a session of its own, each client its own access token), then every client
-asks the citizen view — her appeals in all four systems, one query — again and again.
+asks the citizen view — her appeals in all four systems, one query — again and again. The clients are one user, so
+the gateway's in-flight merging lets identical views in flight share subgraph calls; ``--merging off`` turns it
+off in this checkout's gateway, to measure what every view costs the subgraphs on its own.
 
 With ``--baseline REF`` the same stack is also started from the git revision REF (``git archive`` into a temporary
 directory, run with this interpreter and its installed dependencies) and the two stacks are loaded in turn,
@@ -121,6 +123,7 @@ async def _start(
     seed: int,
     data_dir: Path,
     procs: list[subprocess.Popen[bytes]],
+    merging: bool = True,
 ) -> tuple[str, dict[str, int]]:
     specs = demo_processes(data_dir, seed, redis_url, offset)
     env_base = {**os.environ, "PYTHONPATH": str(source)}
@@ -129,6 +132,8 @@ async def _start(
         argv = [
             str(source / "schema" / "supergraph.graphql") if a.endswith("supergraph.graphql") else a for a in spec.argv
         ]
+        if spec.label == "gateway" and not merging:
+            argv.append("--no-merge-inflight")
         proc = subprocess.Popen(argv, cwd=source, env={**env_base, **dict(spec.env)}, stdout=subprocess.DEVNULL)
         procs.append(proc)
         started.append((spec, proc))
@@ -257,6 +262,13 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1, help="the stand-ins' seed (the demo's default)")
     parser.add_argument("--baseline", metavar="REF", help="also run the stack of this git revision, alternating")
+    parser.add_argument(
+        "--merging",
+        choices=("on", "off"),
+        default="on",
+        help="in-flight merging in this checkout's gateway (off: --no-merge-inflight; the clients are one user, "
+        "so with it on, identical views in flight share their subgraph calls)",
+    )
     args = parser.parse_args()
 
     procs: list[subprocess.Popen[bytes]] = []
@@ -271,7 +283,8 @@ async def main() -> None:
             for name, source, offset in sources:
                 data_dir = Path(tmp) / f"data-{offset}"
                 data_dir.mkdir()
-                url, pids = await _start(name, source, offset, args.redis_url, args.seed, data_dir, procs)
+                merging = args.merging == "on" or name != "this checkout"
+                url, pids = await _start(name, source, offset, args.redis_url, args.seed, data_dir, procs, merging)
                 stack = Stack(name, url, pids, await _tokens(url, args.concurrency))
                 await _check(stack)
                 await _load(stack, args.warmup)
