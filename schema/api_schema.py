@@ -117,7 +117,9 @@ def build_api_schema(document: DocumentNode, prefixes: Collection[str], inaccess
         else:
             definitions.append(definition)
     try:
-        schema = build_ast_schema(DocumentNode(definitions=tuple(definitions)), assume_valid_sdl=False)
+        # the supergraph's SDL was validated when its own schema was built; this is a subset of it, and what removing
+        # parts could break (a reference to a removed type, an empty type) fails the build or validate_schema below
+        schema = build_ast_schema(DocumentNode(definitions=tuple(definitions)), assume_valid_sdl=True)
     except (GraphQLError, TypeError) as error:
         raise SupergraphError(f"cannot build the API schema: {error}") from error
     errors = validate_schema(schema)
