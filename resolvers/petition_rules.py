@@ -23,8 +23,10 @@ from datetime import datetime
 from enum import Enum
 
 from resolvers.accused import normalise_unit_name
+from resolvers.adapters.petition import PetitionRecord
 from resolvers.calendar import WorkCalendar
-from resolvers.petition_status import PetitionStage
+from resolvers.domain import person_key
+from resolvers.petition_status import PetitionStage, petition_stage
 
 __all__ = [
     "MAX_REPRESENTATIVES",
@@ -34,7 +36,9 @@ __all__ = [
     "Channel",
     "Matter",
     "acceptance_bar",
+    "bar_against",
     "channel_for",
+    "matter_of",
     "objection_due",
     "representatives_allowed",
     "same_matter",
@@ -140,6 +144,27 @@ def channel_for(purpose: str, text: str) -> Channel:
     if _LEGAL.search(text):
         return Channel.POLITICAL_LEGAL
     return Channel.ORDINARY
+
+
+def matter_of(record: PetitionRecord, secret: bytes) -> Matter:
+    """The petition as the rules compare it: title and content, the petitioner's person key, the accused."""
+    keys = (
+        frozenset({person_key(secret, phone=record.phone, id_number=record.id_number)})
+        if record.phone or record.id_number
+        else frozenset()
+    )
+    return Matter(f"{record.title} {record.content}", keys, record.accused)
+
+
+def bar_against(record: PetitionRecord, others: Iterable[PetitionRecord], secret: bytes) -> Bar | None:
+    """:func:`acceptance_bar` for ``record`` against the petitions registered before it (``others`` may hold any
+    petitions of the same person; the record itself and later ones are left out)."""
+    earlier = [
+        (matter_of(o, secret), petition_stage(o.source_status), o.recheck_decided_at is not None)
+        for o in others
+        if (o.registered_at, o.petition_no) < (record.registered_at, record.petition_no)
+    ]
+    return acceptance_bar(matter_of(record, secret), earlier)
 
 
 def objection_due(received_at: datetime, calendar: WorkCalendar) -> datetime:

@@ -19,11 +19,12 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from resolvers import domain, petition_limits, petition_status
+from resolvers import domain, petition_limits, petition_rules, petition_status
 from resolvers.access import Access, AppealFacts, PiiView
 from resolvers.accused import resolve_accused
-from resolvers.adapters.petition import PetitionClient, PetitionRecord
+from resolvers.adapters.petition import PetitionClient, PetitionCriteria, PetitionRecord
 from resolvers.domain import SourceSystem as DomainSourceSystem
+from resolvers.domain import normalize_id_number, normalize_phone
 from resolvers.petitions import appeal_type, channel, confidentiality, petition_loader
 from subgraphs.common.ids import appeal_id, local_id
 from subgraphs.common.types import Appeal, Category, Location, PersonRef, Unit
@@ -82,6 +83,38 @@ class PetitionStatutoryStage:
     started_at: datetime
     due_at: datetime
     overdue: bool = strawberry.field(description="The due date has passed (as of this answer).")
+
+
+@strawberry.enum(name="PetitionChannel", description="Where 信访工作条例 Art 22 sends a 信访件.")
+class PetitionChannel(Enum):
+    ORDINARY = strawberry.enum_value("ORDINARY", description="转送/交办 to the organ in charge.")
+    POLITICAL_LEGAL = strawberry.enum_value(
+        "POLITICAL_LEGAL", description="涉法涉诉: to the 政法 organs (courts, procuratorate, public security)."
+    )
+    DISCIPLINE = strawberry.enum_value("DISCIPLINE", description="检举控告: to the 纪检监察 organs.")
+
+
+@strawberry.enum(name="PetitionAcceptanceBar", description="Why a 信访件 may not be accepted (受理) again.")
+class PetitionAcceptanceBar(Enum):
+    BEING_HANDLED = strawberry.enum_value(
+        "BEING_HANDLED", description="Art 19 ¶3: the same matter of the same petitioner is accepted or in handling."
+    )
+    CLOSED_AFTER_RECHECK = strawberry.enum_value(
+        "CLOSED_AFTER_RECHECK", description="Art 36: the same matter was closed after 复核; it is not accepted again."
+    )
+
+
+async def _acceptance_bar(root: Petition, info: Info) -> PetitionAcceptanceBar | None:
+    record = root.record
+    if not (record.phone or record.id_number):
+        return None
+    page = await petition_client(info).search(
+        PetitionCriteria(phone=normalize_phone(record.phone), id_number=normalize_id_number(record.id_number)),
+        offset=0,
+        limit=100,
+    )
+    bar = petition_rules.bar_against(record, page.records, info.context.person_secret)
+    return None if bar is None else PetitionAcceptanceBar(bar.value)
 
 
 @strawberry.type(description="Markers the petition office sets on a 信访件.")
@@ -202,6 +235,22 @@ class Petition(Appeal):
     )
     closed_at: datetime | None
     handled_late: bool = strawberry.field(description="是否超期: a step was taken after its statutory limit.")
+    route_channel: PetitionChannel = strawberry.field(
+        description="Where Art 22 sends it: 政法 for matters of courts and law enforcement, 纪检监察 for 检举控告, "
+        "else the ordinary channel."
+    )
+    remit_objection_due_at: datetime | None = strawberry.field(
+        description="Art 23: until when the organ it was routed to may object that it is outside its remit (5 "
+        "working days after routing, holidays and make-up days counted); null before routing."
+    )
+    record: strawberry.Private[PetitionRecord]
+    acceptance_bar: PetitionAcceptanceBar | None = strawberry.field(
+        resolver=_acceptance_bar,
+        permission_classes=[FullViewOnly],
+        description="Whether the same matter of the same petitioner (同人+同事: the person, and essentially the same "
+        "facts and demand) bars accepting this one: being handled already (Art 19 ¶3) or closed after 复核 "
+        "(Art 36); null when nothing bars it.",
+    )
 
     @classmethod
     async def resolve_reference(cls, info: Info, **representation: Any) -> Petition | None:
@@ -306,6 +355,13 @@ def petition_of(info: Info, record: PetitionRecord) -> Petition | None:
         reviews=_reviews(record, access),
         closed_at=record.closed_at,
         handled_late=record.overdue,
+        route_channel=PetitionChannel(
+            petition_rules.channel_for(record.purpose, f"{record.title} {record.content}").value
+        ),
+        remit_objection_due_at=(
+            petition_rules.objection_due(record.routed_at, info.context.calendar) if record.routed_at else None
+        ),
+        record=record,
     )
 
 
