@@ -1,4 +1,6 @@
-"""The gateway's Starlette application: ``/graphql`` (:mod:`gateway.http`) and ``/health``.
+"""The gateway's Starlette application: ``/graphql`` (:mod:`gateway.http`; GraphiQL for browsers when
+``options.graphiql``, :mod:`gateway.graphiql`), ``/health``, and with the embedded OIDC provider ``/oauth`` and the
+agents' workbench under ``/portal`` (:mod:`gateway.portal`).
 
 :func:`create_app` wires a :class:`~gateway.pipeline.Pipeline` for one supergraph. Planner, executor, printer and
 fetcher are arguments (tests inject fakes); left out, the real ones are used: ``gateway.planner``,
@@ -29,6 +31,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp
 
 from auth.internal import InternalTokenMinter
 from gateway.auth_middleware import BearerAuthentication, BearerVerifier
@@ -36,6 +39,7 @@ from gateway.caches import DocumentCache, PlanCache, PlanStore
 from gateway.executor import execute_plan
 from gateway.executor.fetcher import Fetcher
 from gateway.executor.http_fetcher import HttpFetcher
+from gateway.graphiql import GraphiQL
 from gateway.http import GraphQLEndpoint
 from gateway.instrumented_fetcher import InstrumentedFetcher
 from gateway.live import LiveGateway
@@ -43,6 +47,7 @@ from gateway.metrics import GatewayMetrics, metrics_endpoint
 from gateway.pipeline import Pipeline, PlanBuilder, PlanExecutor, PlanPrinter, SupergraphView
 from gateway.planner import build_query_plan
 from gateway.planner.printer import print_plan
+from gateway.portal import portal_routes
 from gateway.settings import DEFAULT_OPTIONS, GatewayOptions
 from gateway.subgraph_auth import jwks_endpoint
 from workdays import load_calendar, schedule_gaps
@@ -187,8 +192,9 @@ def create_app(
     async def health(request: Request) -> Response:
         return Response(orjson.dumps({**live.health(), "warnings": warnings()}), media_type="application/json")
 
+    graphql: ASGIApp = endpoint if verifier is None else BearerAuthentication(endpoint, verifier)
     routes: list[BaseRoute] = [
-        Route("/graphql", endpoint if verifier is None else BearerAuthentication(endpoint, verifier), methods=None),
+        Route("/graphql", GraphiQL(graphql) if options.graphiql else graphql, methods=None),
         Route("/health", health, methods=["GET", "HEAD"]),
         Route("/metrics", metrics_endpoint(metrics), methods=["GET"]),
         Route("/internal/jwks", jwks_endpoint(internal), methods=["GET"]),
@@ -197,6 +203,7 @@ def create_app(
         from auth.provider import create_oauth_routes, well_known_routes
 
         routes += [*well_known_routes(provider), Mount("/oauth", routes=create_oauth_routes(provider))]
+        routes += portal_routes()  # the workbench logs in through the embedded provider
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gateway = live
     app.state.minter = internal

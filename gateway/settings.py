@@ -36,6 +36,7 @@ class GatewayOptions:
     oidc_issuer: str | None = None  # an external issuer to trust (discovery + JWKS); None: the embedded provider
     oidc_audience: str = "minyi"  # the ``aud`` access tokens must name
     holiday_dirs: tuple[Path, ...] = ()  # more holiday schedule folders (YYYY.txt 放假安排), after the shipped one
+    graphiql: bool = False  # GraphiQL for browsers at GET /graphql
 
 
 DEFAULT_OPTIONS = GatewayOptions()
@@ -50,7 +51,8 @@ class GatewaySettings(BaseSettings):
     (``MINYI_GATEWAY_OTLP_ENDPOINT``, e.g. ``http://collector:4318/v1/traces``) turns tracing on, exported over
     OTLP/HTTP. ``holiday_dirs`` (``MINYI_HOLIDAY_DIRS``, shared with the subgraphs; folders separated by
     ``os.pathsep``) adds holiday schedule folders; ``/health`` warns about a year in use that none of them, nor
-    the package, covers."""
+    the package, covers. ``graphiql`` (``MINYI_GATEWAY_GRAPHIQL``) serves GraphiQL to browsers at
+    ``GET /graphql``; unset, it follows ``dev``."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_GATEWAY_", extra="ignore")
 
@@ -73,6 +75,7 @@ class GatewaySettings(BaseSettings):
     oidc_audience: str = Field("minyi", min_length=1)
     otlp_endpoint: str | None = Field(None, pattern=r"^https?://")
     holiday_dirs: str = Field("", validation_alias=AliasChoices("holiday_dirs", "MINYI_HOLIDAY_DIRS"))
+    graphiql: bool | None = None
 
     def options(self) -> GatewayOptions:
         return GatewayOptions(
@@ -92,4 +95,5 @@ class GatewaySettings(BaseSettings):
             oidc_issuer=self.oidc_issuer,
             oidc_audience=self.oidc_audience,
             holiday_dirs=tuple(Path(d) for d in self.holiday_dirs.split(os.pathsep) if d.strip()),
+            graphiql=self.dev if self.graphiql is None else self.graphiql,
         )

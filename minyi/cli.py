@@ -346,6 +346,8 @@ def _embedded_provider(host: str, port: int) -> tuple[Provider, list[Callable[[]
         auth.issuer = f"http://{public_host}:{port}"
     if "portal_redirect_uris" not in auth.model_fields_set:
         auth.portal_redirect_uris = [*auth.portal_redirect_uris, f"{auth.issuer.rstrip('/')}/portal/callback"]
+    if "portal_logout_redirect_uris" not in auth.model_fields_set:
+        auth.portal_logout_redirect_uris = [*auth.portal_logout_redirect_uris, f"{auth.issuer.rstrip('/')}/portal/"]
     closers: list[Callable[[], Awaitable[object]]] = []
     users: object = None
     kv: object

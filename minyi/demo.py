@@ -128,7 +128,13 @@ def demo_processes(data_dir: Path, seed: int, redis_url: str | None, offset: int
             gateway_port,
             f"http://127.0.0.1:{gateway_port}/health",
             # the embedded login in dev mode (`minyi token`), demo users; issuer = http://127.0.0.1:{gateway_port}
-            (*redis, ("MINYI_AUTH_DEV", "1"), ("MINYI_AUTH_USERS_FILE", str(data_dir / "users.json"))),
+            # GraphiQL for browsers at /graphql and the workbench at /portal
+            (
+                *redis,
+                ("MINYI_AUTH_DEV", "1"),
+                ("MINYI_AUTH_USERS_FILE", str(data_dir / "users.json")),
+                ("MINYI_GATEWAY_GRAPHIQL", "1"),
+            ),
         )
     )
     return specs
@@ -179,7 +185,8 @@ def _print_logins(gateway_port: int, redis_url: str | None) -> None:
         },
         safe="<>",
     )
-    print(f"\nDemo logins (password {DEMO_PASSWORD} for all):")
+    print(f"\nThe agents' workbench (工作台): {base}/portal/   GraphiQL: {base}/graphql (in a browser)")
+    print(f"Demo logins (password {DEMO_PASSWORD} for all):")
     for username, name, role, unit, admin_codes, _ in DEMO_USERS:
         where = unit or ",".join(admin_codes) or "-"
         print(f"  {username:<12} {name}  {role.value:<18} {where}")

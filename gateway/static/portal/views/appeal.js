@@ -1,0 +1,107 @@
+// 诉求详情: one appeal in the unified vocabulary, the petitioner masked, and 查看联系方式 with a reason (audited).
+import { useEffect, useState } from "preact/hooks";
+import { html } from "../html.js";
+import { useDraft } from "../drafts.js";
+import { run } from "../graphql.js";
+import { APPEAL_TYPES, CONFIDENTIALITY, formatTime, systemOfId } from "../vocabulary.js";
+import { HIDDEN, Problems, Status, SystemBadge } from "./common.js";
+
+const SYSTEM_FLAGS = ["hotline", "petition", "board", "grid"];
+
+/** The @include flags of the per-system fields for an appeal id. */
+const flagsFor = (id) => Object.fromEntries(SYSTEM_FLAGS.map((flag) => [flag, systemOfId(id) === flag]));
+
+const Fact = ({ label, children }) => html`<div class="fact"><dt>${label}</dt><dd>${children}</dd></div>`;
+
+export function AppealView({ id }) {
+  const [answer, setAnswer] = useState(null);
+  useEffect(() => {
+    setAnswer(null);
+    if (!SYSTEM_FLAGS.includes(systemOfId(id))) {
+      setAnswer({ errors: [{ message: "无法识别的诉求编号。" }] });
+      return;
+    }
+    run("AppealDetail", { id, ...flagsFor(id) }).then(setAnswer, (error) =>
+      setAnswer({ errors: [{ message: error.message }] }),
+    );
+  }, [id]);
+  if (answer === null) return html`<p role="status">正在载入诉求…</p>`;
+  const appeal = Object.values(answer.data ?? {}).find(Boolean);
+  if (!appeal) {
+    return html`<section><h1>诉求详情</h1><${Problems} errors=${answer.errors} />
+      ${answer.errors?.length ? null : html`<p class="empty">没有找到这件诉求，或您无权查看。</p>`}</section>`;
+  }
+  const reply = appeal.reply ?? appeal.opinion?.text ?? appeal.answerContent ?? null;
+  const repliedAt = appeal.repliedAt ?? appeal.opinion?.issuedAt ?? appeal.answeredAt ?? null;
+  return html`
+    <article aria-labelledby="appeal-title">
+      <p><${SystemBadge} system=${appeal.system} /> <span class="local-no">${appeal.localNo}</span></p>
+      <h1 id="appeal-title">${appeal.title ?? HIDDEN}</h1>
+      <${Problems} errors=${answer.errors} />
+      <dl class="facts">
+        <${Fact} label="状态"><${Status} status=${appeal.status} sourceStatus=${appeal.sourceStatus} /><//>
+        <${Fact} label="类型">${APPEAL_TYPES[appeal.appealType] ?? appeal.appealType}<//>
+        <${Fact} label="受理时间">${formatTime(appeal.receivedAt)}<//>
+        <${Fact} label="截止时间">${formatTime(appeal.deadline)}<//>
+        <${Fact} label="主办单位">${appeal.leadUnit?.name ?? "—"}<//>
+        <${Fact} label="会办单位">${appeal.coUnits?.length ? appeal.coUnits.map((u) => u.name).join("、") : "—"}<//>
+        <${Fact} label="分类">${appeal.category?.path?.join(" / ") || "—"}<//>
+        <${Fact} label="地点">${appeal.location?.text ?? "—"}<//>
+        <${Fact} label="密级">${CONFIDENTIALITY[appeal.confidentiality] ?? appeal.confidentiality}<//>
+        <${Fact} label="查询号">${appeal.trackingNo ?? HIDDEN}<//>
+      </dl>
+      <section aria-labelledby="content-title">
+        <h2 id="content-title">诉求内容</h2>
+        <p class="content">${appeal.content ?? HIDDEN}</p>
+      </section>
+      ${reply ? html`<section aria-labelledby="reply-title"><h2 id="reply-title">答复</h2>
+        <p class="content">${reply}</p><p class="muted">${formatTime(repliedAt)}</p></section>` : null}
+      <${Contact} appeal=${appeal} />
+    </article>`;
+}
+
+/** The person, masked; 查看联系方式 asks for a reason, which the audit log keeps with the reveal. */
+function Contact({ appeal }) {
+  const [reason, setReason, discard] = useDraft(`reveal:${appeal.id}`, "");
+  const [revealed, setRevealed] = useState(null);
+  const [problem, setProblem] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const person = appeal.petitioner;
+  async function submit(event) {
+    event.preventDefault();
+    setBusy(true);
+    setProblem(null);
+    try {
+      const answer = await run("RevealContact", { id: appeal.id, reason: reason.trim(), ...flagsFor(appeal.id) });
+      const contact = Object.values(answer.data ?? {}).find(Boolean);
+      if (contact) {
+        setRevealed(contact);
+        discard();
+      } else {
+        setProblem(answer.errors?.map((e) => e.message).join("；") || "未能查看联系方式。");
+      }
+    } catch (error) {
+      if (error.name !== "SessionEnded") setProblem(error.message);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return html`
+    <section aria-labelledby="contact-title">
+      <h2 id="contact-title">诉求人</h2>
+      ${person ? html`<p class="person">${person.name ?? "—"} · ${person.phone ?? "—"}</p>`
+        : html`<p class="muted">您的角色不可查看诉求人信息。</p>`}
+      ${revealed ? html`
+        <div class="revealed" role="status">
+          <p>联系方式：${revealed.name ?? "—"} · ${revealed.phone ?? "—"}${revealed.idNumber ? ` · ${revealed.idNumber}` : ""}</p>
+          <p class="muted">已记入审计（${revealed.auditId}）</p>
+        </div>` : html`
+        <form class="reveal" onSubmit=${submit}>
+          <label for="reveal-reason">查看联系方式的事由（将记入审计）</label>
+          <textarea id="reveal-reason" name="reason" required minlength="2" rows="2"
+            value=${reason} onInput=${(e) => setReason(e.currentTarget.value)}></textarea>
+          <button type="submit" disabled=${busy || !reason.trim()}>查看联系方式</button>
+          ${problem ? html`<p class="error" role="alert">${problem}</p>` : null}
+        </form>`}
+    </section>`;
+}

@@ -1,0 +1,77 @@
+// One vocabulary for every system (无感切换): the unified names, in Chinese, with the legacy value kept beside them
+// where the views show a status.
+
+export const SYSTEMS = {
+  HOTLINE: "12345热线",
+  PETITION: "信访",
+  MSGBOARD: "领导留言板",
+  GRID: "网格",
+  NETINQUIRY: "网上问政",
+  MAILBOX: "领导信箱",
+  SUGGESTION: "人民建议",
+};
+
+export const STATUSES = {
+  SUBMITTED: "已提交",
+  ACCEPTED: "已受理",
+  DISPATCHED: "已派单",
+  PENDING_SIGN: "待签收",
+  HANDLING: "办理中",
+  EXTENDED: "已延期",
+  RETURNED: "已退单",
+  REPLIED: "已答复",
+  AUDIT: "审核中",
+  VISIT: "回访中",
+  REHANDLE: "重办",
+  CLOSED: "已办结",
+  NOT_ACCEPTED: "不予受理",
+  REDIRECTED: "已转出",
+  REVIEW: "复查复核",
+  INVALID: "无效",
+};
+
+export const APPEAL_TYPES = {
+  CONSULT: "咨询",
+  HELP: "求助",
+  COMPLAINT: "投诉",
+  REPORT: "举报",
+  SUGGESTION: "建议",
+  PRAISE: "表扬",
+  PETITION_SUGGEST: "信访·建议",
+  PETITION_ACCUSE: "信访·检举控告",
+  PETITION_CLAIM: "信访·申诉求决",
+};
+
+export const ROLES = {
+  citizen: "市民",
+  operator: "坐席",
+  dispatcher: "派单员",
+  unit_handler: "承办单位",
+  grid_worker: "网格员",
+  street_dispatcher: "镇街调度",
+  supervisor: "督办员",
+  petition_officer: "信访工作人员",
+  leader: "领导",
+  analyst: "分析员",
+  admin: "系统管理员",
+};
+
+export const CONFIDENTIALITY = { NORMAL: "普通", SECRET: "保密", ACCUSATION: "检举控告" };
+
+export const WARNINGS = { NONE: "正常", YELLOW: "黄色提醒", ORANGE: "橙色督办", RED: "红色提级" };
+
+/** The system of an id `"<system>:<local id>"`. */
+export const systemOfId = (id) => id.split(":", 1)[0];
+
+const TIME = new Intl.DateTimeFormat("zh-CN", {
+  timeZone: "Asia/Shanghai",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  hour12: false,
+});
+
+/** A timestamp as Beijing time, `2026/12/06 13:57`; a dash when there is none. */
+export const formatTime = (value) => (value ? TIME.format(new Date(value)) : "—");
