@@ -29,7 +29,7 @@ function Nav({ user, view }) {
 
 function View({ user, route }) {
   if (route.view === "appeal" && route.arg) return html`<${AppealView} id=${route.arg} />`;
-  if (isCitizen(user)) return html`<${MyAppeals} />`;
+  if (isCitizen(user)) return html`<${MyAppeals} user=${user} />`;
   if (route.view === "search") return html`<${Search} />`;
   if (route.view === "citizen") return html`<${Citizen360} />`;
   return html`<${Queue} />`;

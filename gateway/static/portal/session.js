@@ -100,6 +100,7 @@ function save(tokens, previous) {
       roles: claims.roles ?? [],
       unit: claims.unit ?? null,
       jurisdiction: claims.jurisdiction ?? null,
+      personKey: claims.person_key ?? null, // citizens: whose appeals are their own
     },
   };
   localStorage.setItem(SESSION_KEY, JSON.stringify(session));

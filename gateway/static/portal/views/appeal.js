@@ -8,7 +8,7 @@ import { HIDDEN, Problems, Status, SystemBadge } from "./common.js";
 
 const SYSTEM_FLAGS = ["hotline", "petition", "board", "grid"];
 
-/** The @include flags of the per-system fields for an appeal id. */
+/** The @include flags of the per-system 查看联系方式 mutations for an appeal id. */
 const flagsFor = (id) => Object.fromEntries(SYSTEM_FLAGS.map((flag) => [flag, systemOfId(id) === flag]));
 
 const Fact = ({ label, children }) => html`<div class="fact"><dt>${label}</dt><dd>${children}</dd></div>`;
@@ -21,12 +21,12 @@ export function AppealView({ id }) {
       setAnswer({ errors: [{ message: "无法识别的诉求编号。" }] });
       return;
     }
-    run("AppealDetail", { id, ...flagsFor(id) }).then(setAnswer, (error) =>
+    run("AppealDetail", { id }).then(setAnswer, (error) =>
       setAnswer({ errors: [{ message: error.message }] }),
     );
   }, [id]);
   if (answer === null) return html`<p role="status">正在载入诉求…</p>`;
-  const appeal = Object.values(answer.data ?? {}).find(Boolean);
+  const appeal = answer.data?.appeal;
   if (!appeal) {
     return html`<section><h1>诉求详情</h1><${Problems} errors=${answer.errors} />
       ${answer.errors?.length ? null : html`<p class="empty">没有找到这件诉求，或您无权查看。</p>`}</section>`;

@@ -11,11 +11,12 @@ export const Status = ({ status, sourceStatus }) => html`
 
 export const SystemBadge = ({ system }) => html`<span class="system system-${system.toLowerCase()}">${SYSTEMS[system] ?? system}</span>`;
 
-/** The rows of every list in `data` (connections with `items`, or plain lists), as one list. */
+/** The rows of every list in `data` (connections with `nodes` or `items`, or plain lists), as one list. */
 export function rowsOf(data) {
   const rows = [];
   for (const value of Object.values(data ?? {})) {
     if (Array.isArray(value)) rows.push(...value);
+    else if (value && Array.isArray(value.nodes)) rows.push(...value.nodes);
     else if (value && Array.isArray(value.items)) rows.push(...value.items);
   }
   return rows;
