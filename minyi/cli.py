@@ -173,7 +173,7 @@ def demo(
     ] = 0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
-    """Start the four legacy stand-ins, the four system subgraphs, the cross-system appeals subgraph and the gateway,
+    """Start the five legacy stand-ins, the five system subgraphs, the cross-system appeals subgraph and the gateway,
     print their URLs, stop them all on Ctrl-C."""
     from minyi.demo import run_demo
 

@@ -1,7 +1,8 @@
 """``minyi demo``: every process of the platform on this machine, each a real process, stopped together.
 
-Starts the four legacy stand-ins (seeded SQLite files under ``data_dir``), the four system subgraphs, the
-cross-system appeals subgraph (reading all four stand-ins) and the federation gateway over the checked-in ``schema/supergraph.graphql`` (its subgraph URLs rewritten for the port
+Starts the five legacy stand-ins (seeded SQLite files under ``data_dir``), the five system subgraphs, the
+cross-system appeals subgraph (reading all five stand-ins) and the federation gateway over the checked-in
+``schema/supergraph.graphql`` (its subgraph URLs rewritten for the port
 offset), waits until each answers, prints the URLs, and on Ctrl-C (or SIGTERM) stops them all. The subgraphs share the person
 directory through Redis on 127.0.0.1:6379 when one answers; otherwise each keeps its own in memory, and the demo
 says so.
@@ -34,7 +35,7 @@ __all__ = ["ProcessSpec", "run_demo"]
 
 log = logging.getLogger("minyi.demo")
 
-SYSTEMS = ("hotline", "petition", "board", "grid")
+SYSTEMS = ("hotline", "petition", "board", "grid", "suggestion")
 GATEWAY_PORT = 4000
 SUPERGRAPH = Path(__file__).resolve().parent.parent / "schema" / "supergraph.graphql"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -221,7 +222,7 @@ def run_demo(*, data_dir: Path, seed: int, port_offset: int = 0) -> int:
         for spec in specs:
             env = {**os.environ, **dict(spec.env)}
             procs.append((spec, subprocess.Popen(spec.argv, env=env)))
-        deadline = time.monotonic() + 120  # ten processes starting at once on a busy machine
+        deadline = time.monotonic() + 150  # twelve processes starting at once on a busy machine
         for spec, proc in procs:
             if not _wait_healthy(spec, proc, deadline):
                 print(f"{spec.label} did not start (exit code {proc.poll()}); stopping the demo", file=sys.stderr)

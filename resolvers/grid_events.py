@@ -25,6 +25,7 @@ __all__ = [
     "EventSlice",
     "citizen_events",
     "event_slice",
+    "event_window",
     "load_event",
     "load_identifiers",
 ]
@@ -69,6 +70,7 @@ class EventFilters:
 class EventSlice:
     items: tuple[GridEvent, ...]
     next_offset: int | None  # None: nothing after this slice
+    total: int = 0  # how many events match the filters
 
 
 async def event_slice(client: GridClient, filters: EventFilters, *, offset: int, first: int) -> EventSlice:
@@ -81,7 +83,7 @@ async def event_slice(client: GridClient, filters: EventFilters, *, offset: int,
         following = await client.search(page=page_no + 1, size=first, **search)
         items += following.items[: first - len(items)]
     end = offset + len(items)
-    return EventSlice(tuple(items), end if items and end < page.total else None)
+    return EventSlice(tuple(items), end if items and end < page.total else None, page.total)
 
 
 async def citizen_events(client: GridClient, phone: str) -> list[GridEvent]:
@@ -93,3 +95,18 @@ async def citizen_events(client: GridClient, phone: str) -> list[GridEvent]:
         if len(found) >= page.total or not page.items:
             break
     return found
+
+
+async def event_window(client: GridClient, filters: EventFilters, *, offset: int, limit: int) -> EventSlice:
+    """Like :func:`event_slice` for any ``limit``: slices of at most the legacy's largest page, one after another."""
+    items: list[GridEvent] = []
+    total = 0
+    while True:
+        found = await event_slice(
+            client, filters, offset=offset + len(items), first=min(limit - len(items), MAX_PAGE_SIZE)
+        )
+        items += found.items
+        total = found.total
+        if len(items) >= limit or found.next_offset is None:
+            end = offset + len(items)
+            return EventSlice(tuple(items), end if items and end < total else None, total)

@@ -60,7 +60,7 @@ class SubgraphSettings(BaseSettings):
     internal_issuer: str = "minyi-gateway"
     # the cross-system appeals subgraph reads several legacy systems: which, and where (JSON object name → URL;
     # a system not named there is read at its stand-in's default port)
-    appeals_systems: str = "hotline petition board grid"
+    appeals_systems: str = "hotline petition board grid suggestion"
     legacy_urls: dict[str, str] = Field(default_factory=dict)
     holiday_dirs: str = Field("", validation_alias=AliasChoices("holiday_dirs", "MINYI_HOLIDAY_DIRS"))
 

@@ -49,6 +49,8 @@ def _local(moment: datetime | None) -> datetime | None:
 def criteria_of(info: Info, given: AppealFilter | None) -> AppealCriteria:
     if given is None:
         return AppealCriteria()
+    if given.source_status is not None:
+        raise SubgraphInputError("sourceStatus is a system's own word: filter one system's list by it, or use statuses")
     phone = normalize_phone(given.phone) if given.phone else ""
     ident = normalize_id_number(given.id_number) if given.id_number else ""
     if given.phone is not None and len(phone) < 7:

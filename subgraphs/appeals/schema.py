@@ -12,7 +12,13 @@ from subgraphs.common.schema import SubgraphSchema
 
 __all__ = ["DEFAULT_SYSTEMS", "build_schema", "schema"]
 
-DEFAULT_SYSTEMS = (SourceSystem.HOTLINE, SourceSystem.PETITION, SourceSystem.MSGBOARD, SourceSystem.GRID)
+DEFAULT_SYSTEMS = (
+    SourceSystem.HOTLINE,
+    SourceSystem.PETITION,
+    SourceSystem.MSGBOARD,
+    SourceSystem.GRID,
+    SourceSystem.SUGGESTION,
+)
 
 
 def build_schema(systems: Iterable[SourceSystem] = DEFAULT_SYSTEMS) -> SubgraphSchema:

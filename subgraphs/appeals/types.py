@@ -7,7 +7,6 @@ other field comes from the system's own subgraph. The system subgraphs need not 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -15,8 +14,10 @@ from strawberry.types import Info
 
 import subgraphs.common.types  # noqa: F401  (gives SourceSystem and UnifiedStatus their shared descriptions)
 from resolvers.appeals.record import AppealRecord
-from resolvers.domain import SourceSystem, UnifiedStatus
+from resolvers.domain import SourceSystem
+from subgraphs.common.connection import PageInfo
 from subgraphs.common.errors import SubgraphInputError
+from subgraphs.common.filter import AppealFilter
 
 __all__ = [
     "APPEAL_TYPES",
@@ -98,18 +99,6 @@ def appeal_of(record: AppealRecord) -> Appeal:
     return APPEAL_TYPES[record.system](id=strawberry.ID(record.id), record=record)
 
 
-@strawberry.federation.type(shareable=True, description="Where a page of a connection sits (Relay cursor connections).")
-class PageInfo:
-    has_next_page: bool = strawberry.field(
-        description="True when more items follow; a page shortened by access rules is not the last page."
-    )
-    has_previous_page: bool = strawberry.field(description="Always false: these connections page forwards only.")
-    start_cursor: str | None = strawberry.field(description="The cursor of the first item; null on an empty page.")
-    end_cursor: str | None = strawberry.field(
-        description="The cursor of the last item: pass it as `after` for the next page."
-    )
-
-
 @strawberry.type(description="One appeal in a merged list, with the cursor that continues after it.")
 class AppealEdge:
     cursor: str = strawberry.field(description="Opaque and stable: pass it as `after` to continue after this item.")
@@ -131,36 +120,4 @@ class AppealConnection:
     nodes: list[Appeal] = strawberry.field(description="The appeals of this page, without cursors.")
     total_count: int | None = strawberry.field(
         description="How many appeals match in all: null, because counting would read every system to the end."
-    )
-
-
-@strawberry.input(description="Which appeals a merged list holds; every field narrows it, an empty filter keeps all.")
-class AppealFilter:
-    text: str | None = strawberry.field(default=None, description="Words that must all occur in title or content.")
-    systems: list[SourceSystem] | None = strawberry.field(default=None, description="Only appeals of these systems.")
-    statuses: list[UnifiedStatus] | None = strawberry.field(
-        default=None, description="Only appeals in one of these unified statuses."
-    )
-    unit_code: str | None = strawberry.field(
-        default=None, description="Only appeals this unit leads (主办) or co-handles (会办)."
-    )
-    admin_code: str | None = strawberry.field(
-        default=None, description="Only appeals located in this 行政区划 (administrative division) code or below it."
-    )
-    grid_code: str | None = strawberry.field(
-        default=None, description="Only appeals located in this 网格 (grid) code or below it."
-    )
-    received_from: datetime | None = strawberry.field(
-        default=None, description="Only appeals received at or after this time."
-    )
-    received_before: datetime | None = strawberry.field(
-        default=None, description="Only appeals received before this time."
-    )
-    phone: str | None = strawberry.field(
-        default=None,
-        description="Only the appeals of the person with this phone number (it is turned into the person key and "
-        "never returned).",
-    )
-    id_number: str | None = strawberry.field(
-        default=None, description="Only the appeals of the person with this ID number (never returned)."
     )

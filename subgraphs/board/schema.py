@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from subgraphs.board.query import Query
+from subgraphs.board.query import NODES, Query
 from subgraphs.board.reveal import Mutation
 from subgraphs.board.types import BoardMessage, Citizen
 from subgraphs.common.schema import SubgraphSchema
 
 __all__ = ["schema"]
 
-schema = SubgraphSchema(query=Query, mutation=Mutation, types=[BoardMessage, Citizen])
+schema = SubgraphSchema(query=Query, mutation=Mutation, types=[BoardMessage, Citizen, *NODES.types])

@@ -16,18 +16,42 @@ from strawberry.types import Info
 
 from resolvers import board_terms
 from resolvers.access import AppealFacts
-from resolvers.adapters.board import BoardClient, BoardThread, Poster
+from resolvers.adapters.board import BoardClient, BoardThread, Poster, ThreadPage
 from resolvers.board_loaders import identifiers_loader, thread_loader
 from resolvers.board_status import unified_status
 from resolvers.calendar import WorkCalendar
-from resolvers.domain import Confidentiality, SourceSystem, UnitRef, person_key
+from resolvers.domain import Confidentiality, SourceSystem, UnifiedStatus, UnitRef, person_key
 from resolvers.persons import Identifiers
+from subgraphs.common.connection import AFTER, FIRST, Connection, Edge, PageInfo, edges_connection
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.ids import appeal_id, local_id
-from subgraphs.common.types import CITIZEN_DESCRIPTION, Appeal, Category, Location, PersonRef, Unit
+from subgraphs.common.node import Node, citizen_id_field
+from subgraphs.common.paging import check_page_size, decode_cursor, encode_cursor
+from subgraphs.common.types import (
+    CITIZEN_DESCRIPTION,
+    Appeal,
+    AppealClosure,
+    AppealReply,
+    AppealSatisfaction,
+    Category,
+    ClosureOutcome,
+    Location,
+    PersonRef,
+    Unit,
+)
 from subgraphs.common.visibility import access_to
 
-__all__ = ["SYSTEM", "BoardMessage", "BoardMessageConnection", "Citizen", "board_client", "message_of", "threads_of"]
+__all__ = [
+    "SYSTEM",
+    "BoardMessage",
+    "BoardMessageConnection",
+    "Citizen",
+    "board_client",
+    "connection_of_threads",
+    "message_of",
+    "threads_before",
+    "threads_of",
+]
 
 SYSTEM = "board"
 CITIZEN_LIMIT = 100  # a person's threads listed on Citizen, newest first
@@ -77,19 +101,42 @@ async def _location(root: BoardMessage, info: Info) -> Location | None:
 
 
 @strawberry.federation.type(keys=["id"], description="A thread (帖子) on a leader's message board (领导留言板).")
-class BoardMessage(Appeal):
-    forum_id: int = strawberry.field(description="fid: the board of one leader (市委书记, 市长, 区长 …).")
-    forum_name: str
+class BoardMessage(Appeal, Node):
+    forum_id: int = strawberry.field(description="The board of one leader (市委书记, 市长, 区长 …).")
+    forum_name: str = strawberry.field(description="The name of that leader's board.")
     domain_name: str = strawberry.field(description="领域 as the board names it (城建, 交通 …; 其他).")
-    type_name: str = strawberry.field(description="类型: 建言/投诉/咨询/求助.")
-    nick_name: str = strawberry.field(description="The poster's public nickname.")
+    appeal_type_text: str = strawberry.field(
+        description="类型 as the board names it: 建言/投诉/咨询/求助 (mapped to `appealType`)."
+    )
+    type_name: str = strawberry.field(
+        description="类型: 建言/投诉/咨询/求助.", deprecation_reason="Use appealTypeText."
+    )
+    nickname: str = strawberry.field(description="The poster's public nickname.")
+    nick_name: str = strawberry.field(description="The poster's public nickname.", deprecation_reason="Use nickname.")
     ip_province: str = strawberry.field(description="Province of the poster's IP address.")
-    fav_num: int = strawberry.field(description="Likes (点赞).")
-    grade_manner: int | None = strawberry.field(description="The poster's rating of the attitude, 1-5.")
-    grade_speed: int | None = strawberry.field(description="The poster's rating of the speed, 1-5.")
-    answer_organization: str | None = strawberry.field(description="The organ that answered (回复单位).")
-    answer_content: str | None = strawberry.field(description="The published answer (回复内容).")
-    answered_at: datetime | None
+    like_count: int = strawberry.field(description="点赞: how many readers liked the post.")
+    fav_num: int = strawberry.field(description="Likes (点赞).", deprecation_reason="Use likeCount.")
+    attitude_rating: int | None = strawberry.field(
+        description="The poster's rating of the answering organ's attitude, 1–5; null before they rate."
+    )
+    speed_rating: int | None = strawberry.field(
+        description="The poster's rating of the answer's speed, 1–5; null before they rate."
+    )
+    grade_manner: int | None = strawberry.field(
+        description="The poster's rating of the attitude, 1-5.", deprecation_reason="Use attitudeRating."
+    )
+    grade_speed: int | None = strawberry.field(
+        description="The poster's rating of the speed, 1-5.", deprecation_reason="Use speedRating."
+    )
+    answer_organization: str | None = strawberry.field(
+        description="The organ that answered (回复单位).", deprecation_reason="Use reply { unit { name } }."
+    )
+    answer_content: str | None = strawberry.field(
+        description="The published answer (回复内容).", deprecation_reason="Use reply { text }."
+    )
+    answered_at: datetime | None = strawberry.field(
+        description="When the answer was published.", deprecation_reason="Use reply { repliedAt }."
+    )
     thread: strawberry.Private[BoardThread]
 
     petitioner: PersonRef | None = strawberry.field(
@@ -108,10 +155,25 @@ class BoardMessage(Appeal):
         return None if thread is None else message_of(thread, info.context.calendar)
 
 
+def _satisfaction(thread: BoardThread) -> AppealSatisfaction | None:
+    """The poster's two ratings (attitude, speed) as one verdict: their rounded mean."""
+    given = [r for r in (thread.rating_manner, thread.rating_speed) if r is not None]
+    return AppealSatisfaction.of_score(round(sum(given) / len(given)) if given else None)
+
+
+def _closure(thread: BoardThread, status: UnifiedStatus) -> AppealClosure | None:
+    if status is not UnifiedStatus.CLOSED:
+        return None
+    return AppealClosure(closed_at=thread.answered_at, outcome=ClosureOutcome.HANDLED, outcome_text=thread.state_text)
+
+
 def message_of(thread: BoardThread, calendar: WorkCalendar) -> BoardMessage:
     """The GraphQL view of one thread."""
     unified = board_terms.unified_category(thread.domain_name)
     answered_by = thread.answer_organization
+    answering = Unit.of(UnitRef(answered_by, answered_by)) if answered_by else None
+    status = unified_status(thread.state_text)
+    deadline = board_terms.deadline(thread.posted_at, thread.type_name, calendar)
     return BoardMessage(
         id=strawberry.ID(appeal_id(SYSTEM, thread.thread_id)),
         system=SourceSystem.MSGBOARD,
@@ -124,19 +186,31 @@ def message_of(thread: BoardThread, calendar: WorkCalendar) -> BoardMessage:
         content=thread.content,
         received_at=thread.posted_at,
         # The board names organs only (no codes), so the name is the code.
-        lead_unit=Unit.of(UnitRef(answered_by, answered_by)) if answered_by else None,
+        lead_unit=answering,
         co_units=[],
-        status=unified_status(thread.state_text),
+        status=status,
         source_status=thread.state_text,
-        deadline=board_terms.deadline(thread.posted_at, thread.type_name, calendar),
+        deadline=deadline,
+        due_at=deadline,
+        closed_at=thread.answered_at if status is UnifiedStatus.CLOSED else None,
+        closure=_closure(thread, status),
+        reply=AppealReply(text=thread.answer_content, replied_at=thread.answered_at, unit=answering)
+        if thread.answer_content or thread.answered_at is not None
+        else None,
+        satisfaction=_satisfaction(thread),
         confidentiality=Confidentiality.NORMAL,  # posts are public
         forum_id=thread.forum_id,
         forum_name=thread.forum_name,
         domain_name=thread.domain_name,
+        appeal_type_text=thread.type_name,
         type_name=thread.type_name,
+        nickname=thread.nickname,
         nick_name=thread.nickname,
         ip_province=thread.ip_province,
+        like_count=thread.likes,
         fav_num=thread.likes,
+        attitude_rating=thread.rating_manner,
+        speed_rating=thread.rating_speed,
         grade_manner=thread.rating_manner,
         grade_speed=thread.rating_speed,
         answer_organization=thread.answer_organization,
@@ -146,27 +220,65 @@ def message_of(thread: BoardThread, calendar: WorkCalendar) -> BoardMessage:
     )
 
 
-@strawberry.type(description="A page of board messages; `nextCursor` is null on the last page.")
-class BoardMessageConnection:
-    items: list[BoardMessage]
-    next_cursor: str | None
+BoardMessageConnection = Connection[BoardMessage]
 
 
-async def _citizen_messages(root: Citizen, info: Info) -> list[BoardMessage] | None:
+def threads_before(after: str | None) -> int | None:
+    """The board pages by the ``lastItem`` watermark (a tid), so its cursors are keyset by nature: a cursor is the
+    tid of the thread it points at, and the next page lists the threads older than it."""
+    raw = decode_cursor(after)
+    if raw is None:
+        return None
+    kind, _, tid = raw.partition(":")
+    if kind != "b" or not tid.isdigit():
+        raise SubgraphInputError(f"malformed cursor {after!r}")
+    return int(tid)
+
+
+def connection_of_threads(page: ThreadPage, after: str | None, calendar: WorkCalendar) -> BoardMessageConnection:
+    """Posts are public, so every thread of the page is shown; the board gives no total."""
+    edges = [Edge(cursor=encode_cursor(f"b:{t.thread_id}"), node=message_of(t, calendar)) for t in page.threads]
+    page_info = PageInfo(
+        has_next_page=page.next_before is not None,
+        has_previous_page=after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+    return edges_connection(edges, page_info, None)
+
+
+async def _citizen_phone(root: Citizen, info: Info) -> str:
     phone = root.phone
     if phone is None:
         found = await _identifiers(info, root.person_key)
         phone = found.phone if found is not None else ""
+    return phone
+
+
+async def _citizen_messages(root: Citizen, info: Info) -> list[BoardMessage] | None:
+    phone = await _citizen_phone(root, info)
     if not phone:
         return []  # the board knows people by phone only
     page = await board_client(info).list_threads(count=CITIZEN_LIMIT, phone=phone)
     return [message_of(thread, info.context.calendar) for thread in page.threads]
 
 
+async def _citizen_message_connection(
+    root: Citizen, info: Info, first: FIRST = 20, after: AFTER = None
+) -> BoardMessageConnection | None:
+    count, before = check_page_size(first), threads_before(after)
+    phone = await _citizen_phone(root, info)
+    if not phone:  # the board knows people by phone only
+        return connection_of_threads(ThreadPage((), None), after, info.context.calendar)
+    page = await board_client(info).list_threads(count=count, before=before, phone=phone)
+    return connection_of_threads(page, after, info.context.calendar)
+
+
 @strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)
-class Citizen:
+class Citizen(Node):
     person_key: str
     phone: strawberry.Private[str | None] = None  # None: not known yet, ask the person directory
+    id: strawberry.ID = citizen_id_field()
 
     @classmethod
     async def resolve_reference(cls, info: Info, **representation: Any) -> Citizen:
@@ -179,6 +291,12 @@ class Citizen:
     board_messages: list[BoardMessage] | None = strawberry.federation.field(
         authenticated=True,
         resolver=_citizen_messages,
+        description="The citizen's threads on every leader's board, newest first (the board searches by phone).",
+        deprecation_reason="Use boardMessagesConnection, which pages through all of them.",
+    )
+    board_messages_connection: BoardMessageConnection | None = strawberry.federation.field(
+        authenticated=True,
+        resolver=_citizen_message_connection,
         description="The citizen's threads on every leader's board, newest first (the board searches by phone).",
     )
 

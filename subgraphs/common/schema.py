@@ -4,13 +4,14 @@ Differences from ``strawberry.federation.Schema``: one bad representation in ``_
 no ``__typename``, a type that is not an entity here) becomes an error at its own index instead of failing the
 whole call; every error gets an ``extensions.code``; the people served in a request reach the person directory; errors
 a resolver reports beside a partial answer join the response; each document is parsed and validated once
-(:mod:`.documents`).
+(:mod:`.documents`); ``DateTime`` is RFC 3339 with the ``+08:00`` offset (:mod:`subgraphs.common.scalars`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -18,11 +19,14 @@ import strawberry
 from graphql import GraphQLError, GraphQLUnionType
 from strawberry.extensions import SchemaExtension
 from strawberry.federation.schema import FederationAny
+from strawberry.federation.schema_directives import Key
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, Info
 
 from resolvers.persons import DirectoryUnavailable
 from subgraphs.common.documents import CachedDocuments, KnownDocuments
 from subgraphs.common.errors import ErrorCodes, SubgraphInputError
+from subgraphs.common.scalars import DateTimeScalar
 
 __all__ = ["FEDERATION_VERSION", "SubgraphSchema"]
 
@@ -56,6 +60,14 @@ class PartialErrors(SchemaExtension):
             result.errors = [*(result.errors or []), *found]
 
 
+def _resolvable(graphql_type: Any) -> bool:
+    """Whether this subgraph resolves the entity by key: not when every ``@key`` says ``resolvable: false`` (a
+    reference to another subgraph's type, such as the Node references of :mod:`subgraphs.common.node`)."""
+    definition = graphql_type.extensions.get("strawberry-definition") if graphql_type.extensions else None
+    keys = [d for d in getattr(definition, "directives", ()) if isinstance(d, Key)]
+    return not keys or any(k.resolvable is not False for k in keys)
+
+
 class SubgraphSchema(strawberry.federation.Schema):
     def __init__(self, *, query: type, mutation: type | None = None, types: Iterable[type] = ()) -> None:
         self.known_documents = KnownDocuments()
@@ -65,10 +77,13 @@ class SubgraphSchema(strawberry.federation.Schema):
             types=list(types),
             extensions=[partial(CachedDocuments, self.known_documents), ErrorCodes, RememberPeople, PartialErrors],
             federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
+            config=StrawberryConfig(scalar_map={datetime: DateTimeScalar}),
         )
         entity = self._schema.type_map.get("_Entity")
         self._entity_names = (
-            frozenset(t.name for t in entity.types) if isinstance(entity, GraphQLUnionType) else frozenset()
+            frozenset(t.name for t in entity.types if _resolvable(t))
+            if isinstance(entity, GraphQLUnionType)
+            else frozenset()
         )
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:

@@ -7,6 +7,7 @@ Value types appear in every system subgraph, so their fields are ``@shareable``.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
 import strawberry
 from strawberry.types import Info
@@ -14,14 +15,20 @@ from strawberry.types import Info
 from resolvers import domain
 from resolvers.access import PiiView
 from resolvers.persons import Identifiers
+from subgraphs.common.node import Node
 
 __all__ = [
     "Appeal",
+    "AppealClosure",
+    "AppealReply",
+    "AppealSatisfaction",
     "AppealType",
     "Category",
+    "ClosureOutcome",
     "Confidentiality",
     "Location",
     "PersonRef",
+    "SatisfactionLevel",
     "SourceSystem",
     "UnifiedStatus",
     "Unit",
@@ -40,14 +47,90 @@ Confidentiality = strawberry.enum(
 )
 
 
-@strawberry.federation.type(shareable=True, description="A handling unit (承办单位).")
-class Unit:
-    code: str
-    name: str
+def _unit_id(root: Unit) -> strawberry.ID:
+    return strawberry.ID(f"unit:{root.code}")
+
+
+@strawberry.federation.type(
+    shareable=True,
+    description="A handling unit (承办单位): a department, a district "
+    "office, a street office, or the organ that answers on a message board.",
+)
+class Unit(Node):
+    code: str = strawberry.field(
+        description="The unit's code in the system of record; where a system names organs only (the message "
+        "board), the name."
+    )
+    name: str = strawberry.field(description="The unit's name, e.g. 开福区生态环境分局.")
+    id: strawberry.ID = strawberry.field(resolver=_unit_id, description='The global id, `"unit:<code>"`.')
 
     @classmethod
     def of(cls, ref: domain.UnitRef | None) -> Unit | None:
         return None if ref is None else cls(code=ref.code, name=ref.name)
+
+
+@strawberry.federation.type(
+    shareable=True, description="A reply (答复, 回复, 反馈) to an appeal: one shape in every system."
+)
+class AppealReply:
+    text: str | None = strawberry.field(
+        description="The reply as the citizen received it; null when the system keeps only the fact of a reply, "
+        "or the caller may not read it."
+    )
+    replied_at: datetime | None = strawberry.field(description="When the reply was given.")
+    unit: Unit | None = strawberry.field(description="The unit that replied.")
+
+
+@strawberry.enum(description="How an appeal was settled, over all systems; `outcomeText` keeps the system's words.")
+class ClosureOutcome(Enum):
+    SUPPORTED = strawberry.enum_value("SUPPORTED", description="支持 / 采纳: the request was granted or adopted.")
+    PARTLY_SUPPORTED = strawberry.enum_value(
+        "PARTLY_SUPPORTED", description="部分支持 / 部分采纳: granted or adopted in part."
+    )
+    EXPLAINED = strawberry.enum_value("EXPLAINED", description="解释说明: answered with an explanation.")
+    NOT_SUPPORTED = strawberry.enum_value("NOT_SUPPORTED", description="不予支持 / 未采纳: not granted.")
+    HANDLED = strawberry.enum_value("HANDLED", description="办结: handled and closed, without a further verdict.")
+    CANCELLED = strawberry.enum_value("CANCELLED", description="作废: closed as void (a duplicate or a mistake).")
+
+
+@strawberry.federation.type(shareable=True, description="How and when an appeal was closed (办结).")
+class AppealClosure:
+    closed_at: datetime | None = strawberry.field(
+        description="When it was closed; null when the system does not record the time."
+    )
+    outcome: ClosureOutcome | None = strawberry.field(
+        description="The outcome in the shared vocabulary; null when the system records none."
+    )
+    outcome_text: str | None = strawberry.field(
+        description="The outcome or closing type as the system of record says it (e.g. 解释说明, 正常结案)."
+    )
+
+
+@strawberry.enum(description="满意度: the citizen's verdict on the handling, over all systems.")
+class SatisfactionLevel(Enum):
+    SATISFIED = strawberry.enum_value("SATISFIED", description="满意: satisfied.")
+    BASICALLY_SATISFIED = strawberry.enum_value("BASICALLY_SATISFIED", description="基本满意: mostly satisfied.")
+    DISSATISFIED = strawberry.enum_value("DISSATISFIED", description="不满意: not satisfied.")
+
+
+@strawberry.federation.type(shareable=True, description="满意度评价: the citizen's evaluation of the handling.")
+class AppealSatisfaction:
+    level: SatisfactionLevel = strawberry.field(description="The verdict in the shared vocabulary.")
+    score: int | None = strawberry.field(
+        description="The score on the system's own 1–5 scale, where it rates by score; null where it asks yes or "
+        "no (the 12345 callback)."
+    )
+
+    @classmethod
+    def of_score(cls, score: int | None) -> AppealSatisfaction | None:
+        """A 1–5 score: 4–5 satisfied, 3 mostly, 1–2 not."""
+        if score is None:
+            return None
+        if score >= 4:
+            return cls(level=SatisfactionLevel.SATISFIED, score=score)
+        return cls(
+            level=SatisfactionLevel.BASICALLY_SATISFIED if score == 3 else SatisfactionLevel.DISSATISFIED, score=score
+        )
 
 
 @strawberry.federation.type(shareable=True, description="问题分类: the unified code and the system's own.")
@@ -145,8 +228,17 @@ class Appeal:
     co_units: list[Unit]
     status: domain.UnifiedStatus
     source_status: str
-    deadline: datetime | None
+    deadline: datetime | None = strawberry.field(deprecation_reason="Use dueAt.")
     confidentiality: domain.Confidentiality
+    due_at: datetime | None = strawberry.field(description="办理时限: when handling is due; null when no limit runs.")
+    closed_at: datetime | None = strawberry.field(
+        description="When the appeal was closed (办结); null while open, or when the system does not record the time."
+    )
+    closure: AppealClosure | None = strawberry.field(description="How it was closed; null while open.")
+    reply: AppealReply | None = strawberry.field(description="The reply to the citizen; null before one is given.")
+    satisfaction: AppealSatisfaction | None = strawberry.field(
+        description="The citizen's evaluation; null when none was asked for or given."
+    )
 
 
 # Shared descriptions: every subgraph declares Citizen and the shareable `citizen` lookup, and composition wants

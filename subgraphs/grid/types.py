@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import strawberry
 from strawberry.types import Info
 
@@ -9,13 +11,27 @@ from resolvers import grid_mapping
 from resolvers.access import AppealFacts
 from resolvers.adapters.grid import GridEvent as GridEventRecord
 from resolvers.domain import SourceSystem, person_key
-from resolvers.grid_events import citizen_events, load_event, load_identifiers
+from resolvers.grid_events import EventFilters, citizen_events, event_window, load_event, load_identifiers
+from subgraphs.common.connection import AFTER, FIRST, Connection, connection_of, empty_connection
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.ids import appeal_id, local_id
-from subgraphs.common.types import CITIZEN_DESCRIPTION, Appeal, Category, Location, PersonRef, Unit
+from subgraphs.common.keyset import Fetch, Window, merged_fetch, read_page
+from subgraphs.common.node import Node, citizen_id_field
+from subgraphs.common.paging import check_page_size
+from subgraphs.common.types import (
+    CITIZEN_DESCRIPTION,
+    Appeal,
+    AppealClosure,
+    AppealReply,
+    Category,
+    ClosureOutcome,
+    Location,
+    PersonRef,
+    Unit,
+)
 from subgraphs.common.visibility import access_to, shown_text
 
-__all__ = ["SYSTEM", "Citizen", "GridEvent", "GridEventConnection"]
+__all__ = ["SYSTEM", "Citizen", "GridEvent", "GridEventConnection", "event_connection"]
 
 SYSTEM = "grid"
 
@@ -25,14 +41,20 @@ SYSTEM = "grid"
     description="网格事件: an event in the grid management system (数字城管), reported by the public, 12345, a "
     "grid worker or a supervisor and taken along 上报→(核实)→立案→派遣→处置→反馈→核查→结案.",
 )
-class GridEvent(Appeal):
-    task_num: str = strawberry.field(description="任务号, the grid system's own number.")
+class GridEvent(Appeal, Node):
+    task_number: str = strawberry.field(description="任务号, the grid system's own number.")
+    task_num: str = strawberry.field(
+        description="任务号, the grid system's own number.", deprecation_reason="Use taskNumber."
+    )
     event_source: str = strawberry.field(description="问题来源: 监督员 / 网格员 / 12345热线 / 公众.")
     event_code: str = strawberry.field(description="事件类型 code: 2-digit major + 2-digit minor class, e.g. 0102.")
     event_class: str = strawberry.field(description="大类/小类 names, e.g. 市容环境/暴露垃圾.")
     cell_grid_code: str = strawberry.field(description="单元网格 code (15 digits).")
     duty_grid_code: str | None = strawberry.field(description="责任网格 code.")
-    execute_dept: Unit | None = strawberry.field(description="处置部门, once dispatched (派遣).")
+    handling_unit: Unit | None = strawberry.field(description="处置部门: the unit dispatched (派遣) to handle it.")
+    execute_dept: Unit | None = strawberry.field(
+        description="处置部门, once dispatched (派遣).", deprecation_reason="Use handlingUnit."
+    )
     limit_working_hours: int | None = strawberry.field(
         description="处置时限 in working hours (工作时: 9:00–12:00, 13:30–17:30 on working days), from 派遣."
     )
@@ -74,13 +96,22 @@ class GridEvent(Appeal):
             status=grid_mapping.unified_status(record.state),
             source_status=record.state,
             deadline=record.deadline,
+            due_at=record.deadline,
+            closed_at=record.archived_at or record.cancelled_at,
+            closure=_closure(record),
+            reply=AppealReply(text=None, replied_at=record.replied_at, unit=dept)
+            if record.replied_at is not None
+            else None,
+            satisfaction=None,  # the grid system asks no evaluation
             confidentiality=grid_mapping.confidentiality(record.is_secret),
+            task_number=record.task_num,
             task_num=record.task_num,
             event_source=record.source,
             event_code=record.event_code,
             event_class="/".join(n for n in (record.major_name, record.minor_name) if n),
             cell_grid_code=record.cell_grid_code,
             duty_grid_code=record.duty_grid_code or None,
+            handling_unit=dept,
             execute_dept=dept,
             limit_working_hours=record.limit_working_hours,
             archive_type=record.archive_type,
@@ -90,6 +121,16 @@ class GridEvent(Appeal):
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> GridEvent | None:
         record = await load_event(info.context, local_id(SYSTEM, id))
         return None if record is None else cls.from_record(info, record)
+
+
+def _closure(record: GridEventRecord) -> AppealClosure | None:
+    if record.cancelled_at is not None:
+        return AppealClosure(closed_at=record.cancelled_at, outcome=ClosureOutcome.CANCELLED, outcome_text="作废")
+    if record.archived_at is None:
+        return None
+    return AppealClosure(
+        closed_at=record.archived_at, outcome=ClosureOutcome.HANDLED, outcome_text=record.archive_type or None
+    )
 
 
 def facts_of(info: Info, record: GridEventRecord) -> AppealFacts:
@@ -106,10 +147,27 @@ def facts_of(info: Info, record: GridEventRecord) -> AppealFacts:
     )
 
 
-@strawberry.type(description="One page of grid events; `nextCursor` is null on the last page.")
-class GridEventConnection:
-    items: list[GridEvent]
-    next_cursor: str | None
+GridEventConnection = Connection[GridEvent]
+
+
+async def event_connection(
+    info: Info, filters: EventFilters | Sequence[EventFilters], first: int | None, after: str | None
+) -> GridEventConnection:
+    """One page of the grid's event list, keyset-stable over its page numbers; several filters (one per legacy
+    state) are read as one list merged by time."""
+    client = info.context.client
+
+    def reader(one: EventFilters) -> Fetch[GridEventRecord]:
+        async def fetch(offset: int, limit: int) -> Window[GridEventRecord]:
+            found = await event_window(client, one, offset=offset, limit=limit)
+            return Window(found.items, found.total)
+
+        return fetch
+
+    each = [filters] if isinstance(filters, EventFilters) else list(filters)
+    fetch = merged_fetch([reader(f) for f in each], lambda r: (r.discovered_at, r.task_num))
+    page = await read_page(fetch, lambda r: r.task_num, info.context.person_secret, check_page_size(first), after)
+    return connection_of(page, lambda r: GridEvent.from_record(info, r))
 
 
 async def _citizen_events(root: Citizen, info: Info) -> list[GridEvent] | None:
@@ -119,11 +177,21 @@ async def _citizen_events(root: Citizen, info: Info) -> list[GridEvent] | None:
     return [e for r in records if (e := GridEvent.from_record(info, r)) is not None]
 
 
+async def _citizen_event_connection(
+    root: Citizen, info: Info, first: FIRST = 20, after: AFTER = None
+) -> GridEventConnection | None:
+    if not root.phone:
+        check_page_size(first)
+        return empty_connection()  # the grid system records reporters by phone only
+    return await event_connection(info, EventFilters(phone=root.phone), first, after)
+
+
 @strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)
-class Citizen:
+class Citizen(Node):
     person_key: str
     phone: strawberry.Private[str] = ""
     id_number: strawberry.Private[str] = ""
+    id: strawberry.ID = citizen_id_field()
 
     @classmethod
     async def resolve_reference(cls, info: Info, **representation: object) -> Citizen:
@@ -139,4 +207,10 @@ class Citizen:
         authenticated=True,
         resolver=_citizen_events,
         description="Grid events this citizen reported (by phone); empty when the key is unknown.",
+        deprecation_reason="Use gridEventsConnection, which pages through all of them.",
+    )
+    grid_events_connection: GridEventConnection | None = strawberry.federation.field(
+        authenticated=True,
+        resolver=_citizen_event_connection,
+        description="Grid events this citizen reported (by phone), newest first; empty when the key is unknown.",
     )

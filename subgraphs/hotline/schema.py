@@ -8,7 +8,8 @@ orders by the phone / ID number the person directory holds for the key; an unkno
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -16,18 +17,24 @@ from strawberry.types import Info
 
 from resolvers import domain
 from resolvers.access import AppealFacts, on_call_caller
-from resolvers.adapters.hotline import HotlinePage
-from resolvers.hotline_reads import tickets_of_person
-from resolvers.hotline_status import filter_for
+from resolvers.adapters.hotline import HotlineTicketRecord
+from resolvers.hotline_reads import person_window, tickets_of_person
+from resolvers.hotline_status import StatusFilter, filter_for
 from resolvers.persons import Identifiers, PersonDirectory
 from subgraphs.common.citizen import citizen_lookup
+from subgraphs.common.connection import AFTER, FIRST, connection_of, empty_connection
 from subgraphs.common.context import SubgraphContext
 from subgraphs.common.errors import SubgraphInputError
-from subgraphs.common.paging import check_page_size, decode_cursor, encode_cursor
+from subgraphs.common.filter import FILTER_DESCRIPTION, AppealFilter, refuse_unsupported, wanted_statuses
+from subgraphs.common.keyset import Fetch, Window, merged_fetch, read_page
+from subgraphs.common.node import Node, citizen_id_field
+from subgraphs.common.node_fields import node_fields
+from subgraphs.common.paging import check_page_size
 from subgraphs.common.schema import SubgraphSchema
 from subgraphs.common.types import CITIZEN_DESCRIPTION, CITIZEN_LOOKUP_DESCRIPTION
 from subgraphs.common.visibility import Contact, ContactReveal, reveal_contact
 from subgraphs.hotline.types import (
+    SYSTEM,
     HotlineTicket,
     HotlineTicketConnection,
     client_of,
@@ -46,26 +53,37 @@ __all__ = ["Citizen", "Mutation", "Query", "schema"]
 Ctx = Info[SubgraphContext, None]
 
 
-def _offset(after: str | None) -> int:
-    raw = decode_cursor(after)
-    if raw is None:
-        return 0
-    if not raw.startswith("o:") or not raw[2:].isdigit():
-        raise SubgraphInputError(f"malformed cursor {after!r}")
-    return int(raw[2:])
-
-
-def _connection(info: Ctx, page: HotlinePage, offset: int) -> HotlineTicketConnection:
-    end = offset + len(page.records)
-    return HotlineTicketConnection(
-        items=[t for r in page.records if (t := ticket_of(info, r)) is not None],
-        next_cursor=encode_cursor(f"o:{end}") if page.records and end < page.total else None,
-    )
-
-
 async def _lookup(directory: PersonDirectory, keys: list[str]) -> list[Identifiers | None]:
     found = await directory.lookup(keys)
     return [found.get(k) for k in keys]
+
+
+async def _tickets(
+    info: Ctx,
+    first: int | None,
+    after: str | None,
+    *,
+    statuses: Sequence[StatusFilter | None] = (None,),
+    phone: str = "",
+    id_number: str = "",
+    text: str = "",
+) -> HotlineTicketConnection:
+    """One page of the hotline's list, keyset-stable over its offset paging; several status selectors are read as
+    one list merged by call time."""
+    client = client_of(info)
+
+    def reader(status: StatusFilter | None) -> Fetch[HotlineTicketRecord]:
+        async def fetch(offset: int, limit: int) -> Window[HotlineTicketRecord]:
+            page = await client.list_tickets(
+                offset=offset, limit=limit, status=status, phone=phone, id_number=id_number, text=text
+            )
+            return Window(page.records, page.total)
+
+        return fetch
+
+    fetch = merged_fetch([reader(s) for s in statuses], lambda r: (r.call_time, r.order_no))
+    page = await read_page(fetch, lambda r: r.order_no, info.context.person_secret, check_page_size(first), after)
+    return connection_of(page, lambda r: ticket_of(info, r))
 
 
 async def _citizen_hotline_tickets(root: Citizen, info: Ctx) -> list[HotlineTicket] | None:
@@ -77,14 +95,38 @@ async def _citizen_hotline_tickets(root: Citizen, info: Ctx) -> list[HotlineTick
     return [t for r in records if (t := ticket_of(info, r, on_call_with=caller)) is not None]
 
 
+async def _citizen_ticket_connection(
+    root: Citizen, info: Ctx, first: FIRST = 20, after: AFTER = None
+) -> HotlineTicketConnection | None:
+    who = root.identifiers
+    if who is None:
+        return empty_connection()
+
+    async def fetch(offset: int, limit: int) -> Window[HotlineTicketRecord]:
+        records, total = await person_window(client_of(info), who, offset, limit)
+        return Window(records, total)
+
+    page = await read_page(fetch, lambda r: r.order_no, info.context.person_secret, check_page_size(first), after)
+    # an operator on a call with this person (a work order of theirs still being registered) sees the history
+    caller = on_call_caller(info.context.principal, [facts_of(info, e.record) for e in page.entries])
+    return connection_of(page, lambda r: ticket_of(info, r, on_call_with=caller))
+
+
 @strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)
-class Citizen:
+class Citizen(Node):
     person_key: str
     identifiers: strawberry.Private[Identifiers | None] = None
+    id: strawberry.ID = citizen_id_field()
     hotline_tickets: list[HotlineTicket] | None = strawberry.federation.field(
         authenticated=True,
         resolver=_citizen_hotline_tickets,
         description="The person's 12345 work orders, newest first (at most 100).",
+        deprecation_reason="Use hotlineTicketsConnection, which pages through all of them.",
+    )
+    hotline_tickets_connection: HotlineTicketConnection | None = strawberry.federation.field(
+        authenticated=True,
+        resolver=_citizen_ticket_connection,
+        description="The person's 12345 work orders, newest first, found by phone and by ID number.",
     )
 
     @classmethod
@@ -98,43 +140,59 @@ class Citizen:
         return cls(person_key=personKey, identifiers=await loader.load(personKey))
 
 
+STATUS_ARG = Annotated[
+    domain.UnifiedStatus | None,
+    strawberry.argument(description="Only work orders in this unified status.", deprecation_reason="Use filter."),
+]
+
+
 async def _hotline_tickets(
     info: Ctx,
-    first: int | None = None,
-    after: str | None = None,
-    status: domain.UnifiedStatus | None = None,
+    first: FIRST = 20,
+    after: AFTER = None,
+    filter: Annotated[AppealFilter | None, strawberry.argument(description=FILTER_DESCRIPTION)] = None,
+    status: STATUS_ARG = None,
 ) -> HotlineTicketConnection | None:
-    limit = check_page_size(first)
-    offset = _offset(after)
-    selector = None
+    refuse_unsupported(SYSTEM, filter, "source_status", "grid_code")
+    wanted = wanted_statuses(filter, domain.SourceSystem.HOTLINE)
     if status is not None:
-        selector = filter_for(status)
-        if selector is None:  # a status no hotline order is ever in
-            return HotlineTicketConnection(items=[], next_cursor=None)
-    page = await client_of(info).list_tickets(offset=offset, limit=limit, status=selector)
-    return _connection(info, page, offset)
+        wanted = frozenset({status}) if wanted is None else wanted & {status}
+    selectors: list[StatusFilter | None] = [None]
+    if wanted is not None:  # a status no hotline order is ever in has no selector
+        selectors = [found for s in sorted(wanted, key=lambda s: s.value) if (found := filter_for(s)) is not None]
+    if not selectors:
+        check_page_size(first)
+        return empty_connection()
+    return await _tickets(
+        info,
+        first,
+        after,
+        statuses=selectors,
+        phone=domain.normalize_phone(filter.phone or "") if filter is not None else "",
+        id_number=domain.normalize_id_number(filter.id_number or "") if filter is not None else "",
+        text=(filter.text or "").strip() if filter is not None else "",
+    )
 
 
-async def _hotline_ticket(info: Ctx, id: strawberry.ID) -> HotlineTicket | None:
+async def _hotline_ticket(
+    info: Ctx, id: Annotated[strawberry.ID, strawberry.argument(description='"hotline:<工单编号>".')]
+) -> HotlineTicket | None:
     record = await load_ticket(info, order_no_of(id))
     return None if record is None else ticket_of(info, record)
 
 
 async def _search_hotline_tickets(
     info: Ctx,
-    text: str | None = None,
-    phone: str | None = None,
-    first: int | None = None,
-    after: str | None = None,
+    text: Annotated[str | None, strawberry.argument(description="Text in title, content or address.")] = None,
+    phone: Annotated[str | None, strawberry.argument(description="The contact or caller number.")] = None,
+    first: FIRST = 20,
+    after: AFTER = None,
 ) -> HotlineTicketConnection | None:
-    limit = check_page_size(first)
-    offset = _offset(after)
     words = (text or "").strip()
     digits = domain.normalize_phone(phone or "")
     if not words and not digits:
         raise SubgraphInputError("searchHotlineTickets needs text or phone")
-    page = await client_of(info).list_tickets(offset=offset, limit=limit, text=words, phone=digits)
-    return _connection(info, page, offset)
+    return await _tickets(info, first, after, text=words, phone=digits)
 
 
 def _citizen(info: Ctx, phone: str | None = None, id_number: str | None = None) -> Citizen | None:
@@ -142,11 +200,22 @@ def _citizen(info: Ctx, phone: str | None = None, id_number: str | None = None) 
     return Citizen(person_key=key, identifiers=who)
 
 
+async def _node(info: Ctx, node_id: str) -> HotlineTicket | None:
+    return await _hotline_ticket(info, strawberry.ID(node_id))
+
+
+async def _node_citizen(info: Ctx, person_key: str) -> Citizen:
+    return await Citizen.resolve_reference(info, personKey=person_key)
+
+
+NODES = node_fields(SYSTEM, _node, _node_citizen)
+
+
 @strawberry.type
 class Query:
     hotline_tickets: HotlineTicketConnection | None = strawberry.field(
         resolver=_hotline_tickets,
-        description="12345 work orders, newest call first; optionally only those in one unified status.",
+        description="12345 work orders, newest call first.",
     )
     hotline_ticket: HotlineTicket | None = strawberry.field(
         resolver=_hotline_ticket,
@@ -156,6 +225,7 @@ class Query:
         resolver=_search_hotline_tickets,
         description="Work orders whose title, content or address contains `text` and/or whose contact or caller "
         "number is `phone`; at least one of the two.",
+        deprecation_reason="Use hotlineTickets(filter: {text, phone}).",
     )
     citizen: Citizen | None = strawberry.federation.field(
         authenticated=True,
@@ -164,6 +234,8 @@ class Query:
         shareable=True,
         description=CITIZEN_LOOKUP_DESCRIPTION,
     )
+    node = NODES.node
+    nodes = NODES.nodes
 
 
 async def _load_contact(info: Ctx, appeal: str) -> tuple[AppealFacts, Contact] | None:
@@ -185,4 +257,4 @@ class Mutation:
     )
 
 
-schema = SubgraphSchema(query=Query, mutation=Mutation, types=[HotlineTicket, Citizen])
+schema = SubgraphSchema(query=Query, mutation=Mutation, types=[HotlineTicket, Citizen, *NODES.types])

@@ -22,14 +22,21 @@ from resolvers.access import Access, AppealFacts, ContentView, is_citizen_view
 from resolvers.accused import Accused, accused_of_report, protection
 from resolvers.adapters.hotline import HotlineClient, HotlineTicketRecord, HotlineUnitAssignment
 from resolvers.hotline_reads import load_tickets
+from subgraphs.common.connection import Connection
 from subgraphs.common.context import SubgraphContext
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.ids import appeal_id, local_id
+from subgraphs.common.node import Node
 from subgraphs.common.types import (
     Appeal,
+    AppealClosure,
+    AppealReply,
+    AppealSatisfaction,
     Category,
+    ClosureOutcome,
     Location,
     PersonRef,
+    SatisfactionLevel,
     SourceSystem,
     Unit,
 )
@@ -131,8 +138,11 @@ class HotlineEvent:
 
 
 @strawberry.federation.type(keys=["id"], description="A 12345 hotline work order (工单).")
-class HotlineTicket(Appeal):
-    city_state: str = strawberry.field(description="市级状态, e.g. 已转办处理中 (the raw value, = sourceStatus).")
+class HotlineTicket(Appeal, Node):
+    city_state: str = strawberry.field(
+        description="市级状态, e.g. 已转办处理中: the same value as `sourceStatus`.",
+        deprecation_reason="Use sourceStatus.",
+    )
     pending_request: HotlinePendingRequest | None = strawberry.field(
         description="A request waiting for the centre's decision (延期申请中, 退单申请中); null when none."
     )
@@ -145,14 +155,11 @@ class HotlineTicket(Appeal):
     time_limit: int | None = strawberry.field(description="办理时限, in timeLimitUnit.")
     time_limit_unit: str | None = strawberry.field(description="工作日 or 小时.")
     dispatched_at: datetime | None
-    reply: str | None = strawberry.field(
-        description="The consolidated (or direct) reply. A citizen reads it only once it has passed the centre's "
-        "audit (中心审核); before that it is null for them."
+    replied_at: datetime | None = strawberry.field(
+        description="When the reply was given.", deprecation_reason="Use reply { repliedAt }."
     )
-    replied_at: datetime | None
     direct_answer: bool = strawberry.field(description="直接答复: a 咨询 answered on the call.")
     callback_at: datetime | None
-    closed_at: datetime | None
     return_count: int = strawberry.field(description="退单次数")
     extension_count: int = strawberry.field(description="延期次数")
     rehandle_count: int = strawberry.field(description="重办次数")
@@ -164,10 +171,7 @@ class HotlineTicket(Appeal):
         return None if record is None else ticket_of(info, record)
 
 
-@strawberry.type(description="A page of hotline work orders; nextCursor is null on the last page.")
-class HotlineTicketConnection:
-    items: list[HotlineTicket]
-    next_cursor: str | None
+HotlineTicketConnection = Connection[HotlineTicket]
 
 
 def _none_if_empty(text: str) -> str | None:
@@ -228,6 +232,19 @@ def contact_of(r: HotlineTicketRecord) -> Contact:
     return Contact(name=r.caller_name, phone=_phone(r), id_number=r.id_number)
 
 
+def _closure(r: HotlineTicketRecord) -> AppealClosure | None:
+    if r.complete_time is None:
+        return None
+    return AppealClosure(closed_at=r.complete_time, outcome=ClosureOutcome.HANDLED, outcome_text=r.city_state or None)
+
+
+def _satisfaction(r: HotlineTicketRecord) -> AppealSatisfaction | None:
+    if r.callback_satisfied is None:
+        return None
+    level = SatisfactionLevel.SATISFIED if r.callback_satisfied else SatisfactionLevel.DISSATISFIED
+    return AppealSatisfaction(level=level, score=None)
+
+
 def ticket_of(
     info: Info[SubgraphContext, None], r: HotlineTicketRecord, *, on_call_with: str | None = None
 ) -> HotlineTicket | None:
@@ -266,6 +283,15 @@ def ticket_of(
         status=r.status,
         source_status=r.city_state,
         deadline=r.deadline,
+        due_at=r.deadline,
+        closed_at=r.complete_time,
+        closure=_closure(r),
+        reply=AppealReply(
+            text=shown_text(r.reply_content, reply_view), replied_at=r.reply_time, unit=Unit.of(r.lead_unit)
+        )
+        if r.reply_time is not None or r.reply_content
+        else None,
+        satisfaction=_satisfaction(r),
         confidentiality=protection(_accused(r), is_secret=r.is_secret),
         city_state=r.city_state,
         pending_request=_pending(r),
@@ -276,11 +302,9 @@ def ticket_of(
         time_limit=r.time_limit,
         time_limit_unit=_none_if_empty(r.time_unit) if r.time_limit else None,
         dispatched_at=r.dispatch_time,
-        reply=shown_text(r.reply_content, reply_view),
         replied_at=r.reply_time,
         direct_answer=r.direct_answer,
         callback_at=r.callback_time,
-        closed_at=r.complete_time,
         return_count=r.return_count,
         extension_count=r.extension_count,
         rehandle_count=r.rehandle_count,

@@ -8,17 +8,23 @@ the field that needed it, with ``extensions.code`` (``LEGACY_UNAVAILABLE`` …) 
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
 from resolvers.access import AppealFacts
-from resolvers.adapters.petition import PetitionCriteria, PetitionPage
-from resolvers.domain import normalize_id_number, normalize_phone
+from resolvers.adapters.petition import PetitionCriteria, PetitionRecord
+from resolvers.domain import SourceSystem, normalize_id_number, normalize_phone
 from resolvers.petition_status import source_statuses
 from subgraphs.common.citizen import citizen_lookup
+from subgraphs.common.connection import AFTER, FIRST, connection_of, empty_connection
 from subgraphs.common.errors import SubgraphInputError
+from subgraphs.common.filter import FILTER_DESCRIPTION, AppealFilter, refuse_unsupported, wanted_statuses
 from subgraphs.common.ids import local_id
-from subgraphs.common.paging import check_page_size, decode_cursor, encode_cursor
+from subgraphs.common.keyset import Window, read_page
+from subgraphs.common.node_fields import node_fields
+from subgraphs.common.paging import check_page_size
 from subgraphs.common.schema import SubgraphSchema
 from subgraphs.common.types import CITIZEN_LOOKUP_DESCRIPTION, UnifiedStatus
 from subgraphs.common.visibility import Contact, ContactReveal, reveal_contact
@@ -37,42 +43,68 @@ from subgraphs.petition.types import (
 __all__ = ["Mutation", "Query", "schema"]
 
 
-def _offset(after: str | None) -> int:
-    raw = decode_cursor(after)
-    if raw is None:
-        return 0
-    if not raw.isdigit():
-        raise SubgraphInputError(f"malformed cursor {after!r}")
-    return int(raw)
-
-
-async def _page(info: Info, criteria: PetitionCriteria, first: int | None, after: str | None) -> PetitionConnection:
-    limit = check_page_size(first)
-    offset = _offset(after)
-    page: PetitionPage = await petition_client(info).search(criteria, offset=offset, limit=limit)
-    end = offset + len(page.records)
-    return PetitionConnection(
-        items=[p for r in page.records if (p := petition_of(info, r)) is not None],
-        next_cursor=encode_cursor(str(end)) if page.records and end < page.total else None,
+def _criteria_of(given: AppealFilter | None, status: UnifiedStatus | None) -> PetitionCriteria | None:  # type: ignore[valid-type]
+    """The QueryXfjList criteria for ``given`` (and the deprecated ``status``); ``None`` when no petition can
+    match."""
+    refuse_unsupported(SYSTEM, given, "grid_code")
+    wanted = wanted_statuses(given, SourceSystem.PETITION)
+    if status is not None:
+        wanted = frozenset({status}) if wanted is None else wanted & {status}
+    if given is None:
+        given = AppealFilter()
+    statuses: tuple[str, ...] = ()
+    if wanted is not None:
+        statuses = tuple(raw for s in sorted(wanted, key=lambda s: s.value) for raw in source_statuses(s))
+        if not statuses:
+            return None
+    if given.source_status is not None:
+        raw = given.source_status.strip()
+        if statuses and raw not in statuses:
+            return None
+        statuses = (raw,)
+    return PetitionCriteria(
+        statuses=statuses,
+        text=(given.text or "").strip(),
+        phone=normalize_phone(given.phone or ""),
+        id_number=normalize_id_number(given.id_number or ""),
     )
+
+
+async def page_of(info: Info, criteria: PetitionCriteria, first: int | None, after: str | None) -> PetitionConnection:
+    """One page of QueryXfjList, keyset-stable over its page numbers."""
+    client = petition_client(info)
+
+    async def fetch(offset: int, limit: int) -> Window[PetitionRecord]:
+        page = await client.search(criteria, offset=offset, limit=limit)
+        return Window(page.records, page.total)
+
+    page = await read_page(fetch, lambda r: r.petition_no, info.context.person_secret, check_page_size(first), after)
+    return connection_of(page, lambda r: petition_of(info, r))
+
+
+STATUS_ARG = Annotated[
+    UnifiedStatus | None,  # type: ignore[valid-type]
+    strawberry.argument(description="Only 信访件 in this unified status.", deprecation_reason="Use filter."),
+]
 
 
 async def petitions(
     info: Info,
-    first: int | None = None,
-    after: str | None = None,
-    status: UnifiedStatus | None = None,  # type: ignore[valid-type]
+    first: FIRST = 20,
+    after: AFTER = None,
+    status: STATUS_ARG = None,
+    filter: Annotated[AppealFilter | None, strawberry.argument(description=FILTER_DESCRIPTION)] = None,
 ) -> PetitionConnection | None:
     check_page_size(first)
-    statuses: tuple[str, ...] = ()
-    if status is not None:
-        statuses = source_statuses(status)
-        if not statuses:
-            return PetitionConnection(items=[], next_cursor=None)
-    return await _page(info, PetitionCriteria(statuses=statuses), first, after)
+    criteria = _criteria_of(filter, status)
+    if criteria is None:
+        return empty_connection()
+    return await page_of(info, criteria, first, after)
 
 
-async def petition(info: Info, id: strawberry.ID) -> Petition | None:
+async def petition(
+    info: Info, id: Annotated[strawberry.ID, strawberry.argument(description='"petition:<信访件编号>".')]
+) -> Petition | None:
     number = local_id(SYSTEM, id)
     record = await petition_client(info).get(number)
     return None if record is None else petition_of(info, record)
@@ -80,11 +112,11 @@ async def petition(info: Info, id: strawberry.ID) -> Petition | None:
 
 async def search_petitions(
     info: Info,
-    text: str | None = None,
-    phone: str | None = None,
-    id_number: str | None = None,
-    first: int | None = None,
-    after: str | None = None,
+    text: Annotated[str | None, strawberry.argument(description="Text in title or content.")] = None,
+    phone: Annotated[str | None, strawberry.argument(description="The petitioner's phone.")] = None,
+    id_number: Annotated[str | None, strawberry.argument(description="The petitioner's ID number.")] = None,
+    first: FIRST = 20,
+    after: AFTER = None,
 ) -> PetitionConnection | None:
     check_page_size(first)
     criteria = PetitionCriteria(
@@ -94,7 +126,7 @@ async def search_petitions(
     )
     if not (criteria.text or criteria.phone or criteria.id_number):
         raise SubgraphInputError("searchPetitions needs text, phone or idNumber")
-    return await _page(info, criteria, first, after)
+    return await page_of(info, criteria, first, after)
 
 
 def citizen(info: Info, phone: str | None = None, id_number: str | None = None) -> Citizen | None:
@@ -102,11 +134,23 @@ def citizen(info: Info, phone: str | None = None, id_number: str | None = None) 
     return Citizen(person_key=key)
 
 
+async def _node(info: Info, node_id: str) -> Petition | None:
+    record = await petitions_by_number(info).load(local_id(SYSTEM, node_id))
+    return None if record is None else petition_of(info, record)
+
+
+async def _node_citizen(info: Info, person_key: str) -> Citizen:
+    return Citizen.resolve_reference(info, personKey=person_key)
+
+
+NODES = node_fields(SYSTEM, _node, _node_citizen)
+
+
 @strawberry.type
 class Query:
     petitions: PetitionConnection | None = strawberry.field(
         resolver=petitions,
-        description="信访件, newest registration first; `status` filters on the unified status.",
+        description="信访件, newest registration first.",
     )
     petition: Petition | None = strawberry.field(
         resolver=petition,
@@ -116,6 +160,7 @@ class Query:
         resolver=search_petitions,
         description="信访件 matching every criterion given (at least one): text in title or content, the "
         "petitioner's phone, their ID number.",
+        deprecation_reason="Use petitions(filter: {text, phone, idNumber}).",
     )
     citizen: Citizen | None = strawberry.federation.field(
         authenticated=True,
@@ -124,6 +169,8 @@ class Query:
         shareable=True,
         description=CITIZEN_LOOKUP_DESCRIPTION,
     )
+    node = NODES.node
+    nodes = NODES.nodes
 
 
 async def _load_contact(info: Info, appeal: str) -> tuple[AppealFacts, Contact] | None:
@@ -145,4 +192,4 @@ class Mutation:
     )
 
 
-schema = SubgraphSchema(query=Query, mutation=Mutation, types=[Petition, Citizen])
+schema = SubgraphSchema(query=Query, mutation=Mutation, types=[Petition, Citizen, *NODES.types])

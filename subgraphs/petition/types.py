@@ -26,8 +26,19 @@ from resolvers.adapters.petition import PetitionClient, PetitionCriteria, Petiti
 from resolvers.domain import SourceSystem as DomainSourceSystem
 from resolvers.domain import normalize_id_number, normalize_phone
 from resolvers.petitions import appeal_type, channel, confidentiality, petition_loader
+from subgraphs.common.connection import Connection
 from subgraphs.common.ids import appeal_id, local_id
-from subgraphs.common.types import Appeal, Category, Location, PersonRef, Unit
+from subgraphs.common.node import Node
+from subgraphs.common.types import (
+    Appeal,
+    AppealClosure,
+    AppealReply,
+    Category,
+    ClosureOutcome,
+    Location,
+    PersonRef,
+    Unit,
+)
 from subgraphs.common.visibility import Contact, FullViewOnly, access_to, shown_text
 
 __all__ = [
@@ -197,13 +208,21 @@ def _location(record: PetitionRecord, view: PiiView) -> Location | None:
 
 
 @strawberry.federation.type(keys=["id"], description="A 信访件 in the petition system (信访工作条例 2022).")
-class Petition(Appeal):
+class Petition(Appeal, Node):
     access: strawberry.Private[Access | None]
     title: str | None = strawberry.field(permission_classes=[FullViewOnly])
     content: str | None = strawberry.field(permission_classes=[FullViewOnly])
     petitioner: PersonRef | None = strawberry.field(permission_classes=[FullViewOnly])
     location: Location | None = strawberry.field(permission_classes=[FullViewOnly])
     category: Category | None = strawberry.field(permission_classes=[FullViewOnly])
+    reply: AppealReply | None = strawberry.field(
+        permission_classes=[FullViewOnly],
+        description="信访处理意见书 (Art 32) as the reply; withheld from the reduced view.",
+    )
+    closure: AppealClosure | None = strawberry.field(
+        permission_classes=[FullViewOnly],
+        description="How the petition was closed: the outcome of its 处理意见; withheld from the reduced view.",
+    )
     form: str = strawberry.field(description="信访形式 as the system records it: 来信/来访/网上/来电/传真.")
     petition_date: date = strawberry.field(description="信访日期 (for letters, the date on the letter).")
     stage: PetitionStage  # type: ignore[valid-type]
@@ -229,11 +248,12 @@ class Petition(Appeal):
     )
     extension_days: int = strawberry.field(description="延期天数 (≤30, once; Art 34).")
     extended_to: datetime | None
-    opinion: PetitionOpinion | None = strawberry.field(permission_classes=[FullViewOnly])
+    opinion: PetitionOpinion | None = strawberry.field(
+        permission_classes=[FullViewOnly], deprecation_reason="Use reply and closure."
+    )
     reviews: list[PetitionReview] | None = strawberry.field(
         permission_classes=[FullViewOnly], description="复查/复核; withheld from the reduced view."
     )
-    closed_at: datetime | None
     handled_late: bool = strawberry.field(description="是否超期: a step was taken after its statutory limit.")
     route_channel: PetitionChannel = strawberry.field(
         description="Where Art 22 sends it: 政法 for matters of courts and law enforcement, 纪检监察 for 检举控告, "
@@ -285,6 +305,43 @@ def contact_of(record: PetitionRecord) -> Contact:
     return Contact(name=record.petitioner_name, phone=record.phone, id_number=record.id_number)
 
 
+_OUTCOMES = {
+    "支持": ClosureOutcome.SUPPORTED,
+    "部分支持": ClosureOutcome.PARTLY_SUPPORTED,
+    "解释说明": ClosureOutcome.EXPLAINED,
+    "不予支持": ClosureOutcome.NOT_SUPPORTED,
+}
+
+
+def _closure(record: PetitionRecord) -> AppealClosure | None:
+    if record.closed_at is None:
+        return None
+    outcome = record.opinion_outcome or None
+    return AppealClosure(
+        closed_at=record.closed_at,
+        outcome=_OUTCOMES.get(outcome or "", ClosureOutcome.HANDLED),
+        outcome_text=outcome,
+    )
+
+
+def _due_at(record: PetitionRecord) -> datetime | None:
+    """限办截止 while a limit runs; for an accepted petition without one (closed, say), the end of its 60 日 of
+    handling from acceptance, extension included (Art 34)."""
+    if record.handling_deadline is not None:
+        return record.handling_deadline
+    if record.accepted_at is None:
+        return None
+    return record.accepted_at + timedelta(days=60 + record.extension_days)
+
+
+def _reply(record: PetitionRecord, access: Access) -> AppealReply | None:
+    if record.opinion_at is None:
+        return None
+    return AppealReply(
+        text=shown_text(record.opinion_text, access), replied_at=record.opinion_at, unit=Unit.of(record.lead_unit)
+    )
+
+
 def petition_of(info: Info, record: PetitionRecord) -> Petition | None:
     """The petition as the caller may see it (DOMAIN.md §8), or ``None`` when they may not see it at all."""
     access = access_to(info, facts_of(info, record))
@@ -327,6 +384,11 @@ def petition_of(info: Info, record: PetitionRecord) -> Petition | None:
         status=petition_status.STAGE_STATUS[stage],
         source_status=record.source_status,
         deadline=record.handling_deadline,
+        due_at=_due_at(record),
+        closed_at=record.closed_at,
+        closure=_closure(record),
+        reply=_reply(record, access),
+        satisfaction=None,  # the petition system records no evaluation
         confidentiality=confidentiality(record),
         form=record.form,
         petition_date=record.petition_date,
@@ -353,7 +415,6 @@ def petition_of(info: Info, record: PetitionRecord) -> Petition | None:
         extended_to=extended_to,
         opinion=opinion,
         reviews=_reviews(record, access),
-        closed_at=record.closed_at,
         handled_late=record.overdue,
         route_channel=PetitionChannel(
             petition_rules.channel_for(record.purpose, f"{record.title} {record.content}").value
@@ -365,7 +426,4 @@ def petition_of(info: Info, record: PetitionRecord) -> Petition | None:
     )
 
 
-@strawberry.type(description="A page of petitions; `nextCursor` is null on the last page.")
-class PetitionConnection:
-    items: list[Petition]
-    next_cursor: str | None
+PetitionConnection = Connection[Petition]

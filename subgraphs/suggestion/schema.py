@@ -13,21 +13,29 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from resolvers.domain import normalize_phone
-from resolvers.suggestion_status import SUGGESTION_STATES
+from resolvers.adapters.suggestion import Suggestion as SuggestionRecord
+from resolvers.domain import SourceSystem, normalize_id_number, normalize_phone
+from resolvers.suggestion_status import STATUS_BY_CODE, SUGGESTION_STATES
 from subgraphs.common.citizen import citizen_lookup
+from subgraphs.common.connection import AFTER, FIRST, empty_connection
 from subgraphs.common.errors import SubgraphInputError
-from subgraphs.common.paging import check_page_size, decode_cursor, encode_cursor
+from subgraphs.common.filter import FILTER_DESCRIPTION, AppealFilter, refuse_unsupported, wanted_statuses
+from subgraphs.common.keyset import Fetch
+from subgraphs.common.node_fields import node_fields
+from subgraphs.common.paging import check_page_size
 from subgraphs.common.schema import SubgraphSchema
 from subgraphs.common.types import CITIZEN_LOOKUP_DESCRIPTION
 from subgraphs.suggestion.reveal import Mutation
 from subgraphs.suggestion.types import (
+    SYSTEM,
     Citizen,
     Suggestion,
     SuggestionConnection,
     load_suggestion,
     suggestion_client,
+    suggestion_connection,
     suggestion_of,
+    suggestion_reader,
 )
 
 __all__ = ["Query", "schema"]
@@ -35,62 +43,61 @@ __all__ = ["Query", "schema"]
 _STATE_HELP = "The system's status name: " + ", ".join(SUGGESTION_STATES) + "."
 
 
-def _offset(after: str | None) -> int:
-    raw = decode_cursor(after)
-    if raw is None:
-        return 0
-    if not raw.isdigit():
-        raise SubgraphInputError(f"malformed cursor {after!r}")
-    return int(raw)
+def _readers(info: Info, given: AppealFilter | None, status: str | None) -> list[Fetch[SuggestionRecord]]:
+    """One list reader per status code the filter allows (an empty list: none can match)."""
+    raw = given.source_status if given is not None and given.source_status is not None else status
+    codes: list[str | None] = [None]
+    if raw is not None:
+        code = SUGGESTION_STATES.get(raw)
+        if code is None:
+            raise SubgraphInputError(
+                f"unknown suggestion status {raw!r}: expected one of {', '.join(SUGGESTION_STATES)}"
+            )
+        codes = [code]
+    refuse_unsupported("suggestion", given, "grid_code")
+    wanted = wanted_statuses(given, SourceSystem.SUGGESTION)
+    if wanted is not None:
+        of_status = [c for c in SUGGESTION_STATES.values() if STATUS_BY_CODE[c] in wanted]
+        codes = [c for c in of_status if raw is None or c == codes[0]]
+    words = (given.text or "").strip() or None if given is not None else None
+    digits = normalize_phone(given.phone) if given is not None and given.phone else None
+    if given is not None and given.phone is not None and (not digits or len(digits) < 7):
+        raise SubgraphInputError(f"malformed phone number {given.phone!r}")
+    ident = normalize_id_number(given.id_number) if given is not None and given.id_number else None
+    client = suggestion_client(info)
+    return [suggestion_reader(client, state_code=c, phone=digits, id_number=ident, keyword=words) for c in codes]
 
 
-async def _connection(
-    info: Info,
-    first: int | None,
-    after: str | None,
-    *,
-    state_code: str | None = None,
-    phone: str | None = None,
-    keyword: str | None = None,
-) -> SuggestionConnection:
-    size, offset = check_page_size(first), _offset(after)
-    page = await suggestion_client(info).page(
-        offset=offset, count=size, state_code=state_code, phone=phone, keyword=keyword
-    )
-    following = offset + len(page.records)
-    return SuggestionConnection(
-        items=[s for r in page.records if (s := suggestion_of(info, r)) is not None],
-        next_cursor=encode_cursor(str(following)) if page.records and following < page.total else None,
-    )
+STATUS_ARG = Annotated[str | None, strawberry.argument(description=_STATE_HELP, deprecation_reason="Use filter.")]
 
 
 async def suggestions(
     info: Info,
-    status: Annotated[str | None, strawberry.argument(description=_STATE_HELP)] = None,
-    first: int | None = None,
-    after: str | None = None,
+    status: STATUS_ARG = None,
+    first: FIRST = 20,
+    after: AFTER = None,
+    filter: Annotated[AppealFilter | None, strawberry.argument(description=FILTER_DESCRIPTION)] = None,
 ) -> SuggestionConnection | None:
-    code = None
-    if status is not None:
-        code = SUGGESTION_STATES.get(status)
-        if code is None:
-            raise SubgraphInputError(
-                f"unknown suggestion status {status!r}: expected one of {', '.join(SUGGESTION_STATES)}"
-            )
-    return await _connection(info, first, after, state_code=code)
+    readers = _readers(info, filter, status)
+    if not readers:
+        check_page_size(first)
+        return empty_connection()
+    return await suggestion_connection(info, readers, first, after)
 
 
-async def suggestion(info: Info, id: strawberry.ID) -> Suggestion | None:
+async def suggestion(
+    info: Info, id: Annotated[strawberry.ID, strawberry.argument(description='"suggestion:<建议编号>".')]
+) -> Suggestion | None:
     record = await load_suggestion(info, id)
     return None if record is None else suggestion_of(info, record)
 
 
 async def search_suggestions(
     info: Info,
-    text: str | None = None,
-    phone: str | None = None,
-    first: int | None = None,
-    after: str | None = None,
+    text: Annotated[str | None, strawberry.argument(description="Text in title or content.")] = None,
+    phone: Annotated[str | None, strawberry.argument(description="The proposer's phone.")] = None,
+    first: FIRST = 20,
+    after: AFTER = None,
 ) -> SuggestionConnection | None:
     words = (text or "").strip() or None
     digits = normalize_phone(phone) if phone else None
@@ -98,7 +105,8 @@ async def search_suggestions(
         raise SubgraphInputError(f"malformed phone number {phone!r}")
     if words is None and digits is None:
         raise SubgraphInputError("searchSuggestions needs text or phone")
-    return await _connection(info, first, after, phone=digits, keyword=words)
+    reader = suggestion_reader(suggestion_client(info), phone=digits, keyword=words)
+    return await suggestion_connection(info, [reader], first, after)
 
 
 def citizen(info: Info, phone: str | None = None, id_number: str | None = None) -> Citizen | None:
@@ -106,10 +114,21 @@ def citizen(info: Info, phone: str | None = None, id_number: str | None = None) 
     return Citizen(person_key=key, phone=who.phone, id_number=who.id_number)
 
 
+async def _node(info: Info, node_id: str) -> Suggestion | None:
+    return await suggestion(info, strawberry.ID(node_id))
+
+
+async def _node_citizen(info: Info, person_key: str) -> Citizen:
+    return await Citizen.resolve_reference(info, personKey=person_key)
+
+
+NODES = node_fields(SYSTEM, _node, _node_citizen)
+
+
 @strawberry.type
 class Query:
     suggestions: SuggestionConnection | None = strawberry.field(
-        resolver=suggestions, description="Suggestions, newest first; one status with `status`."
+        resolver=suggestions, description="Suggestions, newest first."
     )
     suggestion: Suggestion | None = strawberry.field(
         resolver=suggestion, description='One suggestion by id ("suggestion:<建议编号>"); null when there is none.'
@@ -117,6 +136,7 @@ class Query:
     search_suggestions: SuggestionConnection | None = strawberry.field(
         resolver=search_suggestions,
         description="Suggestions with `text` in title or content, and/or filed with `phone`.",
+        deprecation_reason="Use suggestions(filter: {text, phone}).",
     )
     citizen: Citizen | None = strawberry.federation.field(
         authenticated=True,
@@ -125,6 +145,8 @@ class Query:
         shareable=True,
         description=CITIZEN_LOOKUP_DESCRIPTION,
     )
+    node = NODES.node
+    nodes = NODES.nodes
 
 
-schema = SubgraphSchema(query=Query, mutation=Mutation, types=[Suggestion, Citizen])
+schema = SubgraphSchema(query=Query, mutation=Mutation, types=[Suggestion, Citizen, *NODES.types])

@@ -260,7 +260,7 @@ async def test_a_citizen_in_both_systems_shows_tickets_and_suggestions_in_one_re
 def _broken_suggestion_sdl(folder: Path) -> Path:
     """The suggestion SDL with ``Unit`` declared without ``@shareable``: it clashes with the hotline's ``Unit``."""
     good = GOLDEN_SUGGESTION.read_text(encoding="utf-8")
-    broken = good.replace("type Unit @shareable {", "type Unit {")
+    broken = good.replace("type Unit implements Node @shareable {", "type Unit implements Node {")
     assert broken != good
     path = folder / "suggestion_broken.graphql"
     path.write_text(broken, encoding="utf-8")

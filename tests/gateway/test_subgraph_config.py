@@ -54,7 +54,7 @@ def test_sdl_paths_are_taken_from_the_config_files_folder(tmp_path: Path) -> Non
     assert load_subgraph_config(path).subgraphs[0].sdl_path == tmp_path / "conf" / "a.graphql"
 
 
-def test_the_checked_in_config_names_the_four_systems_and_appeals_with_their_golden_sdls() -> None:
+def test_the_checked_in_config_names_the_five_systems_and_appeals_with_their_golden_sdls() -> None:
     config = load_subgraph_config(REPO / "subgraphs.toml")
     assert [(e.name, e.url) for e in config.subgraphs] == [
         ("hotline", "http://127.0.0.1:4001/graphql"),
@@ -62,6 +62,7 @@ def test_the_checked_in_config_names_the_four_systems_and_appeals_with_their_gol
         ("board", "http://127.0.0.1:4003/graphql"),
         ("grid", "http://127.0.0.1:4004/graphql"),
         ("appeals", "http://127.0.0.1:4005/graphql"),
+        ("suggestion", "http://127.0.0.1:4006/graphql"),
     ]
     for entry in config.subgraphs:
         assert entry.sdl_path == REPO / "schema" / "subgraphs" / f"{entry.name}.graphql"

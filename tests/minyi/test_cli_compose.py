@@ -72,11 +72,18 @@ def test_compose_writes_the_projects_supergraph_offline(tmp_path: Path) -> None:
     output = tmp_path / "supergraph.graphql"
     done = minyi("compose", "--config", "subgraphs.toml", "-o", str(output))
     assert done.returncode == 0, done.stderr
-    assert f"composed hotline, petition, board, grid, appeals into {output}" in done.stderr
+    assert f"composed hotline, petition, board, grid, appeals, suggestion into {output}" in done.stderr
     composed = load_supergraph(output.read_text(encoding="utf-8"))
     assert dict(composed.subgraph_urls) == {
         name: f"http://127.0.0.1:{port}/graphql"
-        for name, port in (("hotline", 4001), ("petition", 4002), ("board", 4003), ("grid", 4004), ("appeals", 4005))
+        for name, port in (
+            ("hotline", 4001),
+            ("petition", 4002),
+            ("board", 4003),
+            ("grid", 4004),
+            ("appeals", 4005),
+            ("suggestion", 4006),
+        )
     }
     checked_in = load_supergraph((REPO / "schema" / "supergraph.graphql").read_text(encoding="utf-8"))
     assert find_schema_changes(checked_in.api_schema, composed.api_schema) == ()
@@ -86,7 +93,7 @@ def test_compose_writes_the_projects_supergraph_offline(tmp_path: Path) -> None:
 def test_check_of_the_projects_subgraphs_against_the_checked_in_supergraph_passes() -> None:
     done = minyi("check", "--config", "subgraphs.toml")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "the subgraphs compose (hotline, petition, board, grid, appeals)" in done.stdout
+    assert "the subgraphs compose (hotline, petition, board, grid, appeals, suggestion)" in done.stdout
     assert "no breaking changes" in done.stdout
 
 

@@ -78,8 +78,8 @@ async def test_the_sdl_matches_the_checked_in_golden_file() -> None:
         GOLDEN.parent.mkdir(parents=True, exist_ok=True)
         GOLDEN.write_text(sdl, encoding="utf-8")
     assert sdl == GOLDEN.read_text(encoding="utf-8"), "SDL drifted: rerun with MINYI_UPDATE_GOLDEN=1 and review"
-    assert 'type GridEvent implements Appeal @key(fields: "id")' in sdl
-    assert 'type Citizen @key(fields: "personKey")' in sdl and "@shareable" in sdl
+    assert 'type GridEvent implements Appeal & Node @key(fields: "id")' in sdl
+    assert 'type Citizen implements Node @key(fields: "personKey")' in sdl and "@shareable" in sdl
 
 
 async def test_100_representations_cost_one_read_per_distinct_event_within_the_concurrency_limit(

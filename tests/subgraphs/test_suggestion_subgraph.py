@@ -70,8 +70,8 @@ async def test_the_sdl_matches_the_checked_in_golden_file() -> None:
     if os.environ.get("MINYI_UPDATE_GOLDEN") == "1":
         GOLDEN.write_text(sdl, encoding="utf-8")
     assert sdl == GOLDEN.read_text(encoding="utf-8"), "SDL drifted: rerun with MINYI_UPDATE_GOLDEN=1 and review"
-    assert 'type Suggestion implements Appeal @key(fields: "id")' in sdl
-    assert 'type Citizen @key(fields: "personKey")' in sdl
+    assert 'type Suggestion implements Appeal & Node @key(fields: "id")' in sdl
+    assert 'type Citizen implements Node @key(fields: "personKey")' in sdl
     assert (
         'citizen(phone: String = null, idNumber: String = null): Citizen @authenticated @policy(policies: [["person_history"]]) @shareable'
         in sdl
@@ -123,7 +123,8 @@ async def test_a_suggestion_is_an_appeal_with_its_native_fields_and_a_masked_pro
       id system channel localNo trackingNo appealType status sourceStatus receivedAt deadline confidentiality
       title content category { unifiedCode sourceCode path } location { text adminCode12 gridCode15 }
       petitioner { personKey name phone } leadUnit { code name } coUnits { name }
-      sourceChannel rejectReason assignedAt reply repliedAt adopted adoption rating rewardPoints } } }"""
+      sourceChannel rejectReason assignedAt reply { text repliedAt unit { code } } adopted adoption
+      satisfaction { level score } closure { outcome outcomeText } dueAt rewardPoints } } }"""
     body = await gql(subgraph, query)
     [item] = body["data"]["suggestions"]["items"]
     assert item["id"] == f"suggestion:{item['localNo']}" and item["localNo"] == item["trackingNo"]
@@ -132,7 +133,13 @@ async def test_a_suggestion_is_an_appeal_with_its_native_fields_and_a_masked_pro
     assert item["adopted"] is True and item["adoption"] in ("采纳", "部分采纳") and item["rewardPoints"] > 0
     assert item["channel"] in ("wechat", "web", "hotline", "letter") and item["sourceChannel"]
     assert item["category"]["unifiedCode"] == item["category"]["path"][0] and item["leadUnit"]["code"]
-    assert item["deadline"].endswith("23:59:59") and item["reply"] and item["repliedAt"] and item["assignedAt"]
+    assert item["deadline"] == item["dueAt"] and item["dueAt"].endswith("T23:59:59+08:00")
+    reply = item["reply"]
+    assert reply["text"] and reply["repliedAt"].endswith("+08:00")
+    assert reply["unit"]["code"] == item["leadUnit"]["code"] and item["assignedAt"]
+    assert item["closure"]["outcome"] in ("SUPPORTED", "PARTLY_SUPPORTED")
+    assert item["closure"]["outcomeText"] == item["adoption"]
+    assert item["satisfaction"] is None or 1 <= item["satisfaction"]["score"] <= 5
     assert item["confidentiality"] == "NORMAL" and item["coUnits"] == [] and item["rejectReason"] is None
     assert "****" in item["petitioner"]["phone"] and item["petitioner"]["name"][1:] in ("先生", "女士")
     phones = {f.person.phone for f in world.filings}

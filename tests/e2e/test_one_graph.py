@@ -1,0 +1,240 @@
+"""One graph over the five systems, as a frontend team meets it: through the gateway, over real loopback HTTP.
+
+The five stand-ins are seeded from one city; each subgraph accepts only the gateway's internal tokens, verified
+with the key set the gateway publishes at ``/internal/jwks``; the gateway serves the checked-in supergraph and its
+own login, and the tests ask it with access tokens of its provider — a city-wide supervisor (督办员), who sees every
+appeal of the city with masked personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from auth.principal import Principal
+from auth.provider.provider import Provider
+from auth.settings import AuthSettings
+from auth.store import MemoryStore
+from auth.users import UserStore, demo_users
+from gateway.app import create_app as create_gateway
+from gateway.settings import GatewayOptions
+from legacy.board.app import create_app as board_standin
+from legacy.grid.app import create_app as grid_standin
+from legacy.hotline.app import create_app as hotline_standin
+from legacy.petition.app import create_app as petition_standin
+from legacy.standin import StandinOptions
+from legacy.suggestion.app import create_app as suggestion_standin
+from legacy.world import World
+from schema.supergraph import load_supergraph
+from subgraphs.board.app import create_app as board_subgraph
+from subgraphs.grid.app import create_app as grid_subgraph
+from subgraphs.hotline.app import create_app as hotline_subgraph
+from subgraphs.petition.app import create_app as petition_subgraph
+from subgraphs.settings import SubgraphSettings
+from subgraphs.suggestion.app import create_app as suggestion_subgraph
+from tests.support.principals import SUPERVISOR
+from tests.support.servers import BackgroundServer, free_port, serve_aiohttp, serve_asgi
+
+SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
+
+STANDINS: dict[str, Callable[[World], web.Application]] = {
+    "hotline": lambda world: hotline_standin(StandinOptions(seed=1)),
+    "petition": lambda world: petition_standin(StandinOptions(seed=1)),
+    "board": lambda world: board_standin(StandinOptions(seed=1), world=world),
+    "grid": lambda world: grid_standin(StandinOptions(seed=1)),
+    "suggestion": lambda world: suggestion_standin(StandinOptions(seed=1), world=world),
+}
+SUBGRAPHS: dict[str, Callable[[SubgraphSettings], Any]] = {
+    "hotline": hotline_subgraph,
+    "petition": petition_subgraph,
+    "board": board_subgraph,
+    "grid": grid_subgraph,
+    "suggestion": suggestion_subgraph,
+}
+# each system's list field and type
+LISTS = {
+    "hotline": ("hotlineTickets", "HotlineTicket"),
+    "petition": ("petitions", "Petition"),
+    "board": ("boardMessages", "BoardMessage"),
+    "grid": ("gridEvents", "GridEvent"),
+    "suggestion": ("suggestions", "Suggestion"),
+}
+
+
+@dataclass
+class Graph:
+    url: str
+    provider: Provider
+    server: BackgroundServer
+
+    def token(self, principal: Principal) -> str:
+        token: str = self.server.call(self.provider.mint_access_token(principal))
+        return token
+
+    async def query(
+        self, query: str, variables: dict[str, Any] | None = None, *, principal: Principal = SUPERVISOR
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self.token(principal)}"}
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(self.url, json={"query": query, "variables": variables or {}}, headers=headers) as r,
+        ):
+            body: dict[str, Any] = await r.json()
+            return body
+
+
+@pytest.fixture(scope="module")
+def graph(world: World) -> Iterator[Graph]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    servers: list[BackgroundServer] = []
+    urls: list[tuple[str, str]] = []
+    for name, standin in STANDINS.items():
+        legacy = serve_aiohttp(lambda standin=standin: standin(world))  # type: ignore[misc]
+        settings = SubgraphSettings(legacy_url=legacy.url, redis_url="", internal_jwks_url=f"{base}/internal/jwks")
+        subgraph = serve_asgi(lambda make=SUBGRAPHS[name], settings=settings: make(settings))  # type: ignore[misc]
+        servers += [legacy, subgraph]
+        urls.append((name, f"{subgraph.url}/graphql"))
+    provider = Provider(
+        AuthSettings(issuer=base).options(), kv=MemoryStore(), users=UserStore(None, demo_users("unused"))
+    )
+    app = create_gateway(
+        load_supergraph(SUPERGRAPH.read_text()), GatewayOptions(subgraph_urls=tuple(urls)), provider=provider
+    )
+    gateway = serve_asgi(lambda: app, port)
+    try:
+        yield Graph(f"{base}/graphql", provider, gateway)
+    finally:
+        gateway.stop()
+        for server in servers:
+            server.stop()
+
+
+APPEAL_FRAGMENT = """
+fragment Shared on Appeal {
+  id system status sourceStatus receivedAt dueAt closedAt
+  reply { text repliedAt unit { id code name } }
+  leadUnit { id code name }
+  closure { closedAt outcome outcomeText }
+  satisfaction { level score }
+}
+"""
+
+
+async def test_one_fragment_on_appeal_reads_reply_due_date_and_unit_from_all_five_systems(graph: Graph) -> None:
+    lists = " ".join(
+        f"{field}(first: 40, filter: {{status: {status}}}) {{ nodes {{ ...Shared }} }}"
+        for field, status in (
+            ("hotlineTickets", "CLOSED"),
+            ("petitions", "CLOSED"),
+            ("boardMessages", "CLOSED"),
+            ("gridEvents", "CLOSED"),
+            ("suggestions", "CLOSED"),
+        )
+    )
+    answer = await graph.query("{ " + lists + " }" + APPEAL_FRAGMENT)
+
+    assert "errors" not in answer, answer["errors"]
+    for system, (field, _) in LISTS.items():
+        nodes = answer["data"][field]["nodes"]
+        assert nodes, f"no closed {system} appeal"
+        assert {n["system"] for n in nodes} == {"MSGBOARD" if system == "board" else system.upper()}
+        assert all(n["status"] == "CLOSED" and n["receivedAt"].endswith("+08:00") for n in nodes)
+        replied = [n for n in nodes if n["reply"] is not None]
+        assert replied, f"no {system} reply read through the Appeal fragment"
+        assert all(n["reply"]["repliedAt"].endswith("+08:00") for n in replied)
+        assert any(n["reply"]["unit"] is not None for n in replied), system
+        assert any(n["dueAt"] is not None and n["dueAt"].endswith("+08:00") for n in nodes), system
+        units = [n["leadUnit"] for n in nodes if n["leadUnit"] is not None]
+        assert units and all(u["id"] == f"unit:{u['code']}" for u in units), system
+        assert all(n["closure"] is not None for n in nodes), system
+
+
+async def test_node_finds_an_appeal_of_each_system_and_a_citizen(graph: Graph) -> None:
+    lists = " ".join(f"{field}(first: 2) {{ nodes {{ id }} }}" for field, _ in LISTS.values())
+    listed = await graph.query("{ " + lists + " }")
+    ids = {system: listed["data"][field]["nodes"][0]["id"] for system, (field, _) in LISTS.items()}
+
+    for system, node_id in ids.items():
+        answer = await graph.query(
+            "query($id: ID!) { node(id: $id) { __typename id ... on Appeal { system title } } }", {"id": node_id}
+        )
+        assert "errors" not in answer, answer
+        node = answer["data"]["node"]
+        assert node["__typename"] == LISTS[system][1] and node["id"] == node_id
+        assert node["system"] == ("MSGBOARD" if system == "board" else system.upper()) and node["title"]
+
+    citizen = await graph.query('{ citizen(phone: "13800001111") { id personKey } }')
+    citizen_id = citizen["data"]["citizen"]["id"]
+    assert citizen_id == f"citizen:{citizen['data']['citizen']['personKey']}"
+    many = await graph.query(
+        "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on Appeal { system } } }",
+        {"ids": [*ids.values(), citizen_id, "hotline:00000000000000", "nothing:1", "petition:"]},
+    )
+    found = many["data"]["nodes"]
+    assert [n["__typename"] for n in found[:6]] == [t for _, t in LISTS.values()] + ["Citizen"]
+    assert found[6:] == [None, None, None]  # none by that number, no such type, no local id
+    # another system's id is completed by its own subgraph, which finds nothing: that node is null, and the
+    # error (if the serving subgraph was not the owner) sits at its path only
+    assert all(e["path"][:2] == ["nodes", 6] for e in many.get("errors", [])), many
+
+
+async def test_a_connection_pages_to_the_end_with_page_info_and_total_count(graph: Graph) -> None:
+    query = """query($after: String) {
+      gridEvents(first: 30, after: $after, filter: {status: CLOSED}) {
+        totalCount edges { cursor node { id receivedAt } } pageInfo { hasNextPage hasPreviousPage endCursor }
+      } }"""
+    seen: list[str] = []
+    after: str | None = None
+    totals: set[int] = set()
+    pages = 0
+    while True:
+        answer = await graph.query(query, {"after": after})
+        assert "errors" not in answer, answer
+        page = answer["data"]["gridEvents"]
+        totals.add(page["totalCount"])
+        seen += [edge["node"]["id"] for edge in page["edges"]]
+        assert page["pageInfo"]["hasPreviousPage"] is (after is not None)
+        assert all(edge["node"]["receivedAt"].endswith("+08:00") for edge in page["edges"])
+        pages += 1
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        assert page["pageInfo"]["endCursor"] == page["edges"][-1]["cursor"]
+        after = page["pageInfo"]["endCursor"]
+    assert pages > 1
+    assert len(totals) == 1 and totals == {len(seen)}  # the count is the whole list, and paging reached it all
+    assert len(set(seen)) == len(seen)
+
+
+async def test_the_deprecated_items_and_next_cursor_still_page(graph: Graph) -> None:
+    first = await graph.query("{ suggestions(first: 5) { items { id } nextCursor nodes { id } } }")
+    page = first["data"]["suggestions"]
+    assert page["items"] == page["nodes"] and len(page["items"]) == 5 and page["nextCursor"]
+    second = await graph.query(
+        "query($a: String) { suggestions(first: 5, after: $a) { items { id } } }", {"a": page["nextCursor"]}
+    )
+    assert not {i["id"] for i in second["data"]["suggestions"]["items"]} & {i["id"] for i in page["items"]}
+
+
+async def test_first_states_its_default_and_maximum(graph: Graph) -> None:
+    answer = await graph.query('{ __type(name: "Query") { fields { name args { name defaultValue description } } } }')
+    fields = {f["name"]: f for f in answer["data"]["__type"]["fields"]}
+    for field, _ in LISTS.values():
+        first = next(a for a in fields[field]["args"] if a["name"] == "first")
+        assert first["defaultValue"] == "20" and "at most 100" in first["description"]
+    too_many = await graph.query("{ petitions(first: 101) { nodes { id } } }")
+    assert too_many["data"]["petitions"] is None
+    assert too_many["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_date_time_is_rfc_3339_with_the_city_offset_and_says_so(graph: Graph) -> None:
+    answer = await graph.query('{ __type(name: "DateTime") { specifiedByURL description } }')
+    scalar = answer["data"]["__type"]
+    assert scalar["specifiedByURL"] == "https://scalars.graphql.org/andimarek/date-time"
+    assert "+08:00" in scalar["description"]
