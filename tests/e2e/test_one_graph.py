@@ -129,7 +129,7 @@ fragment Shared on Appeal {
 
 async def test_one_fragment_on_appeal_reads_reply_due_date_and_unit_from_all_five_systems(graph: Graph) -> None:
     lists = " ".join(
-        f"{field}(first: 40, filter: {{status: {status}}}) {{ nodes {{ ...Shared }} }}"
+        f"{field}(first: 40, filter: {{statuses: [{status}]}}) {{ nodes {{ ...Shared }} }}"
         for field, status in (
             ("hotlineTickets", "CLOSED"),
             ("petitions", "CLOSED"),
@@ -187,7 +187,7 @@ async def test_node_finds_an_appeal_of_each_system_and_a_citizen(graph: Graph) -
 
 async def test_a_connection_pages_to_the_end_with_page_info_and_total_count(graph: Graph) -> None:
     query = """query($after: String) {
-      gridEvents(first: 30, after: $after, filter: {status: CLOSED}) {
+      gridEvents(first: 30, after: $after, filter: {statuses: [CLOSED]}) {
         totalCount edges { cursor node { id receivedAt } } pageInfo { hasNextPage hasPreviousPage endCursor }
       } }"""
     seen: list[str] = []
