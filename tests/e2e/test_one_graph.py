@@ -238,3 +238,30 @@ async def test_date_time_is_rfc_3339_with_the_city_offset_and_says_so(graph: Gra
     scalar = answer["data"]["__type"]
     assert scalar["specifiedByURL"] == "https://scalars.graphql.org/andimarek/date-time"
     assert "+08:00" in scalar["description"]
+
+
+async def test_a_get_carrying_a_phone_or_id_number_is_refused_and_a_plain_get_answers(graph: Graph) -> None:
+    headers = {"Authorization": f"Bearer {graph.token(SUPERVISOR)}", "X-Minyi-Csrf": "1"}
+    refused = [
+        {"query": '{ citizen(phone: "13800001111") { personKey } }'},
+        {
+            "query": "query($n: String) { citizen(idNumber: $n) { personKey } }",
+            "variables": '{"n": "430102199001011234"}',
+        },
+        {
+            "query": "query($f: AppealFilter) { hotlineTickets(filter: $f) { nodes { id } } }",
+            "variables": '{"f": {"phone": "13800001111"}}',
+        },
+    ]
+    async with aiohttp.ClientSession() as http:
+        for params in refused:
+            async with http.get(graph.url, params=params, headers=headers) as r:
+                body = await r.json()
+                assert r.status == 405, body
+                assert body["errors"][0]["extensions"]["code"] == "PERSONAL_DATA_IN_URL"
+                assert "POST" in body["errors"][0]["message"]
+                assert "data" not in body
+        plain = {"query": "{ hotlineTickets(first: 1) { nodes { id } } }"}
+        async with http.get(graph.url, params=plain, headers=headers) as r:
+            body = await r.json()
+            assert r.status == 200 and len(body["data"]["hotlineTickets"]["nodes"]) == 1
