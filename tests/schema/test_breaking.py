@@ -127,3 +127,38 @@ def test_the_report_puts_breaking_changes_first_with_their_codes() -> None:
 def test_a_change_keeps_graphql_cores_description() -> None:
     change = SchemaChange("breaking", "FIELD_REMOVED", "Query.x was removed.")
     assert change.message == "Query.x was removed: operations selecting it stop validating."
+
+
+def test_a_rename_through_deprecated_is_reported_as_a_deprecation_not_a_removal() -> None:
+    old = build_schema(
+        """type Query { tickets(first: Int, status: String): [Ticket] }
+        type Ticket { id: ID! cityState: String favNum: Int }
+        input Filter { state: String } enum Colour { RED ORANGE }"""
+    )
+    new = build_schema(
+        """type Query { tickets(first: Int = 20, status: String @deprecated(reason: "Use filter."), filter: Filter): [Ticket] }
+        type Ticket {
+          id: ID!
+          cityState: String @deprecated(reason: "Use sourceStatus.")
+          sourceStatus: String
+          favNum: Int @deprecated(reason: "Use likeCount.")
+          likeCount: Int
+        }
+        input Filter { state: String @deprecated(reason: "Use sourceStatus.") sourceStatus: String }
+        enum Colour { RED ORANGE @deprecated(reason: "Use RED.") }"""
+    )
+
+    changes = find_schema_changes(old, new)
+
+    assert not [c for c in changes if c.severity == "breaking"]
+    deprecations = {(c.code, c.change) for c in changes if c.severity == "deprecated"}
+    assert deprecations == {
+        ("FIELD_DEPRECATED", "Ticket.cityState is deprecated (Use sourceStatus.)"),
+        ("FIELD_DEPRECATED", "Ticket.favNum is deprecated (Use likeCount.)"),
+        ("ARG_DEPRECATED", "Query.tickets(status:) is deprecated (Use filter.)"),
+        ("INPUT_FIELD_DEPRECATED", "Filter.state is deprecated (Use sourceStatus.)"),
+        ("ENUM_VALUE_DEPRECATED", "Colour.ORANGE is deprecated (Use RED.)"),
+    }
+    report = format_changes(changes)
+    assert report.startswith("no breaking changes") and "5 deprecations (still answering; not blocking):" in report
+    assert "  ~ [FIELD_DEPRECATED] Ticket.cityState is deprecated (Use sourceStatus.)." in report
