@@ -39,8 +39,10 @@ from gateway.document import (
 from gateway.executor.fetcher import Fetcher
 from gateway.limits import DEFAULT_LIMITS, OperationLimits
 from gateway.metrics import GatewayMetrics
+from gateway.personal_data import carries_personal_data, variables_carry_personal_data
 from gateway.planner.plan import QueryPlan
 from gateway.subgraph_auth import PrincipalFetcher, SubgraphHeaders
+from schema.error_codes import is_retryable
 
 if TYPE_CHECKING:
     from opentelemetry.trace import Tracer
@@ -205,6 +207,19 @@ class Pipeline:
         resolved = prepared.operation(request.operation_name)
         if not isinstance(resolved, ResolvedOperation):
             return _refused((resolved,))
+        if read_only and (
+            carries_personal_data(prepared.document, resolved.operation)
+            or variables_carry_personal_data(request.variables)
+        ):
+            return _refused(
+                (
+                    _error(
+                        "This operation carries a phone or ID number: send it with POST, never in a URL.",
+                        "PERSONAL_DATA_IN_URL",
+                    ),
+                ),
+                405,
+            )
         if resolved.kind != "query":
             if read_only:
                 return _refused(
@@ -320,7 +335,7 @@ class Pipeline:
 
 
 def _error(message: str, code: str) -> dict[str, Any]:
-    return {"message": message, "extensions": {"code": code}}
+    return {"message": message, "extensions": {"code": code, "retryable": is_retryable(code)}}
 
 
 def _merge_root(resolved: ResolvedOperation, remote: dict[str, Any], local: dict[str, Any]) -> dict[str, Any]:

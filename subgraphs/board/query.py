@@ -23,12 +23,13 @@ from subgraphs.board.types import (
     threads_before,
     threads_of,
 )
-from subgraphs.common.citizen import citizen_lookup
+from subgraphs.common.citizen import ID_NUMBER_ARG, PHONE_ARG, citizen_lookup
 from subgraphs.common.connection import AFTER, FIRST, empty_connection
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.filter import FILTER_DESCRIPTION, AppealFilter, refuse_unsupported, wanted_statuses
 from subgraphs.common.node_fields import node_fields
 from subgraphs.common.paging import check_page_size
+from subgraphs.common.roots import QUERY_DESCRIPTION
 from subgraphs.common.types import CITIZEN_LOOKUP_DESCRIPTION
 
 __all__ = ["NODES", "Query"]
@@ -137,7 +138,7 @@ async def search_board_messages(
     return connection_of_threads(page, after, info.context.calendar)
 
 
-def citizen(info: Info, phone: str | None = None, id_number: str | None = None) -> Citizen | None:
+def citizen(info: Info, phone: PHONE_ARG = None, id_number: ID_NUMBER_ARG = None) -> Citizen | None:
     key, who = citizen_lookup(info.context, phone, id_number)
     return Citizen(person_key=key, phone=who.phone or None)
 
@@ -153,7 +154,7 @@ async def _node_citizen(info: Info, person_key: str) -> Citizen:
 NODES = node_fields(SYSTEM, _node, _node_citizen)
 
 
-@strawberry.type
+@strawberry.type(description=QUERY_DESCRIPTION)
 class Query:
     board_messages: BoardMessageConnection | None = strawberry.field(
         resolver=board_messages,

@@ -29,6 +29,7 @@ from subgraphs.common.node import Node, citizen_id_field
 from subgraphs.common.paging import check_page_size, decode_cursor, encode_cursor
 from subgraphs.common.types import (
     CITIZEN_DESCRIPTION,
+    PERSON_KEY_DESCRIPTION,
     Appeal,
     AppealClosure,
     AppealReply,
@@ -178,6 +179,7 @@ def message_of(thread: BoardThread, calendar: WorkCalendar) -> BoardMessage:
         id=strawberry.ID(appeal_id(SYSTEM, thread.thread_id)),
         system=SourceSystem.MSGBOARD,
         channel=f"board-fid:{thread.forum_id}",
+        channel_text=thread.forum_name or None,
         local_no=str(thread.thread_id),
         tracking_no=str(thread.thread_id),
         appeal_type=board_terms.appeal_type(thread.type_name),
@@ -276,7 +278,7 @@ async def _citizen_message_connection(
 
 @strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)
 class Citizen(Node):
-    person_key: str
+    person_key: str = strawberry.field(description=PERSON_KEY_DESCRIPTION)
     phone: strawberry.Private[str | None] = None  # None: not known yet, ask the person directory
     id: strawberry.ID = citizen_id_field()
 

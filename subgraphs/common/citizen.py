@@ -7,12 +7,28 @@ when the gateway asks for that Citizen's records by key.
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
+
 from resolvers.domain import normalize_id_number, normalize_phone, person_key
 from resolvers.persons import Identifiers
 from subgraphs.common.context import SubgraphContext
 from subgraphs.common.errors import SubgraphInputError
 
-__all__ = ["citizen_lookup"]
+__all__ = ["ID_NUMBER_ARG", "PHONE_ARG", "citizen_lookup"]
+
+PHONE_ARG = Annotated[
+    str | None,
+    strawberry.argument(description="The citizen's phone number. Personal data: send it with POST, never in a URL."),
+]
+ID_NUMBER_ARG = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The citizen's ID number (身份证号), used when no phone is given. Personal data: send it with "
+        "POST, never in a URL."
+    ),
+]
 
 
 def citizen_lookup(context: SubgraphContext, phone: str | None, id_number: str | None) -> tuple[str, Identifiers]:

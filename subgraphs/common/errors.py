@@ -2,8 +2,10 @@
 
 Resolvers raise :class:`~resolvers.adapters.errors.LegacyError` (from the adapters) or :class:`SubgraphInputError`
 (bad arguments, malformed ids). :class:`ErrorCodes`, a Strawberry extension, rewrites every error of a result so
-it carries ``extensions.code`` — and ``extensions.service`` naming the legacy system when one is the cause — and so
-unexpected exceptions reach the client as ``INTERNAL_SERVER_ERROR`` with no internals (they are logged)::
+it carries ``extensions.code`` from the published list (:mod:`schema.error_codes`) and ``extensions.retryable`` —
+and, when a legacy system is the cause, ``extensions.service`` naming it as a ``SourceSystem`` value and a message
+for people: what the legacy system said stays in the log. Unexpected exceptions reach the client as
+``INTERNAL_SERVER_ERROR`` with no internals (they are logged)::
 
     SubgraphError               base
     └── SubgraphInputError      BAD_USER_INPUT: malformed id, unknown __typename, page too large
@@ -25,8 +27,9 @@ from strawberry.extensions import SchemaExtension
 from auth.errors import AuthError
 from resolvers.adapters.errors import LegacyError
 from resolvers.audit import AuditUnavailable
+from schema.error_codes import is_retryable
 
-__all__ = ["ErrorCodes", "SubgraphError", "SubgraphInputError", "error_extensions"]
+__all__ = ["SERVICES", "ErrorCodes", "SubgraphError", "SubgraphInputError", "client_message", "error_extensions"]
 
 log = logging.getLogger("minyi.subgraph")
 
@@ -39,13 +42,47 @@ class SubgraphInputError(SubgraphError):
     code = "BAD_USER_INPUT"
 
 
+# the legacy systems by the names the adapters give them, as SourceSystem values and as people say them
+SERVICES = {
+    "hotline": "HOTLINE",
+    "petition": "PETITION",
+    "board": "MSGBOARD",
+    "grid": "GRID",
+    "suggestion": "SUGGESTION",
+}
+_SYSTEM_NAMES = {
+    "hotline": "the 12345 hotline system",
+    "petition": "the petition system",
+    "board": "the message board",
+    "grid": "the grid management system",
+    "suggestion": "the suggestion system",
+}
+_LEGACY_MESSAGES = {
+    "LEGACY_UNAVAILABLE": "{name} did not answer in time; try again later",
+    "LEGACY_BAD_RESPONSE": "{name} answered something unexpected; try again later",
+    "LEGACY_AUTH_FAILED": "{name} refused the platform's credentials; the operators are told",
+    "LEGACY_REJECTED": "{name} refused the request",
+    "NOT_FOUND": "{name} has no such record",
+}
+
+
 def error_extensions(original: BaseException | None) -> dict[str, Any] | None:
     """The ``extensions`` a client sees for an exception raised by a resolver, or ``None`` to keep graphql's."""
     if isinstance(original, LegacyError):
-        return {"code": original.code, "service": original.system}
+        service = SERVICES.get(original.system, original.system.upper())
+        return {"code": original.code, "service": service, "retryable": is_retryable(original.code)}
     if isinstance(original, SubgraphError | AuthError | AuditUnavailable):
-        return {"code": original.code}
+        return {"code": original.code, "retryable": is_retryable(original.code)}
     return None
+
+
+def client_message(original: BaseException) -> str:
+    """What a client reads: for a legacy failure a sentence naming the system, never the legacy system's text."""
+    if isinstance(original, LegacyError):
+        name = _SYSTEM_NAMES.get(original.system, f"the {original.system} system")
+        text = _LEGACY_MESSAGES.get(original.code, "{name} failed").format(name=name)
+        return text[0].upper() + text[1:] + "."
+    return str(original)
 
 
 def _rewrite(error: GraphQLError) -> GraphQLError:
@@ -54,6 +91,7 @@ def _rewrite(error: GraphQLError) -> GraphQLError:
         if error.extensions and "code" in error.extensions:
             return error
         code = "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT"
+        retryable = (error.extensions or {}).get("retryable", False)
         return GraphQLError(
             error.message,
             error.nodes,
@@ -61,13 +99,15 @@ def _rewrite(error: GraphQLError) -> GraphQLError:
             error.positions,
             error.path,
             None,
-            {**(error.extensions or {}), "code": code},
+            {**(error.extensions or {}), "code": code, "retryable": retryable},
         )
     extensions = error_extensions(original)
-    message = str(original)
+    message = client_message(original)
+    if isinstance(original, LegacyError):
+        log.warning("legacy failure at %s: %s", error.path, original)  # the legacy system's own words stay here
     if extensions is None:
         log.error("unexpected error at %s", error.path, exc_info=original)
-        extensions, message = {"code": "INTERNAL_SERVER_ERROR"}, "internal error"
+        extensions, message = {"code": "INTERNAL_SERVER_ERROR", "retryable": False}, "internal error"
     return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None, extensions)
 
 

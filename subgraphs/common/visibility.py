@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.permission import BasePermission
@@ -37,6 +37,8 @@ from resolvers.redaction import redact
 from subgraphs.common.errors import SubgraphInputError
 
 __all__ = [
+    "APPEAL_ID_ARG",
+    "REASON_ARG",
     "Contact",
     "ContactReveal",
     "FullViewOnly",
@@ -64,8 +66,8 @@ def shown_text(text: str | None, access: Access) -> str | None:
 class FullViewOnly(BasePermission):
     """A field of an appeal that the reduced view (existence, status and unit only) withholds with FORBIDDEN."""
 
-    message = "not visible to your role: only existence, status and unit of this appeal (DOMAIN.md §8)"
-    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 (strawberry reads it as a class attribute)
+    message = "not visible to your role: only the existence, status and unit of this appeal"
+    error_extensions = {"code": "FORBIDDEN", "retryable": False}  # noqa: RUF012 (strawberry reads it as a class attribute)
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         access: Access | None = getattr(source, "access", None)
@@ -85,12 +87,17 @@ class Contact:
     shareable=True, description="The full contact of an appeal's petitioner, revealed by an audited action."
 )
 class ContactReveal:
-    appeal_id: strawberry.ID
-    name: str | None
-    phone: str | None
-    id_number: str | None
+    appeal_id: strawberry.ID = strawberry.field(description="The appeal whose contact this is.")
+    name: str | None = strawberry.field(description="The full name.")
+    phone: str | None = strawberry.field(description="The full phone number.")
+    id_number: str | None = strawberry.field(description="The full ID number (身份证号), where the system has it.")
     audit_id: str = strawberry.field(description="The audit log entry recording this reveal.")
 
+
+APPEAL_ID_ARG = Annotated[strawberry.ID, strawberry.argument(description="The appeal, by its global id.")]
+REASON_ARG = Annotated[
+    str, strawberry.argument(description="Why the contact is needed (查看理由); written to the audit log.")
+]
 
 Loader = Callable[[Info, str], Awaitable[tuple[AppealFacts, Contact] | None]]
 

@@ -20,6 +20,7 @@ from subgraphs.common.node import Node, citizen_id_field
 from subgraphs.common.paging import check_page_size
 from subgraphs.common.types import (
     CITIZEN_DESCRIPTION,
+    PERSON_KEY_DESCRIPTION,
     Appeal,
     AppealClosure,
     AppealReply,
@@ -27,6 +28,7 @@ from subgraphs.common.types import (
     ClosureOutcome,
     Location,
     PersonRef,
+    TimeLimit,
     Unit,
 )
 from subgraphs.common.visibility import access_to, shown_text
@@ -56,7 +58,11 @@ class GridEvent(Appeal, Node):
         description="处置部门, once dispatched (派遣).", deprecation_reason="Use handlingUnit."
     )
     limit_working_hours: int | None = strawberry.field(
-        description="处置时限 in working hours (工作时: 9:00–12:00, 13:30–17:30 on working days), from 派遣."
+        description="处置时限 in working hours (工作时: 9:00–12:00, 13:30–17:30 on working days), from 派遣.",
+        deprecation_reason="Use handlingLimit.",
+    )
+    handling_limit: TimeLimit | None = strawberry.field(
+        description="处置时限: working hours (9:00–12:00, 13:30–17:30 on working days) from dispatch."
     )
     archive_type: str | None = strawberry.field(description="结案类型: 正常 / 超时 / 差错 / 特殊, once closed.")
 
@@ -71,6 +77,7 @@ class GridEvent(Appeal, Node):
             id=strawberry.ID(appeal_id(SYSTEM, record.task_num)),
             system=SourceSystem.GRID,
             channel=grid_mapping.channel(record.source),
+            channel_text=record.source or None,
             local_no=record.task_num,
             tracking_no=record.task_num,
             appeal_type=grid_mapping.appeal_type(record.reflect_type),
@@ -114,6 +121,7 @@ class GridEvent(Appeal, Node):
             handling_unit=dept,
             execute_dept=dept,
             limit_working_hours=record.limit_working_hours,
+            handling_limit=TimeLimit.of(record.limit_working_hours, "工作时"),
             archive_type=record.archive_type,
         )
 
@@ -188,7 +196,7 @@ async def _citizen_event_connection(
 
 @strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)
 class Citizen(Node):
-    person_key: str
+    person_key: str = strawberry.field(description=PERSON_KEY_DESCRIPTION)
     phone: strawberry.Private[str] = ""
     id_number: strawberry.Private[str] = ""
     id: strawberry.ID = citizen_id_field()

@@ -21,7 +21,7 @@ from resolvers.adapters.hotline import HotlineTicketRecord
 from resolvers.hotline_reads import person_window, tickets_of_person
 from resolvers.hotline_status import StatusFilter, filter_for
 from resolvers.persons import Identifiers, PersonDirectory
-from subgraphs.common.citizen import citizen_lookup
+from subgraphs.common.citizen import ID_NUMBER_ARG, PHONE_ARG, citizen_lookup
 from subgraphs.common.connection import AFTER, FIRST, connection_of, empty_connection
 from subgraphs.common.context import SubgraphContext
 from subgraphs.common.errors import SubgraphInputError
@@ -30,9 +30,10 @@ from subgraphs.common.keyset import Fetch, Window, merged_fetch, read_page
 from subgraphs.common.node import Node, citizen_id_field
 from subgraphs.common.node_fields import node_fields
 from subgraphs.common.paging import check_page_size
+from subgraphs.common.roots import MUTATION_DESCRIPTION, QUERY_DESCRIPTION
 from subgraphs.common.schema import SubgraphSchema
-from subgraphs.common.types import CITIZEN_DESCRIPTION, CITIZEN_LOOKUP_DESCRIPTION
-from subgraphs.common.visibility import Contact, ContactReveal, reveal_contact
+from subgraphs.common.types import CITIZEN_DESCRIPTION, CITIZEN_LOOKUP_DESCRIPTION, PERSON_KEY_DESCRIPTION
+from subgraphs.common.visibility import APPEAL_ID_ARG, REASON_ARG, Contact, ContactReveal, reveal_contact
 from subgraphs.hotline.types import (
     SYSTEM,
     HotlineTicket,
@@ -114,7 +115,7 @@ async def _citizen_ticket_connection(
 
 @strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)
 class Citizen(Node):
-    person_key: str
+    person_key: str = strawberry.field(description=PERSON_KEY_DESCRIPTION)
     identifiers: strawberry.Private[Identifiers | None] = None
     id: strawberry.ID = citizen_id_field()
     hotline_tickets: list[HotlineTicket] | None = strawberry.federation.field(
@@ -195,7 +196,7 @@ async def _search_hotline_tickets(
     return await _tickets(info, first, after, text=words, phone=digits)
 
 
-def _citizen(info: Ctx, phone: str | None = None, id_number: str | None = None) -> Citizen | None:
+def _citizen(info: Ctx, phone: PHONE_ARG = None, id_number: ID_NUMBER_ARG = None) -> Citizen | None:
     key, who = citizen_lookup(info.context, phone, id_number)
     return Citizen(person_key=key, identifiers=who)
 
@@ -211,7 +212,7 @@ async def _node_citizen(info: Ctx, person_key: str) -> Citizen:
 NODES = node_fields(SYSTEM, _node, _node_citizen)
 
 
-@strawberry.type
+@strawberry.type(description=QUERY_DESCRIPTION)
 class Query:
     hotline_tickets: HotlineTicketConnection | None = strawberry.field(
         resolver=_hotline_tickets,
@@ -243,16 +244,16 @@ async def _load_contact(info: Ctx, appeal: str) -> tuple[AppealFacts, Contact] |
     return None if record is None else (facts_of(info, record), contact_of(record))
 
 
-async def _reveal_hotline_contact(info: Ctx, appeal_id: strawberry.ID, reason: str) -> ContactReveal | None:
+async def _reveal_hotline_contact(info: Ctx, appeal_id: APPEAL_ID_ARG, reason: REASON_ARG) -> ContactReveal | None:
     return await reveal_contact(info, appeal_id, reason, _load_contact)
 
 
-@strawberry.type
+@strawberry.type(description=MUTATION_DESCRIPTION)
 class Mutation:
     reveal_hotline_contact: ContactReveal | None = strawberry.federation.field(
         policy=[["reveal_contact"]],
         resolver=_reveal_hotline_contact,
-        description="查看联系方式: the caller's full name, phone and ID number for roles DOMAIN.md §8 lets reveal; "
+        description="查看联系方式: the caller's full name, phone and ID number for the roles that may reveal it; "
         "every attempt, granted or refused (FORBIDDEN), is written to the audit log with `reason`.",
     )
 

@@ -38,7 +38,10 @@ from subgraphs.common.types import (
     PersonRef,
     SatisfactionLevel,
     SourceSystem,
+    TimeLimit,
     Unit,
+    Urgency,
+    urgency_of,
 )
 from subgraphs.common.visibility import Contact, access_to, shown_text
 
@@ -91,8 +94,8 @@ async def load_ticket(info: Info[SubgraphContext, None], order_no: str) -> Hotli
 
 @strawberry.enum(description="A unit's role on a work order: 主办 (lead) or 协办/会办 (co-handling).")
 class HotlineUnitRole(Enum):
-    LEAD = "LEAD"
-    CO = "CO"
+    LEAD = strawberry.enum_value("LEAD", description="主办: the lead unit.")
+    CO = strawberry.enum_value("CO", description="协办 / 会办: a unit handling it beside the lead.")
 
 
 @strawberry.enum(
@@ -115,26 +118,26 @@ def _pending(r: HotlineTicketRecord) -> HotlinePendingRequest | None:
 
 @strawberry.type(description="One unit's share of a work order (单位办理情况); returned units stay listed.")
 class HotlineUnitState:
-    unit: Unit
-    role: HotlineUnitRole
+    unit: Unit = strawberry.field(description="The unit.")
+    role: HotlineUnitRole = strawberry.field(description="Whether it leads or co-handles.")
     state: str = strawberry.field(description="单位状态 as the hotline says it: 待签收, 办理中, 已回复, 已退单 …")
-    dispatched_at: datetime | None
-    sign_deadline: datetime | None = strawberry.field(description="签收截止")
-    deadline: datetime | None
-    signed_at: datetime | None
-    replied_at: datetime | None
-    reply: str | None
-    return_reason: str | None = strawberry.field(description="退单原因")
-    extension_days: int | None = strawberry.field(description="延期 working days asked for")
-    extension_reason: str | None
+    dispatched_at: datetime | None = strawberry.field(description="When the order was sent to the unit.")
+    sign_deadline: datetime | None = strawberry.field(description="签收截止: by when the unit must sign for it.")
+    deadline: datetime | None = strawberry.field(description="办理截止: by when the unit must reply.")
+    signed_at: datetime | None = strawberry.field(description="When the unit signed for it.")
+    replied_at: datetime | None = strawberry.field(description="When the unit replied.")
+    reply: str | None = strawberry.field(description="The unit's own reply.")
+    return_reason: str | None = strawberry.field(description="退单原因: why the unit sent it back.")
+    extension_days: int | None = strawberry.field(description="延期: working days of extension asked for.")
+    extension_reason: str | None = strawberry.field(description="Why the extension was asked for.")
 
 
 @strawberry.type(description="One line of the work order's flow log (流转记录).")
 class HotlineEvent:
-    at: datetime
-    action: str
-    unit: str
-    note: str | None
+    at: datetime = strawberry.field(description="When it happened.")
+    action: str = strawberry.field(description="What happened, as the hotline says it (派单, 签收, 回复 …).")
+    unit: str = strawberry.field(description="Who acted: a unit or the hotline centre.")
+    note: str | None = strawberry.field(description="The note written with it.")
 
 
 @strawberry.federation.type(keys=["id"], description="A 12345 hotline work order (工单).")
@@ -151,19 +154,28 @@ class HotlineTicket(Appeal, Node):
     callback_satisfied: bool | None = strawberry.field(
         description="回访: was the caller satisfied (null: no callback)."
     )
-    urgency: str | None = strawberry.field(description="紧急程度: 一般/紧急/特急.")
-    time_limit: int | None = strawberry.field(description="办理时限, in timeLimitUnit.")
-    time_limit_unit: str | None = strawberry.field(description="工作日 or 小时.")
-    dispatched_at: datetime | None
+    urgency: str | None = strawberry.field(
+        description="紧急程度: 一般/紧急/特急.", deprecation_reason="Use urgencyLevel, or urgencyText for the word."
+    )
+    urgency_level: Urgency | None = strawberry.field(description="How urgent the order is; null when not set.")
+    urgency_text: str | None = strawberry.field(description="紧急程度 as the hotline says it: 一般, 紧急, 特急.")
+    time_limit: int | None = strawberry.field(
+        description="办理时限, in timeLimitUnit.", deprecation_reason="Use handlingLimit { amount }."
+    )
+    time_limit_unit: str | None = strawberry.field(
+        description="工作日 or 小时.", deprecation_reason="Use handlingLimit { unit unitText }."
+    )
+    handling_limit: TimeLimit | None = strawberry.field(description="办理时限: how long the units have to reply.")
+    dispatched_at: datetime | None = strawberry.field(description="When the order was first dispatched (派单).")
     replied_at: datetime | None = strawberry.field(
         description="When the reply was given.", deprecation_reason="Use reply { repliedAt }."
     )
     direct_answer: bool = strawberry.field(description="直接答复: a 咨询 answered on the call.")
-    callback_at: datetime | None
+    callback_at: datetime | None = strawberry.field(description="When the caller was called back (回访).")
     return_count: int = strawberry.field(description="退单次数")
     extension_count: int = strawberry.field(description="延期次数")
     rehandle_count: int = strawberry.field(description="重办次数")
-    events: list[HotlineEvent]
+    events: list[HotlineEvent] = strawberry.field(description="流转记录: the order's flow log, oldest first.")
 
     @classmethod
     async def resolve_reference(cls, info: Info[SubgraphContext, None], id: strawberry.ID) -> HotlineTicket | None:
@@ -262,6 +274,7 @@ def ticket_of(
         id=strawberry.ID(appeal_id(SYSTEM, r.order_no)),
         system=SourceSystem.HOTLINE,
         channel=_CHANNELS.get(r.source_channel, r.source_channel or "phone"),
+        channel_text=_none_if_empty(r.source_channel),
         local_no=r.order_no,
         tracking_no=r.tracking_no,
         appeal_type=r.appeal_type,
@@ -299,6 +312,9 @@ def ticket_of(
         is_secret=r.is_secret,
         callback_satisfied=r.callback_satisfied,
         urgency=_none_if_empty(r.urgency),
+        urgency_level=urgency_of(r.urgency),
+        urgency_text=_none_if_empty(r.urgency),
+        handling_limit=TimeLimit.of(r.time_limit, r.time_unit),
         time_limit=r.time_limit,
         time_limit_unit=_none_if_empty(r.time_unit) if r.time_limit else None,
         dispatched_at=r.dispatch_time,

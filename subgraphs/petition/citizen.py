@@ -21,7 +21,7 @@ from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.keyset import Window, read_page
 from subgraphs.common.node import Node, citizen_id_field
 from subgraphs.common.paging import check_page_size
-from subgraphs.common.types import CITIZEN_DESCRIPTION
+from subgraphs.common.types import CITIZEN_DESCRIPTION, PERSON_KEY_DESCRIPTION
 from subgraphs.petition.types import Petition, PetitionConnection, petition_client, petition_of
 
 __all__ = ["Citizen"]
@@ -68,7 +68,7 @@ async def _citizen_petition_connection(
 
 @strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)
 class Citizen(Node):
-    person_key: str
+    person_key: str = strawberry.field(description=PERSON_KEY_DESCRIPTION)
     id: strawberry.ID = citizen_id_field()
 
     petitions: list[Petition] | None = strawberry.federation.field(

@@ -17,7 +17,7 @@ from resolvers.access import AppealFacts
 from resolvers.adapters.petition import PetitionCriteria, PetitionRecord
 from resolvers.domain import SourceSystem, normalize_id_number, normalize_phone
 from resolvers.petition_status import source_statuses
-from subgraphs.common.citizen import citizen_lookup
+from subgraphs.common.citizen import ID_NUMBER_ARG, PHONE_ARG, citizen_lookup
 from subgraphs.common.connection import AFTER, FIRST, connection_of, empty_connection
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.filter import FILTER_DESCRIPTION, AppealFilter, refuse_unsupported, wanted_statuses
@@ -25,9 +25,10 @@ from subgraphs.common.ids import local_id
 from subgraphs.common.keyset import Window, read_page
 from subgraphs.common.node_fields import node_fields
 from subgraphs.common.paging import check_page_size
+from subgraphs.common.roots import MUTATION_DESCRIPTION, QUERY_DESCRIPTION
 from subgraphs.common.schema import SubgraphSchema
 from subgraphs.common.types import CITIZEN_LOOKUP_DESCRIPTION, UnifiedStatus
-from subgraphs.common.visibility import Contact, ContactReveal, reveal_contact
+from subgraphs.common.visibility import APPEAL_ID_ARG, REASON_ARG, Contact, ContactReveal, reveal_contact
 from subgraphs.petition.citizen import Citizen
 from subgraphs.petition.types import (
     SYSTEM,
@@ -129,7 +130,7 @@ async def search_petitions(
     return await page_of(info, criteria, first, after)
 
 
-def citizen(info: Info, phone: str | None = None, id_number: str | None = None) -> Citizen | None:
+def citizen(info: Info, phone: PHONE_ARG = None, id_number: ID_NUMBER_ARG = None) -> Citizen | None:
     key, _ = citizen_lookup(info.context, phone, id_number)
     return Citizen(person_key=key)
 
@@ -146,7 +147,7 @@ async def _node_citizen(info: Info, person_key: str) -> Citizen:
 NODES = node_fields(SYSTEM, _node, _node_citizen)
 
 
-@strawberry.type
+@strawberry.type(description=QUERY_DESCRIPTION)
 class Query:
     petitions: PetitionConnection | None = strawberry.field(
         resolver=petitions,
@@ -178,17 +179,17 @@ async def _load_contact(info: Info, appeal: str) -> tuple[AppealFacts, Contact] 
     return None if record is None else (facts_of(info, record), contact_of(record))
 
 
-async def reveal_petition_contact(info: Info, appeal_id: strawberry.ID, reason: str) -> ContactReveal | None:
+async def reveal_petition_contact(info: Info, appeal_id: APPEAL_ID_ARG, reason: REASON_ARG) -> ContactReveal | None:
     return await reveal_contact(info, appeal_id, reason, _load_contact)
 
 
-@strawberry.type
+@strawberry.type(description=MUTATION_DESCRIPTION)
 class Mutation:
     reveal_petition_contact: ContactReveal | None = strawberry.federation.field(
         policy=[["reveal_contact"]],
         resolver=reveal_petition_contact,
-        description="查看联系方式: the petitioner's full name, phone and ID number for roles DOMAIN.md §8 lets "
-        "reveal; every attempt, granted or refused (FORBIDDEN), is written to the audit log with `reason`.",
+        description="查看联系方式: the petitioner's full name, phone and ID number for the roles that may "
+        "reveal it; every attempt, granted or refused (FORBIDDEN), is written to the audit log with `reason`.",
     )
 
 

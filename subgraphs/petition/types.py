@@ -38,6 +38,9 @@ from subgraphs.common.types import (
     Location,
     PersonRef,
     Unit,
+    Urgency,
+    describe_values,
+    urgency_of,
 )
 from subgraphs.common.visibility import Contact, FullViewOnly, access_to, shown_text
 
@@ -69,10 +72,48 @@ PetitionStatutoryLimit = strawberry.enum(
     "HANDLING 60日 and EXTENDED_HANDLING 60+≤30日 (Art 34), REVIEW_REQUEST/REVIEW_DECISION 30日 (Art 35), "
     "RECHECK_REQUEST/RECHECK_DECISION 30日 (Art 36).",
 )
+describe_values(
+    petition_status.PetitionStage,
+    {
+        "REGISTERED": "登记: registered.",
+        "ROUTED": "转送 / 交办: routed to the organ that handles it (Art 22).",
+        "ACCEPTED": "受理: accepted and being handled (Art 23, 34).",
+        "NOT_ACCEPTED": "不予受理: not accepted.",
+        "REDIRECTED_TO_PROCEDURE": "导入法定程序: sent to litigation, arbitration or administrative review (Art 31).",
+        "EXTENDED": "延期: handling extended (Art 34).",
+        "OPINION_ISSUED": "出具处理意见书: the opinion was issued (Art 32).",
+        "REVIEW_REQUESTED": "申请复查: the petitioner asked for a review (Art 35).",
+        "REVIEW_DECIDED": "复查意见: the review was decided.",
+        "RECHECK_REQUESTED": "申请复核: the petitioner asked for a second review (Art 36).",
+        "RECHECK_DECIDED": "复核意见: the second review was decided.",
+        "CLOSED": "办结: closed.",
+        "TERMINATED": "终结: no further petitions on the matter are accepted (Art 36).",
+    },
+)
+describe_values(
+    petition_limits.StatutoryLimit,
+    {
+        "ROUTING": "转送交办: 15 日 to route it (Art 22).",
+        "ACCEPTANCE_NOTICE": "受理告知: 15 日 to say in writing whether it is accepted (Art 23).",
+        "HANDLING": "办结: 60 日 to close it from acceptance (Art 34).",
+        "EXTENDED_HANDLING": "延期办结: 60 日 plus an extension of at most 30 (Art 34).",
+        "REVIEW_REQUEST": "申请复查: 30 日 for the petitioner to ask for a review (Art 35).",
+        "REVIEW_DECISION": "复查意见: 30 日 to decide the review (Art 35).",
+        "RECHECK_REQUEST": "申请复核: 30 日 for the petitioner to ask for a second review (Art 36).",
+        "RECHECK_DECISION": "复核意见: 30 日 to decide the second review (Art 36).",
+    },
+)
 PetitionLimitHolder = strawberry.enum(
     petition_limits.LimitHolder,
     name="PetitionLimitHolder",
     description="Whose limit it is: ORGAN must act by the due date; PETITIONER may act until it.",
+)
+describe_values(
+    petition_limits.LimitHolder,
+    {
+        "ORGAN": "The petition organ must act by the due date.",
+        "PETITIONER": "The petitioner may act until the due date.",
+    },
 )
 
 
@@ -87,12 +128,12 @@ def petitions_by_number(info: Info) -> DataLoader[str, PetitionRecord | None]:
 
 @strawberry.type(description="The statutory limit running now and when it falls due (calendar days, 日).")
 class PetitionStatutoryStage:
-    limit: PetitionStatutoryLimit  # type: ignore[valid-type]
-    holder: PetitionLimitHolder  # type: ignore[valid-type]
+    limit: PetitionStatutoryLimit = strawberry.field(description="Which limit runs.")  # type: ignore[valid-type]
+    holder: PetitionLimitHolder = strawberry.field(description="Whose limit it is.")  # type: ignore[valid-type]
     article: str = strawberry.field(description="The article of 信访工作条例 (2022) that sets the limit.")
-    days: int
-    started_at: datetime
-    due_at: datetime
+    days: int = strawberry.field(description="How many calendar days (日) the limit gives.")
+    started_at: datetime = strawberry.field(description="When the limit started to run.")
+    due_at: datetime = strawberry.field(description="When it falls due.")
     overdue: bool = strawberry.field(description="The due date has passed (as of this answer).")
 
 
@@ -139,23 +180,25 @@ class PetitionFlags:
 
 @strawberry.type(description="信访处理意见书 (Art 32).")
 class PetitionOpinion:
-    outcome: str = strawberry.field(description="支持 / 解释说明 / 不予支持.")
-    text: str | None
-    issued_at: datetime
+    outcome: str = strawberry.field(
+        description="支持 / 解释说明 / 不予支持.", deprecation_reason="Use closure { outcome outcomeText }."
+    )
+    text: str | None = strawberry.field(description="The opinion's text.")
+    issued_at: datetime = strawberry.field(description="When it was issued.")
 
 
 @strawberry.enum(name="PetitionReviewKind", description="复查 (Art 35) or 复核 (Art 36).")
 class PetitionReviewKind(Enum):
-    REVIEW = "REVIEW"
-    RECHECK = "RECHECK"
+    REVIEW = strawberry.enum_value("REVIEW", description="复查: a review by the organ above (Art 35).")
+    RECHECK = strawberry.enum_value("RECHECK", description="复核: a second review (Art 36).")
 
 
 @strawberry.type(description="A 复查 or 复核 the petitioner asked for, and its answer once given.")
 class PetitionReview:
-    kind: PetitionReviewKind
-    requested_at: datetime
-    decided_at: datetime | None
-    opinion: str | None
+    kind: PetitionReviewKind = strawberry.field(description="复查 or 复核.")
+    requested_at: datetime = strawberry.field(description="When the petitioner asked for it.")
+    decided_at: datetime | None = strawberry.field(description="When it was decided; null while pending.")
+    opinion: str | None = strawberry.field(description="The decision's text.")
 
 
 def _text(value: str) -> str | None:
@@ -210,11 +253,23 @@ def _location(record: PetitionRecord, view: PiiView) -> Location | None:
 @strawberry.federation.type(keys=["id"], description="A 信访件 in the petition system (信访工作条例 2022).")
 class Petition(Appeal, Node):
     access: strawberry.Private[Access | None]
-    title: str | None = strawberry.field(permission_classes=[FullViewOnly])
-    content: str | None = strawberry.field(permission_classes=[FullViewOnly])
-    petitioner: PersonRef | None = strawberry.field(permission_classes=[FullViewOnly])
-    location: Location | None = strawberry.field(permission_classes=[FullViewOnly])
-    category: Category | None = strawberry.field(permission_classes=[FullViewOnly])
+    title: str | None = strawberry.field(
+        permission_classes=[FullViewOnly], description="The title; withheld from the reduced view."
+    )
+    content: str | None = strawberry.field(
+        permission_classes=[FullViewOnly],
+        description="What the petitioner wrote or said; withheld from the reduced view.",
+    )
+    petitioner: PersonRef | None = strawberry.field(
+        permission_classes=[FullViewOnly],
+        description="信访人: the petitioner, as your role allows; withheld from the reduced view.",
+    )
+    location: Location | None = strawberry.field(
+        permission_classes=[FullViewOnly], description="事发地: where the matter is; withheld from the reduced view."
+    )
+    category: Category | None = strawberry.field(
+        permission_classes=[FullViewOnly], description="内容分类: what it is about; withheld from the reduced view."
+    )
     reply: AppealReply | None = strawberry.field(
         permission_classes=[FullViewOnly],
         description="信访处理意见书 (Art 32) as the reply; withheld from the reduced view.",
@@ -225,7 +280,9 @@ class Petition(Appeal, Node):
     )
     form: str = strawberry.field(description="信访形式 as the system records it: 来信/来访/网上/来电/传真.")
     petition_date: date = strawberry.field(description="信访日期 (for letters, the date on the letter).")
-    stage: PetitionStage  # type: ignore[valid-type]
+    stage: PetitionStage = strawberry.field(  # type: ignore[valid-type]
+        description="Where the petition stands in the statutory procedure."
+    )
     handling_deadline: datetime | None = strawberry.field(description="限办截止时间 of the current stage.")
     statutory_stage: PetitionStatutoryStage | None = strawberry.field(
         description="The statutory limit running now; null once the petition is closed, refused or redirected."
@@ -235,21 +292,33 @@ class Petition(Appeal, Node):
     flags: PetitionFlags | None = strawberry.field(
         permission_classes=[FullViewOnly], description="Risk markers; withheld from the reduced view."
     )
-    urgency: str | None = strawberry.field(description="紧急程度: 一般/紧急/特急.")
+    urgency: str | None = strawberry.field(
+        description="紧急程度: 一般/紧急/特急.", deprecation_reason="Use urgencyLevel, or urgencyText for the word."
+    )
+    urgency_level: Urgency | None = strawberry.field(description="How urgent the petition is; null when not set.")
+    urgency_text: str | None = strawberry.field(description="紧急程度 as the system says it: 一般, 紧急, 特急.")
     registrar: str | None = strawberry.field(
         permission_classes=[FullViewOnly], description="登记人 (petition office staff)."
     )
-    province_no: str | None = strawberry.field(description="省信访件编号, when the matter came down from the province.")
+    province_no: str | None = strawberry.field(
+        description="省信访件编号, when the matter came down from the province.",
+        deprecation_reason="Use provinceNumber.",
+    )
+    province_number: str | None = strawberry.field(
+        description="省信访件编号: the province's number, when the matter came down from the province."
+    )
     routing_mode: str | None = strawberry.field(description="转送 or 交办 (Art 22).")
-    routed_at: datetime | None
+    routed_at: datetime | None = strawberry.field(description="When it was routed (转送/交办).")
     accepted_at: datetime | None = strawberry.field(description="受理 (or refusal) with its written notice.")
     refusal_reason: str | None = strawberry.field(
         permission_classes=[FullViewOnly], description="不予受理 reason, or the procedure it was redirected to."
     )
     extension_days: int = strawberry.field(description="延期天数 (≤30, once; Art 34).")
-    extended_to: datetime | None
+    extended_to: datetime | None = strawberry.field(description="The handling deadline after the extension.")
     opinion: PetitionOpinion | None = strawberry.field(
-        permission_classes=[FullViewOnly], deprecation_reason="Use reply and closure."
+        permission_classes=[FullViewOnly],
+        description="信访处理意见书 (Art 32).",
+        deprecation_reason="Use reply and closure.",
     )
     reviews: list[PetitionReview] | None = strawberry.field(
         permission_classes=[FullViewOnly], description="复查/复核; withheld from the reduced view."
@@ -365,6 +434,7 @@ def petition_of(info: Info, record: PetitionRecord) -> Petition | None:
         id=strawberry.ID(appeal_id(SYSTEM, record.petition_no)),
         system=DomainSourceSystem.PETITION,
         channel=channel(record),
+        channel_text=record.form or None,
         local_no=record.petition_no,
         tracking_no=record.petition_no,
         appeal_type=appeal_type(record),
@@ -405,8 +475,11 @@ def petition_of(info: Info, record: PetitionRecord) -> Petition | None:
             repeat=record.is_repeat,
         ),
         urgency=_text(record.urgency),
+        urgency_level=urgency_of(record.urgency),
+        urgency_text=_text(record.urgency),
         registrar=_text(record.registrar),
         province_no=_text(record.province_no),
+        province_number=_text(record.province_no),
         routing_mode=_text(record.routing_mode),
         routed_at=record.routed_at,
         accepted_at=record.accepted_at,

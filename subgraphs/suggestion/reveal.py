@@ -6,7 +6,8 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers.access import AppealFacts
-from subgraphs.common.visibility import Contact, ContactReveal, reveal_contact
+from subgraphs.common.roots import MUTATION_DESCRIPTION
+from subgraphs.common.visibility import APPEAL_ID_ARG, REASON_ARG, Contact, ContactReveal, reveal_contact
 from subgraphs.suggestion.types import facts_of, load_suggestion
 
 __all__ = ["Mutation"]
@@ -20,15 +21,15 @@ async def _load_contact(info: Info, appeal: str) -> tuple[AppealFacts, Contact] 
     return facts_of(info, record), contact
 
 
-async def _reveal_suggestion_contact(info: Info, appeal_id: strawberry.ID, reason: str) -> ContactReveal | None:
+async def _reveal_suggestion_contact(info: Info, appeal_id: APPEAL_ID_ARG, reason: REASON_ARG) -> ContactReveal | None:
     return await reveal_contact(info, appeal_id, reason, _load_contact)
 
 
-@strawberry.type
+@strawberry.type(description=MUTATION_DESCRIPTION)
 class Mutation:
     reveal_suggestion_contact: ContactReveal | None = strawberry.federation.field(
         policy=[["reveal_contact"]],
         resolver=_reveal_suggestion_contact,
-        description="查看联系方式: the proposer's full name, phone and ID number for roles DOMAIN.md §8 lets "
-        "reveal; every attempt, granted or refused (FORBIDDEN), is written to the audit log with `reason`.",
+        description="查看联系方式: the proposer's full name, phone and ID number for the roles that may "
+        "reveal it; every attempt, granted or refused (FORBIDDEN), is written to the audit log with `reason`.",
     )

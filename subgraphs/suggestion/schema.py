@@ -16,13 +16,14 @@ from strawberry.types import Info
 from resolvers.adapters.suggestion import Suggestion as SuggestionRecord
 from resolvers.domain import SourceSystem, normalize_id_number, normalize_phone
 from resolvers.suggestion_status import STATUS_BY_CODE, SUGGESTION_STATES
-from subgraphs.common.citizen import citizen_lookup
+from subgraphs.common.citizen import ID_NUMBER_ARG, PHONE_ARG, citizen_lookup
 from subgraphs.common.connection import AFTER, FIRST, empty_connection
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.filter import FILTER_DESCRIPTION, AppealFilter, refuse_unsupported, wanted_statuses
 from subgraphs.common.keyset import Fetch
 from subgraphs.common.node_fields import node_fields
 from subgraphs.common.paging import check_page_size
+from subgraphs.common.roots import QUERY_DESCRIPTION
 from subgraphs.common.schema import SubgraphSchema
 from subgraphs.common.types import CITIZEN_LOOKUP_DESCRIPTION
 from subgraphs.suggestion.reveal import Mutation
@@ -109,7 +110,7 @@ async def search_suggestions(
     return await suggestion_connection(info, [reader], first, after)
 
 
-def citizen(info: Info, phone: str | None = None, id_number: str | None = None) -> Citizen | None:
+def citizen(info: Info, phone: PHONE_ARG = None, id_number: ID_NUMBER_ARG = None) -> Citizen | None:
     key, who = citizen_lookup(info.context, phone, id_number)
     return Citizen(person_key=key, phone=who.phone, id_number=who.id_number)
 
@@ -125,7 +126,7 @@ async def _node_citizen(info: Info, person_key: str) -> Citizen:
 NODES = node_fields(SYSTEM, _node, _node_citizen)
 
 
-@strawberry.type
+@strawberry.type(description=QUERY_DESCRIPTION)
 class Query:
     suggestions: SuggestionConnection | None = strawberry.field(
         resolver=suggestions, description="Suggestions, newest first."

@@ -25,6 +25,7 @@ from subgraphs.common.node import Node, citizen_id_field
 from subgraphs.common.paging import check_page_size
 from subgraphs.common.types import (
     CITIZEN_DESCRIPTION,
+    PERSON_KEY_DESCRIPTION,
     Appeal,
     AppealClosure,
     AppealReply,
@@ -133,6 +134,7 @@ def suggestion_of(info: Info, record: SuggestionRecord) -> Suggestion | None:
         id=strawberry.ID(appeal_id(SYSTEM, record.number)),
         system=SourceSystem.SUGGESTION,
         channel=suggestion_terms.channel(record.channel),
+        channel_text=record.channel or None,
         local_no=record.number,
         tracking_no=record.number,
         appeal_type=AppealType.SUGGESTION,
@@ -240,7 +242,7 @@ async def _citizen_suggestion_connection(
 
 @strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)
 class Citizen(Node):
-    person_key: str
+    person_key: str = strawberry.field(description=PERSON_KEY_DESCRIPTION)
     phone: strawberry.Private[str] = ""
     id_number: strawberry.Private[str] = ""
     id: strawberry.ID = citizen_id_field()

@@ -95,9 +95,12 @@ async def test_the_petition_desk_reads_the_letter_as_written(
     assert body["data"]["petition"]["content"] == TEXT
 
 
-TICKETS = "query($s: UnifiedStatus) { hotlineTickets(first: 100, status: $s) { items { id reply sourceStatus } } }"
+TICKETS = (
+    "query($s: UnifiedStatus!) { hotlineTickets(first: 100, filter: {statuses: [$s]}) "
+    "{ nodes { id reply { text } sourceStatus } } }"
+)
 REVEAL = 'mutation($id: ID!) { revealHotlineContact(appealId: $id, reason: "核对来电人") { phone } }'
-TICKET = "query($id: ID!) { hotlineTicket(id: $id) { id reply status } }"
+TICKET = "query($id: ID!) { hotlineTicket(id: $id) { id reply { text } status } }"
 
 
 async def _caller_token(graph: Graph, http: aiohttp.ClientSession, dispatcher: str, ticket: str) -> str:
@@ -108,12 +111,12 @@ async def _caller_token(graph: Graph, http: aiohttp.ClientSession, dispatcher: s
 
 async def test_a_reply_reaches_the_citizen_only_after_the_audit(graph: Graph, http: aiohttp.ClientSession) -> None:
     dispatcher = graph.token(["dispatcher"], jurisdiction=CITY)
-    under_audit = (await graph.ask(http, dispatcher, TICKETS, s="AUDIT"))["data"]["hotlineTickets"]["items"]
-    audited = (await graph.ask(http, dispatcher, TICKETS, s="CLOSED"))["data"]["hotlineTickets"]["items"]
-    waiting = next(t for t in under_audit if t["reply"])
-    done = next(t for t in audited if t["reply"])
+    under_audit = (await graph.ask(http, dispatcher, TICKETS, s="AUDIT"))["data"]["hotlineTickets"]["nodes"]
+    audited = (await graph.ask(http, dispatcher, TICKETS, s="CLOSED"))["data"]["hotlineTickets"]["nodes"]
+    waiting = next(t for t in under_audit if t["reply"] and t["reply"]["text"])
+    done = next(t for t in audited if t["reply"] and t["reply"]["text"])
     for ticket, released in ((waiting, False), (done, True)):
         citizen = await _caller_token(graph, http, dispatcher, ticket["id"])
         seen = (await graph.ask(http, citizen, TICKET, id=ticket["id"]))["data"]["hotlineTicket"]
         assert seen is not None and seen["id"] == ticket["id"]
-        assert (seen["reply"] is not None) is released, (ticket, seen)
+        assert (seen["reply"] is not None and seen["reply"]["text"] is not None) is released, (ticket, seen)

@@ -141,7 +141,7 @@ async def test_a_stopped_system_costs_only_its_own_appeals(standins: dict[str, B
         assert not any(n["id"].startswith("petition:") for n in page["nodes"])
         [error] = body["errors"]
         assert error["path"] == ["appeals"] and error["extensions"]["code"] == "LEGACY_UNAVAILABLE"
-        assert error["extensions"]["service"] == "petition" and "PETITION" in error["message"]
+        assert error["extensions"]["service"] == "PETITION" and "PETITION" in error["message"]
         by_id = await gql(server, '{ appeal(id: "petition:XF1") { id } }')
         assert by_id["data"] == {"appeal": None}
         assert by_id["errors"][0]["extensions"]["code"] == "LEGACY_UNAVAILABLE"

@@ -125,7 +125,7 @@ async def test_one_leaders_board_and_status_filters(subgraph: BackgroundServer) 
     assert items and all(i == {"status": "PENDING_SIGN", "sourceStatus": "待回复"} for i in items)
     unknown = await gql(subgraph, "{ boardMessages(forumId: 999) { items { id } } }")
     assert unknown["data"] == {"boardMessages": None}
-    assert unknown["errors"][0]["extensions"] == {"code": "NOT_FOUND", "service": "board"}
+    assert unknown["errors"][0]["extensions"] == {"code": "NOT_FOUND", "service": "MSGBOARD", "retryable": False}
 
 
 async def test_list_items_read_their_poster_only_when_asked(
@@ -201,7 +201,7 @@ async def test_bad_arguments_are_clear_errors_and_the_rest_is_answered(subgraph:
     assert all(result["data"][k] is None for k in ("big", "odd", "cursor", "none", "one"))
     errors = {e["path"][0]: e for e in result["errors"]}
     assert set(errors) == {"big", "odd", "cursor", "none", "one"}
-    assert all(e["extensions"] == {"code": "BAD_USER_INPUT"} for e in errors.values())
+    assert all(e["extensions"] == {"code": "BAD_USER_INPUT", "retryable": False} for e in errors.values())
     assert "first must be between 1 and 100" in errors["big"]["message"]
     assert "unknown board state '审核中'" in errors["odd"]["message"]
 
@@ -252,7 +252,10 @@ async def test_a_board_that_is_down_costs_only_its_fields() -> None:
         down.stop()
     assert result["data"] == {"boardMessages": None, "_entities": [None]}
     assert {tuple(e["path"]) for e in result["errors"]} == {("boardMessages",), ("_entities", 0)}
-    assert all(e["extensions"] == {"code": "LEGACY_UNAVAILABLE", "service": "board"} for e in result["errors"])
+    assert all(
+        e["extensions"] == {"code": "LEGACY_UNAVAILABLE", "service": "MSGBOARD", "retryable": True}
+        for e in result["errors"]
+    )
 
 
 async def test_a_board_slower_than_the_timeout_is_unavailable_within_it(board: BackgroundServer) -> None:
@@ -270,5 +273,5 @@ async def test_a_board_slower_than_the_timeout_is_unavailable_within_it(board: B
     assert elapsed < 1.2
     assert result["data"]["boardMessages"] is None and result["data"]["ok"]["personKey"]
     [error] = result["errors"]
-    assert error["extensions"] == {"code": "LEGACY_UNAVAILABLE", "service": "board"}
-    assert "0.3s" in error["message"]
+    assert error["extensions"] == {"code": "LEGACY_UNAVAILABLE", "service": "MSGBOARD", "retryable": True}
+    assert error["message"] == "The message board did not answer in time; try again later."

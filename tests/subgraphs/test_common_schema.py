@@ -76,34 +76,37 @@ async def test_bad_representations_fail_alone_and_the_rest_are_answered() -> Non
     assert "unknown __typename 'Nope'" in by_index[1].message
     assert "missing __typename" in by_index[2].message
     assert "malformed tiny id 'garbage'" in by_index[4].message
-    assert all(e.extensions == {"code": "BAD_USER_INPUT"} for e in result.errors)
+    assert all(e.extensions == {"code": "BAD_USER_INPUT", "retryable": False} for e in result.errors)
 
 
 async def test_legacy_failures_carry_code_and_service() -> None:
     result = await run("{ down things(first: 1) { id } }")
     assert result.data == {"down": None, "things": [{"id": "tiny:0"}]}
     [error] = result.errors
-    assert error.extensions == {"code": "LEGACY_UNAVAILABLE", "service": "tiny"}
+    assert error.extensions == {"code": "LEGACY_UNAVAILABLE", "service": "TINY", "retryable": True}
     assert error.path == ["down"]
 
 
 async def test_unexpected_errors_hide_their_details() -> None:
     result = await run("{ crash }")
     [error] = result.errors
-    assert error.message == "internal error" and error.extensions == {"code": "INTERNAL_SERVER_ERROR"}
+    assert error.message == "internal error" and error.extensions == {
+        "code": "INTERNAL_SERVER_ERROR",
+        "retryable": False,
+    }
 
 
 async def test_oversized_pages_are_refused_clearly() -> None:
     result = await run("{ things(first: 1000) { id } }")
     [error] = result.errors
     assert "first must be between 1 and 100" in error.message
-    assert error.extensions == {"code": "BAD_USER_INPUT"}
+    assert error.extensions == {"code": "BAD_USER_INPUT", "retryable": False}
 
 
 async def test_validation_errors_have_a_code() -> None:
     result = await run("{ nonsense }")
     [error] = result.errors
-    assert error.extensions == {"code": "GRAPHQL_VALIDATION_FAILED"}
+    assert error.extensions == {"code": "GRAPHQL_VALIDATION_FAILED", "retryable": False}
 
 
 def test_cursors_round_trip_and_garbage_is_refused() -> None:

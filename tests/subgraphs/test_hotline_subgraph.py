@@ -342,7 +342,8 @@ async def test_legacy_down_nulls_only_the_affected_fields() -> None:
     assert body["data"]["citizen"]["personKey"] and body["data"]["citizen"]["hotlineTickets"] is None
     for answer in (body, entities):
         assert answer["errors"] and all(
-            e["extensions"] == {"code": "LEGACY_UNAVAILABLE", "service": "hotline"} for e in answer["errors"]
+            e["extensions"] == {"code": "LEGACY_UNAVAILABLE", "service": "HOTLINE", "retryable": True}
+            for e in answer["errors"]
         )
     assert entities["data"]["_entities"] == [None]
 
@@ -358,7 +359,7 @@ async def test_legacy_slower_than_the_timeout_answers_in_time(standin: Backgroun
         await _admin(standin.url, "/_admin/faults", {"latency_ms": 0})
         slow.stop()
     assert body["data"] == {"hotlineTickets": None}
-    assert body["errors"][0]["extensions"] == {"code": "LEGACY_UNAVAILABLE", "service": "hotline"}
+    assert body["errors"][0]["extensions"] == {"code": "LEGACY_UNAVAILABLE", "service": "HOTLINE", "retryable": True}
     assert elapsed < 0.3 + 1.0
 
 

@@ -327,7 +327,7 @@ async def test_a_petitioner_served_anywhere_becomes_a_citizen(subgraph: Backgrou
 def assert_unavailable(answer: dict[str, Any]) -> None:
     assert answer["errors"]
     for error in answer["errors"]:
-        assert error["extensions"] == {"code": "LEGACY_UNAVAILABLE", "service": "petition"}
+        assert error["extensions"] == {"code": "LEGACY_UNAVAILABLE", "service": "PETITION", "retryable": True}
 
 
 async def test_a_stopped_system_nulls_only_its_fields(orphan: BackgroundServer) -> None:
