@@ -31,8 +31,8 @@ export function AppealView({ id }) {
     return html`<section><h1>诉求详情</h1><${Problems} errors=${answer.errors} />
       ${answer.errors?.length ? null : html`<p class="empty">没有找到这件诉求，或您无权查看。</p>`}</section>`;
   }
-  const reply = appeal.reply ?? appeal.opinion?.text ?? appeal.answerContent ?? null;
-  const repliedAt = appeal.repliedAt ?? appeal.opinion?.issuedAt ?? appeal.answeredAt ?? null;
+  const reply = appeal.reply?.text ?? null;
+  const repliedAt = appeal.reply?.repliedAt ?? null;
   return html`
     <article aria-labelledby="appeal-title">
       <p><${SystemBadge} system=${appeal.system} /> <span class="local-no">${appeal.localNo}</span></p>
