@@ -171,6 +171,12 @@ def demo(
     port_offset: Annotated[
         int, typer.Option(help="Add this to every default port (to run a second demo beside the first).")
     ] = 0,
+    start_timeout_s: Annotated[
+        float,
+        typer.Option(
+            help="How long every process together may take to answer its health check before the demo gives up."
+        ),
+    ] = 180.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Start the five legacy stand-ins, the five system subgraphs, the cross-system appeals subgraph and the gateway,
@@ -178,7 +184,7 @@ def demo(
     from minyi.demo import run_demo
 
     _setup_logging(verbose)
-    raise typer.Exit(run_demo(data_dir=data_dir, seed=seed, port_offset=port_offset))
+    raise typer.Exit(run_demo(data_dir=data_dir, seed=seed, port_offset=port_offset, start_timeout_s=start_timeout_s))
 
 
 def _subgraph_url_overrides(values: list[str]) -> dict[str, str]:

@@ -197,7 +197,7 @@ def _print_logins(gateway_port: int, redis_url: str | None) -> None:
     print(f"Logins, sessions and keys: {'Redis ' + redis_url if redis_url else 'in the gateway process (no Redis)'}\n")
 
 
-def run_demo(*, data_dir: Path, seed: int, port_offset: int = 0) -> int:
+def run_demo(*, data_dir: Path, seed: int, port_offset: int = 0, start_timeout_s: float = 180.0) -> int:
     """Run until interrupted; returns the process exit code."""
     data_dir.mkdir(parents=True, exist_ok=True)
     redis_url = REDIS_URL if _redis_answers() else None
@@ -225,7 +225,10 @@ def run_demo(*, data_dir: Path, seed: int, port_offset: int = 0) -> int:
         deadline = time.monotonic() + 150  # twelve processes starting at once on a busy machine
         for spec, proc in procs:
             if not _wait_healthy(spec, proc, deadline):
-                print(f"{spec.label} did not start (exit code {proc.poll()}); stopping the demo", file=sys.stderr)
+                print(
+                    f"{spec.label} did not start within {start_timeout_s:.0f} s (exit code {proc.poll()}); stopping the demo",
+                    file=sys.stderr,
+                )
                 return 1
         print("\nMinyi demo is running (Ctrl-C stops everything):")
         for spec in specs:
