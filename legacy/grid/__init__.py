@@ -16,6 +16,11 @@ Protocol contract (default port 4104), JSON over HTTP behind OAuth2 client crede
 - ``POST /api/v1/events`` (上报) → the new event, 201.
 - ``POST /api/v1/events/{taskNum}/actions`` ``{"action": ...}`` moves the event along the loop
   上报 → (核实) → 立案 → 派遣 → 处置中 → 反馈 → 核查 → 结案 (or 作废); an illegal step is 409.
+- ``POST /api/v1/events/{taskNum}/links`` ``{"system", "number", "kind"}`` links it to another system's record
+  (a report may carry ``links`` too); ``POST /api/v1/events/{taskNum}/tier`` ``{"tier", "note"}`` moves it up
+  网格直办 → 镇街主办 → 部门联办 (409 otherwise). Every event in an answer carries ``links``,
+  ``routingTier`` and ``tierHistory``.
+- Every write may carry ``X-Request-Id``: the same id again writes nothing and answers the event as it stands.
 - Other client errors answer ``4xx {"error": <code>, "message": <Chinese text>}``.
 
 Quirks kept from the real systems: field names in a camelCase/snake_case mix (``taskNum`` beside ``rec_id``,

@@ -21,9 +21,21 @@ from urllib.parse import unquote_plus
 from aiohttp import web
 
 from legacy.grid.codes import EVENT_CODES, PUBLIC_SOURCES, SOURCES
-from legacy.grid.store import EventFilter, apply_action, get_event, insert_event, list_events
+from legacy.grid.store import (
+    EventFilter,
+    add_link,
+    apply_action,
+    event_links,
+    event_tiers,
+    find_receipt,
+    get_event,
+    insert_event,
+    list_events,
+    route_tier,
+)
 from legacy.grid.tokens import TokenStore
-from legacy.grid.workflow import ACTIONS, STATES, WorkflowError
+from legacy.grid.workflow import ACTIONS, STATES, TIERS, WorkflowError
+from legacy.receipts import request_id_of
 
 __all__ = ["CLOCK_KEY", "DB_KEY", "LOAD_KEY", "TOKENS_KEY", "LoadTracker", "event_json", "middlewares", "routes"]
 
@@ -199,6 +211,38 @@ def event_json(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
+def event_detail(conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+    """One event with its links to other systems and its routing tier, as every answer carries it."""
+    tiers = event_tiers(conn, row["task_num"])
+    return event_json(row) | {
+        "links": [
+            {
+                "system": r["system"],
+                "number": r["number"],
+                "kind": r["kind"],
+                "linkTime": _time(r["link_time"], with_t=True),
+            }
+            for r in event_links(conn, row["task_num"])
+        ],
+        "routingTier": tiers[-1]["tier"] if tiers else TIERS[0],
+        "tierHistory": [
+            {"tier": r["tier"], "note": r["note"], "routeTime": _time(r["route_time"], with_t=True)} for r in tiers
+        ],
+    }
+
+
+def _replayed(request: web.Request) -> web.Response | None:
+    """A write whose ``X-Request-Id`` was seen before: nothing is written, the event is answered as it stands."""
+    conn = request.app[DB_KEY]
+    done = find_receipt(conn, request_id_of(request.headers))
+    if done is None:
+        return None
+    row = get_event(conn, done)
+    return (
+        _error(404, "not_found", f"任务号 {done} 不存在") if row is None else web.json_response(event_detail(conn, row))
+    )
+
+
 def _int_param(request: web.Request, name: str, default: int) -> int | None:
     raw = request.query.get(name, "")
     if raw == "":
@@ -222,7 +266,9 @@ async def list_handler(request: web.Request) -> web.Response:
     keyword = request.query.get("keyword", "").strip() or None
     where = EventFilter(state=state, grid_code=grid_code, phone=phone, keyword=keyword)
     total, rows = list_events(request.app[DB_KEY], where, page=page, size=size)
-    return web.json_response({"total": total, "page": page, "size": size, "items": [event_json(r) for r in rows]})
+    conn = request.app[DB_KEY]
+    items = [event_detail(conn, r) for r in rows]
+    return web.json_response({"total": total, "page": page, "size": size, "items": items})
 
 
 async def get_handler(request: web.Request) -> web.Response:
@@ -231,7 +277,7 @@ async def get_handler(request: web.Request) -> web.Response:
     row = get_event(request.app[DB_KEY], task_num)
     if row is None:
         return _error(404, "not_found", f"任务号 {task_num} 不存在")
-    return web.json_response(event_json(row))
+    return web.json_response(event_detail(request.app[DB_KEY], row))
 
 
 async def _json_body(request: web.Request) -> dict[str, Any] | None:
@@ -252,7 +298,11 @@ def _parse_time(text: Any) -> datetime | None:
 
 
 async def report_handler(request: web.Request) -> web.Response:
-    """上报: a new event. Required: eventSrc, description, mainType+subType, cellGridCode (15 digits)."""
+    """上报: a new event. Required: eventSrc, description, mainType+subType, cellGridCode (15 digits). Optional
+    ``links``: ``[{system, number, kind}]`` (the 12345 order a 网格直办 event comes from)."""
+    replayed = _replayed(request)
+    if replayed is not None:
+        return replayed
     body = await _json_body(request)
     if body is None:
         return _error(400, "invalid_request", "请求体须为 JSON 对象")
@@ -296,11 +346,32 @@ async def report_handler(request: web.Request) -> web.Response:
             fields[column] = float(body[key]) if body.get(key) not in (None, "") else None
         except (TypeError, ValueError):
             return _error(400, "invalid_request", f"{key} 须为数字")
-    row = insert_event(request.app[DB_KEY], fields, request.app[CLOCK_KEY]())
-    return web.json_response(event_json(row), status=201)
+    links = _links(body.get("links") or [])
+    if links is None:
+        return _error(400, "invalid_request", "links 须为 [{system, number, kind}]")
+    conn = request.app[DB_KEY]
+    row = insert_event(conn, fields, request.app[CLOCK_KEY](), request_id=request_id_of(request.headers), links=links)
+    return web.json_response(event_detail(conn, row), status=201)
+
+
+def _links(raw: Any) -> tuple[tuple[str, str, str], ...] | None:
+    if not isinstance(raw, list):
+        return None
+    out = []
+    for item in raw:
+        if not isinstance(item, dict):
+            return None
+        parts = tuple(str(item.get(k) or "").strip() for k in ("system", "number", "kind"))
+        if not all(parts):
+            return None
+        out.append((parts[0], parts[1], parts[2]))
+    return tuple(out)
 
 
 async def action_handler(request: web.Request) -> web.Response:
+    replayed = _replayed(request)
+    if replayed is not None:
+        return replayed
     body = await _json_body(request)
     if body is None:
         return _error(400, "invalid_request", "请求体须为 JSON 对象")
@@ -326,6 +397,7 @@ async def action_handler(request: web.Request) -> web.Response:
             execute_dept=dept,
             archive_type=None if archive_type is None else str(archive_type),
             passed=passed,
+            request_id=request_id_of(request.headers),
         )
     except WorkflowError as exc:
         return _error(409, "invalid_transition", str(exc))
@@ -333,7 +405,50 @@ async def action_handler(request: web.Request) -> web.Response:
         return _error(400, "invalid_request", str(exc))
     if row is None:
         return _error(404, "not_found", f"任务号 {request.match_info['taskNum']} 不存在")
-    return web.json_response(event_json(row))
+    return web.json_response(event_detail(request.app[DB_KEY], row))
+
+
+async def link_handler(request: web.Request) -> web.Response:
+    """关联 ``{system, number, kind}``: link the event to a record of another system (kept once)."""
+    replayed = _replayed(request)
+    if replayed is not None:
+        return replayed
+    body = await _json_body(request)
+    links = _links([body]) if body is not None else None
+    if not links:
+        return _error(400, "invalid_request", "须填写 system、number 与 kind")
+    conn = request.app[DB_KEY]
+    task_num = request.match_info["taskNum"]
+    row = add_link(conn, task_num, links[0], request.app[CLOCK_KEY](), request_id=request_id_of(request.headers))
+    if row is None:
+        return _error(404, "not_found", f"任务号 {task_num} 不存在")
+    return web.json_response(event_detail(conn, row))
+
+
+async def tier_handler(request: web.Request) -> web.Response:
+    """转办 ``{tier, note}``: move an open event up the tiers 网格直办 → 镇街主办 → 部门联办."""
+    replayed = _replayed(request)
+    if replayed is not None:
+        return replayed
+    body = await _json_body(request)
+    if body is None or body.get("tier") not in TIERS:
+        return _error(400, "invalid_request", f"tier 须为 {'/'.join(TIERS)} 之一")
+    conn = request.app[DB_KEY]
+    task_num = request.match_info["taskNum"]
+    try:
+        row = route_tier(
+            conn,
+            task_num,
+            str(body["tier"]),
+            str(body.get("note") or ""),
+            request.app[CLOCK_KEY](),
+            request_id=request_id_of(request.headers),
+        )
+    except WorkflowError as exc:
+        return _error(409, "invalid_transition", str(exc))
+    if row is None:
+        return _error(404, "not_found", f"任务号 {task_num} 不存在")
+    return web.json_response(event_detail(conn, row))
 
 
 # --- admin -------------------------------------------------------------------------------------------------
@@ -374,6 +489,8 @@ routes = (
     web.post("/api/v1/events", report_handler),
     web.get("/api/v1/events/{taskNum}", get_handler),
     web.post("/api/v1/events/{taskNum}/actions", action_handler),
+    web.post("/api/v1/events/{taskNum}/links", link_handler),
+    web.post("/api/v1/events/{taskNum}/tier", tier_handler),
     web.post("/_admin/expire-tokens", expire_tokens),
     web.get("/_admin/load", get_load),
     web.post("/_admin/load", reset_load),

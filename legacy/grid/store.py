@@ -1,4 +1,6 @@
-"""The grid stand-in's storage: one SQLite table of events (案卷), seeded from the synthetic city.
+"""The grid stand-in's storage: the events (案卷), seeded from the synthetic city; their links to other systems'
+records (``grid_link``: the 12345 order a 网格直办 event came from), their routing tiers (``grid_tier``:
+网格直办 → 镇街主办 → 部门联办), and the receipts of writes that carried a request id (:mod:`legacy.receipts`).
 
 Seeding takes the world's grid filings (``World.filings_for("grid")``) and walks each one along the loop as far as
 its age allows, so that the seeded events are spread over every state, with the step times, the 处置 deadline
@@ -18,18 +20,25 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from legacy.grid.codes import EVENT_CODES, PUBLIC_SOURCES, SOURCES, department_for, event_code_for
-from legacy.grid.workflow import ARCHIVE_TYPES, next_state
+from legacy.grid.workflow import ARCHIVE_TYPES, TERMINAL_STATES, TIERS, WorkflowError, next_state
 from legacy.grid.workhours import add_working_hours
+from legacy.receipts import SCHEMA as RECEIPTS_SCHEMA
+from legacy.receipts import find_receipt, write_receipt
 from legacy.world import Filing, World
 
 __all__ = [
     "GRID_SEED_OFFSET",
     "SCHEMA",
     "EventFilter",
+    "add_link",
     "apply_action",
+    "event_links",
+    "event_tiers",
+    "find_receipt",
     "get_event",
     "insert_event",
     "list_events",
+    "route_tier",
     "seed_events",
 ]
 
@@ -77,7 +86,16 @@ CREATE TABLE IF NOT EXISTS grid_event (
 CREATE INDEX IF NOT EXISTS grid_event_phone ON grid_event (reporter_phone);
 CREATE INDEX IF NOT EXISTS grid_event_cell ON grid_event (cell_grid_code);
 CREATE INDEX IF NOT EXISTS grid_event_discover ON grid_event (discover_time DESC, task_num DESC);
+CREATE TABLE IF NOT EXISTS grid_link (
+    task_num TEXT NOT NULL, system TEXT NOT NULL, number TEXT NOT NULL, kind TEXT NOT NULL, link_time TEXT NOT NULL,
+    PRIMARY KEY (task_num, system, number, kind)
+);
+CREATE TABLE IF NOT EXISTS grid_tier (
+    task_num TEXT NOT NULL, seq INTEGER NOT NULL, tier TEXT NOT NULL, note TEXT NOT NULL, route_time TEXT NOT NULL,
+    PRIMARY KEY (task_num, seq)
+);
 """
+SCHEMA += RECEIPTS_SCHEMA
 
 _FMT = "%Y-%m-%d %H:%M:%S"
 _COLUMNS = (
@@ -303,8 +321,16 @@ def list_events(conn: sqlite3.Connection, where: EventFilter, *, page: int, size
 # --- writes ------------------------------------------------------------------------------------------------
 
 
-def insert_event(conn: sqlite3.Connection, fields: dict[str, Any], now: datetime) -> sqlite3.Row:
-    """上报: a new event in state 上报; ``fields`` uses the column names and has been checked by the caller."""
+def insert_event(
+    conn: sqlite3.Connection,
+    fields: dict[str, Any],
+    now: datetime,
+    *,
+    request_id: str = "",
+    links: tuple[tuple[str, str, str], ...] = (),
+) -> sqlite3.Row:
+    """上报: a new event in state 上报; ``fields`` uses the column names and has been checked by the caller.
+    ``links`` (system, number, kind) are stored with it, and the receipt of ``request_id`` in the same transaction."""
     code = EVENT_CODES[fields["main_type"] + fields["sub_type"]]
     if fields["event_src"] not in SOURCES:
         raise ValueError(f"unknown event source {fields['event_src']!r}")
@@ -349,6 +375,11 @@ def insert_event(conn: sqlite3.Connection, fields: dict[str, Any], now: datetime
     with conn:
         conn.execute("BEGIN")
         conn.execute(_INSERT, tuple(values[c] for c in _COLUMNS))
+        for system, number, kind in links:
+            conn.execute(
+                "INSERT OR IGNORE INTO grid_link VALUES (?, ?, ?, ?, ?)", (task_num, system, number, kind, _ts(now))
+            )
+        write_receipt(conn, request_id, task_num, "report", now)
     row = get_event(conn, task_num)
     assert row is not None
     return row
@@ -363,6 +394,7 @@ def apply_action(
     execute_dept: tuple[str, str] | None = None,
     archive_type: str | None = None,
     passed: bool = True,
+    request_id: str = "",
 ) -> sqlite3.Row | None:
     """Move an event one step (raises ``WorkflowError``); ``None`` when there is no such event."""
     row = get_event(conn, task_num)
@@ -387,4 +419,48 @@ def apply_action(
     with conn:
         conn.execute("BEGIN")
         conn.execute(f"UPDATE grid_event SET {assignments} WHERE task_num = ?", [*changes.values(), task_num])
+        write_receipt(conn, request_id, task_num, action, now)
+    return get_event(conn, task_num)
+
+
+def event_links(conn: sqlite3.Connection, task_num: str) -> list[sqlite3.Row]:
+    return conn.execute("SELECT * FROM grid_link WHERE task_num = ? ORDER BY link_time", (task_num,)).fetchall()
+
+
+def event_tiers(conn: sqlite3.Connection, task_num: str) -> list[sqlite3.Row]:
+    return conn.execute("SELECT * FROM grid_tier WHERE task_num = ? ORDER BY seq", (task_num,)).fetchall()
+
+
+def add_link(
+    conn: sqlite3.Connection, task_num: str, link: tuple[str, str, str], now: datetime, *, request_id: str = ""
+) -> sqlite3.Row | None:
+    """关联: link the event to a record of another system; the same link is kept once. ``None``: no such event."""
+    if get_event(conn, task_num) is None:
+        return None
+    with conn:
+        conn.execute("BEGIN")
+        conn.execute("INSERT OR IGNORE INTO grid_link VALUES (?, ?, ?, ?, ?)", (task_num, *link, _ts(now)))
+        write_receipt(conn, request_id, task_num, "link", now)
+    return get_event(conn, task_num)
+
+
+def route_tier(
+    conn: sqlite3.Connection, task_num: str, tier: str, note: str, now: datetime, *, request_id: str = ""
+) -> sqlite3.Row | None:
+    """Move an open event up the tiers 网格直办 → 镇街主办 → 部门联办 (raises ``WorkflowError``)."""
+    row = get_event(conn, task_num)
+    if row is None:
+        return None
+    if tier not in TIERS:
+        raise ValueError(f"tier must be one of {', '.join(TIERS)}")
+    if row["state"] in TERMINAL_STATES:
+        raise WorkflowError(f"案件已{row['state']}，不能再转办")
+    history = event_tiers(conn, task_num)
+    current = history[-1]["tier"] if history else TIERS[0]
+    if TIERS.index(tier) <= TIERS.index(current):
+        raise WorkflowError(f"案件当前为「{current}」，只能向上转为更高一级")
+    with conn:
+        conn.execute("BEGIN")
+        conn.execute("INSERT INTO grid_tier VALUES (?, ?, ?, ?, ?)", (task_num, len(history), tier, note, _ts(now)))
+        write_receipt(conn, request_id, task_num, "tier", now)
     return get_event(conn, task_num)

@@ -15,6 +15,10 @@ Actions, as the legacy API names them::
     verify    核查   反馈 → 核查, or → 处置中 with ``"passed": false``
     close     结案   核查 → 结案            (archiveType 正常/超时/差错/特殊)
     cancel    作废   上报 | 核实 | 立案 → 作废
+
+Beside the loop, an open event sits on one routing tier of the 热线+网格 chain (DOMAIN.md §4.2), which only
+goes up: 网格直办 (the grid worker resolves it) → 镇街主办 (the street or town leads) → 部门联办 (departments
+co-handle).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ __all__ = [
     "ARCHIVE_TYPES",
     "STATES",
     "TERMINAL_STATES",
+    "TIERS",
     "WorkflowError",
     "next_state",
 ]
@@ -31,6 +36,7 @@ __all__ = [
 STATES = ("上报", "核实", "立案", "派遣", "处置中", "反馈", "核查", "结案", "作废")
 TERMINAL_STATES = frozenset({"结案", "作废"})
 ARCHIVE_TYPES = ("正常", "超时", "差错", "特殊")  # 结案类型
+TIERS = ("网格直办", "镇街主办", "部门联办")  # routing tiers, lowest first
 
 ACTIONS: dict[str, str] = {
     "confirm": "核实",

@@ -13,8 +13,10 @@ from enum import StrEnum
 
 __all__ = [
     "APPEAL_KINDS",
+    "CLOSURE_LEVELS",
     "CityState",
     "Event",
+    "Link",
     "Role",
     "Ticket",
     "UnitAssignment",
@@ -22,6 +24,7 @@ __all__ = [
 ]
 
 APPEAL_KINDS = ("咨询", "求助", "投诉", "举报", "建议")  # 诉求类型 sqlx
+CLOSURE_LEVELS = ("阶段性办结", "程序性办结", "实质性办结")  # 办结类型 bjlx (三级办结)
 
 
 class CityState(StrEnum):
@@ -89,6 +92,16 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """A link to a record in another system (关联记录): 网格直办 to a grid event, 重合件 to a petition, 重复件."""
+
+    system: str  # 系统 xt: grid, petition, hotline, ...
+    number: str  # 编号 bh in that system
+    kind: str  # 关联类型 gllx: 网格直办 / 重合件 / 重复件
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Ticket:
     """One work order. The caller and matter are fixed at registration; the rest moves with the workflow."""
 
@@ -133,6 +146,8 @@ class Ticket:
     callback_satisfied: bool | None = None  # 是否满意 sfmy
     callback_opinion: str = ""  # 回访意见 hfyj
     closed_at: datetime | None = None  # 办结时间 bjsj
+    closure: str = ""  # 办结类型 bjlx (三级办结), "" before closing or when not given
+    links: tuple[Link, ...] = ()  # 关联记录 gljl
     events: tuple[Event, ...] = ()
 
     @property

@@ -131,6 +131,8 @@ def ticket_json(t: Ticket) -> dict[str, Any]:
         "sfmy": "" if t.callback_satisfied is None else str(int(t.callback_satisfied)),
         "hfyj": t.callback_opinion,
         "bjsj": wire_time(t.closed_at),
+        "bjlx": t.closure,
+        "gljl": [{"xt": lk.system, "bh": lk.number, "gllx": lk.kind, "glsj": wire_time(lk.at)} for lk in t.links],
         "lzjl": [{"czsj": wire_time(e.at), "czlx": e.action, "czdw": e.unit, "czsm": e.note} for e in t.events],
     }
 

@@ -15,11 +15,14 @@
 ``POST /api/gd/{gdbh}/{action}``         sl 受理 · zf 作废 {yy} · pd 派单 {cbdw, xbdw[], pdyj} · qs 签收 {dwbm}
                                          · td 退单 {dwbm, tdyy} · tdsh 退单审核 {dwbm, ty, yj} · yq 延期 {dwbm,
                                          yqts, yqyy} · yqsp 延期审批 {dwbm, ty, yj} · df 答复 {dwbm, dfnr}
-                                         · sh 审核 {tg, shyj} · hf 回访 {sfmy, hfyj} · bj 办结
+                                         · sh 审核 {tg, shyj} · hf 回访 {sfmy, hfyj} · bj 办结 {bjlx}
+                                         · db 督办 {dbyj, hfsx} · cb 催办 {cbyj} · gl 关联 {xt, bh, gllx}
 =======================================  =============================================================
 
 Every ``/api`` route but login needs the ``X-Session-Token`` header. An action the workflow does not allow in the
-current state answers code 400 with the reason.
+current state answers code 400 with the reason. A write (``POST /api/gd``, ``POST /api/gd/{gdbh}/{action}``) may
+carry ``X-Request-Id``: a second request with the same id writes nothing and answers the order as it stands
+(:mod:`legacy.receipts`).
 """
 
 from __future__ import annotations
@@ -47,7 +50,8 @@ from legacy.hotline.protocol import (
     wire_time,
 )
 from legacy.hotline.sessions import SessionStore
-from legacy.hotline.store import HotlineStore, TicketQuery
+from legacy.hotline.store import HotlineStore, TicketQuery, parse_time
+from legacy.receipts import request_id_of
 from legacy.standin import ACTING_HEADER
 
 __all__ = ["MAX_BATCH", "MAX_PAGE_SIZE", "SERVICE_ACCOUNT", "HotlineApi"]
@@ -119,7 +123,16 @@ class HotlineApi:
             ),
             "sh": lambda t, now, b: workflow.audit(t, now, flag(b, "tg"), optional_text(b, "shyj")),
             "hf": lambda t, now, b: workflow.callback(t, now, flag(b, "sfmy"), optional_text(b, "hfyj")),
-            "bj": lambda t, now, b: workflow.close(t, now),
+            "bj": lambda t, now, b: workflow.close(t, now, optional_text(b, "bjlx")),
+            "db": lambda t, now, b: workflow.supervise(t, now, optional_text(b, "dbyj"), _time_param(b, "hfsx")),
+            "cb": lambda t, now, b: workflow.urge(t, now, optional_text(b, "cbyj")),
+            "gl": lambda t, now, b: workflow.link(
+                t,
+                now,
+                required_text(b, "xt", "系统"),
+                required_text(b, "bh", "编号"),
+                required_text(b, "gllx", "关联类型"),
+            ),
         }
 
     def routes(self) -> list[web.RouteDef]:
@@ -212,7 +225,18 @@ class HotlineApi:
         rows = [{"dwbm": u.code, "dwmc": u.name, "dwlx": u.kind, "xzqh": u.district_code} for u in self.store.units()]
         return ok({"total": len(rows), "rows": rows})
 
+    def _replayed(self, request: web.Request) -> web.StreamResponse | None:
+        """The answer to a write whose request id was seen before: the order as it stands, nothing written."""
+        done = self.store.receipt(request_id_of(request.headers))
+        if done is None:
+            return None
+        ticket = self.store.get(done)
+        return fail(404, "工单不存在") if ticket is None else ok(ticket_json(ticket))
+
     async def register(self, request: web.Request) -> web.StreamResponse:
+        replayed = self._replayed(request)
+        if replayed is not None:
+            return replayed
         body = await _body(request)
         now = self.clock().replace(microsecond=0)
         phone = required_text(body, "lxdh", "联系电话")
@@ -261,19 +285,23 @@ class HotlineApi:
         if flag(body, "zjdf") and not answer:
             raise BadRequest("直接答复须填写答复内容(dfnr)")
         ticket = workflow.register(draft, now, draft=flag(body, "zc"), direct_answer=answer)
-        self.store.save(ticket)
+        self.store.save(ticket, receipt=(request_id_of(request.headers), "登记", now))
         return ok(ticket_json(ticket))
 
     async def act(self, request: web.Request) -> web.StreamResponse:
         action = self._actions.get(request.match_info["action"])
         if action is None:
             return fail(404, f"未知操作：{request.match_info['action']}")
+        replayed = self._replayed(request)
+        if replayed is not None:
+            return replayed
         body = await _body(request)
         ticket = self._find(request.match_info["gdbh"])
         if ticket is None:
             return fail(404, "工单不存在")
-        moved = action(ticket, self.clock().replace(microsecond=0), body)
-        self.store.save(moved)
+        now = self.clock().replace(microsecond=0)
+        moved = action(ticket, now, body)
+        self.store.save(moved, receipt=(request_id_of(request.headers), request.match_info["action"], now))
         return ok(ticket_json(moved))
 
     def _dispatch(self, ticket: Ticket, now: datetime, body: dict[str, Any]) -> Ticket:
@@ -292,6 +320,14 @@ class HotlineApi:
 
     def _find(self, order_no: str) -> Ticket | None:
         return self.store.get(order_no) if _ORDER_NO.match(order_no) else None
+
+
+def _time_param(body: dict[str, Any], name: str) -> datetime | None:
+    text = optional_text(body, name)
+    try:
+        return parse_time(text)
+    except ValueError:
+        raise BadRequest(f"参数{name}须为 YYYY-MM-DD HH:MM:SS") from None
 
 
 def _int_param(text: str, name: str) -> int:

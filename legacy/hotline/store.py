@@ -1,4 +1,5 @@
-"""SQLite storage of the hotline stand-in: work orders (gd), unit assignments (gd_dw), flow log (gd_lz), units (dw).
+"""SQLite storage of the hotline stand-in: work orders (gd), unit assignments (gd_dw), flow log (gd_lz), links to
+other systems' records (gd_gl), units (dw), and the receipts of writes that carried a request id.
 
 Dates are stored as the legacy strings ``YYYY-MM-DD HH:MM:SS`` (they sort as text). A work order is written whole
 in one transaction; reads load orders with their units and log in three queries however many orders are asked.
@@ -11,8 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from legacy.hotline.model import CityState, Event, Role, Ticket, UnitAssignment, UnitState
+from legacy.hotline.model import CityState, Event, Link, Role, Ticket, UnitAssignment, UnitState
 from legacy.hotline.units import HandlingUnit
+from legacy.receipts import SCHEMA as RECEIPTS_SCHEMA
+from legacy.receipts import find_receipt, write_receipt
 
 __all__ = ["SCHEMA", "HotlineStore", "TicketQuery", "format_time", "parse_time"]
 
@@ -32,7 +35,7 @@ CREATE TABLE IF NOT EXISTS gd (
     jzsj TEXT, thcs INTEGER NOT NULL, yqcs INTEGER NOT NULL, cbcs INTEGER NOT NULL,
     zjdf INTEGER NOT NULL, dfsj TEXT, dfnr TEXT NOT NULL, shyj TEXT NOT NULL,
     hfcs INTEGER NOT NULL, hfsj TEXT, sfmy INTEGER, hfyj TEXT NOT NULL, bjsj TEXT,
-    zxgh TEXT NOT NULL DEFAULT '', bfyr TEXT NOT NULL DEFAULT ''
+    zxgh TEXT NOT NULL DEFAULT '', bfyr TEXT NOT NULL DEFAULT '', bjlx TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS gd_lxdh ON gd (lxdh);
 CREATE INDEX IF NOT EXISTS gd_ldhm ON gd (ldhm);
@@ -51,16 +54,21 @@ CREATE TABLE IF NOT EXISTS gd_lz (
     czsm TEXT NOT NULL,
     PRIMARY KEY (gdbh, xh)
 );
+CREATE TABLE IF NOT EXISTS gd_gl (
+    gdbh TEXT NOT NULL, xt TEXT NOT NULL, bh TEXT NOT NULL, gllx TEXT NOT NULL, glsj TEXT NOT NULL,
+    PRIMARY KEY (gdbh, xt, bh, gllx)
+);
 """
 
 _GD_COLUMNS = (
     "gdbh, lsh, tqm, ldr, ldrxb, lxdh, ldhm, zjhm, slqd, bt, nr, sqlx, wtfldm, wtflmc, jjcd, sfdz, xzqh, wgbm, "
     "sfbm, ldsj, zt, slsj, pdsj, blsx, sxdw, jzsj, thcs, yqcs, cbcs, zjdf, dfsj, dfnr, shyj, hfcs, hfsj, sfmy, "
-    "hfyj, bjsj, zxgh, bfyr"
+    "hfyj, bjsj, zxgh, bfyr, bjlx"
 )
-_GD_INSERT = f"INSERT OR REPLACE INTO gd ({_GD_COLUMNS}) VALUES ({', '.join('?' * 40)})"
+_GD_INSERT = f"INSERT OR REPLACE INTO gd ({_GD_COLUMNS}) VALUES ({', '.join('?' * 41)})"
 _DW_INSERT = "INSERT INTO gd_dw VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _LZ_INSERT = "INSERT INTO gd_lz VALUES (?, ?, ?, ?, ?, ?)"
+_GL_INSERT = "INSERT INTO gd_gl VALUES (?, ?, ?, ?, ?)"
 
 
 def format_time(value: datetime | None) -> str | None:
@@ -130,6 +138,7 @@ def _ticket_row(t: Ticket) -> tuple[object, ...]:
         format_time(t.closed_at),
         t.operator_id,
         t.accused,
+        t.closure,
     )
 
 
@@ -160,6 +169,10 @@ def _event_rows(t: Ticket) -> list[tuple[object, ...]]:
     return [(t.order_no, i, format_time(e.at), e.action, e.unit, e.note) for i, e in enumerate(t.events)]
 
 
+def _link_rows(t: Ticket) -> list[tuple[object, ...]]:
+    return [(t.order_no, lk.system, lk.number, lk.kind, format_time(lk.at)) for lk in t.links]
+
+
 def _unit_of(row: sqlite3.Row) -> UnitAssignment:
     return UnitAssignment(
         code=row["dwbm"],
@@ -178,7 +191,9 @@ def _unit_of(row: sqlite3.Row) -> UnitAssignment:
     )
 
 
-def _ticket_of(row: sqlite3.Row, units: tuple[UnitAssignment, ...], events: tuple[Event, ...]) -> Ticket:
+def _ticket_of(
+    row: sqlite3.Row, units: tuple[UnitAssignment, ...], events: tuple[Event, ...], links: tuple[Link, ...]
+) -> Ticket:
     satisfied = row["sfmy"]
     return Ticket(
         order_no=row["gdbh"],
@@ -222,6 +237,8 @@ def _ticket_of(row: sqlite3.Row, units: tuple[UnitAssignment, ...], events: tupl
         closed_at=parse_time(row["bjsj"]),
         operator_id=row["zxgh"],
         accused=row["bfyr"],
+        closure=row["bjlx"],
+        links=links,
         events=events,
     )
 
@@ -241,9 +258,19 @@ class HotlineStore:
             conn.execute("ALTER TABLE gd ADD COLUMN zxgh TEXT NOT NULL DEFAULT ''")
         if "bfyr" not in columns:  # written before 被反映人 was kept
             conn.execute("ALTER TABLE gd ADD COLUMN bfyr TEXT NOT NULL DEFAULT ''")
+        if "bjlx" not in columns:  # written before the closure level (三级办结) was kept
+            conn.execute("ALTER TABLE gd ADD COLUMN bjlx TEXT NOT NULL DEFAULT ''")
+        conn.executescript(RECEIPTS_SCHEMA)
 
-    def save_all(self, tickets: Iterable[Ticket], units: Iterable[HandlingUnit] = ()) -> None:
-        """Write (insert or replace) whole work orders, and units, in one transaction."""
+    def save_all(
+        self,
+        tickets: Iterable[Ticket],
+        units: Iterable[HandlingUnit] = (),
+        *,
+        receipt: tuple[str, str, datetime] | None = None,
+    ) -> None:
+        """Write (insert or replace) whole work orders, and units, in one transaction; with ``receipt``
+        (request id, action, time) also the receipt of the request that made the change (one order)."""
         batch = list(tickets)
         conn = self._conn
         conn.execute("BEGIN")
@@ -258,13 +285,22 @@ class HotlineStore:
             conn.executemany(_GD_INSERT, [_ticket_row(t) for t in batch])
             conn.executemany(_DW_INSERT, [row for t in batch for row in _unit_rows(t)])
             conn.executemany(_LZ_INSERT, [row for t in batch for row in _event_rows(t)])
+            conn.executemany("DELETE FROM gd_gl WHERE gdbh = ?", numbers)
+            conn.executemany(_GL_INSERT, [row for t in batch for row in _link_rows(t)])
+            if receipt is not None:
+                request_id, action, at = receipt
+                write_receipt(conn, request_id, batch[0].order_no, action, at)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
 
-    def save(self, ticket: Ticket) -> None:
-        self.save_all([ticket])
+    def save(self, ticket: Ticket, *, receipt: tuple[str, str, datetime] | None = None) -> None:
+        self.save_all([ticket], receipt=receipt)
+
+    def receipt(self, request_id: str) -> str | None:
+        """The order a write with this request id already changed, or ``None``."""
+        return find_receipt(self._conn, request_id)
 
     def unit(self, code: str) -> HandlingUnit | None:
         row = self._conn.execute("SELECT dwbm, dwmc, dwlx, xzqh FROM dw WHERE dwbm = ?", (code,)).fetchone()
@@ -336,4 +372,12 @@ class HotlineStore:
         events: dict[str, list[Event]] = {}
         for row in self._conn.execute(f"SELECT * FROM gd_lz WHERE gdbh IN ({marks}) ORDER BY gdbh, xh", numbers):
             events.setdefault(row["gdbh"], []).append(Event(_must(row["czsj"]), row["czlx"], row["czdw"], row["czsm"]))
-        return [_ticket_of(r, tuple(units.get(r["gdbh"], ())), tuple(events.get(r["gdbh"], ()))) for r in rows]
+        links: dict[str, list[Link]] = {}
+        for row in self._conn.execute(f"SELECT * FROM gd_gl WHERE gdbh IN ({marks}) ORDER BY gdbh, glsj", numbers):
+            links.setdefault(row["gdbh"], []).append(Link(row["xt"], row["bh"], row["gllx"], _must(row["glsj"])))
+        return [
+            _ticket_of(
+                r, tuple(units.get(r["gdbh"], ())), tuple(events.get(r["gdbh"], ())), tuple(links.get(r["gdbh"], ()))
+            )
+            for r in rows
+        ]

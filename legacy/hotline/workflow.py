@@ -11,6 +11,10 @@ City level (``Ticket.state``) and unit level (``UnitAssignment.state``)::
               待签收/办理中 ─退单→ 退单申请中 ─通过→ 已退单 (lead: the order goes back to 已受理) | 驳回→ 办理中
               办理中 ─延期→ 延期申请中 ─审批→ 办理中 (approved: deadline moved, at most once per order)
 
+    overlays on any order not yet 已办结/无效件: 督办 (with a reply-by time that is not in the past), 催办;
+    关联 (a link to a record in another system or to a duplicate order; the same link is kept once)
+    办结 carries the closure level (办结类型, 三级办结): 阶段性办结 / 程序性办结 / 实质性办结
+
 Every function is pure so that the seeding and the HTTP routes share one rulebook.
 """
 
@@ -20,7 +24,17 @@ from dataclasses import replace
 from datetime import datetime
 
 from legacy.hotline.limits import TimeLimits
-from legacy.hotline.model import APPEAL_KINDS, CityState, Event, Role, Ticket, UnitAssignment, UnitState
+from legacy.hotline.model import (
+    APPEAL_KINDS,
+    CLOSURE_LEVELS,
+    CityState,
+    Event,
+    Link,
+    Role,
+    Ticket,
+    UnitAssignment,
+    UnitState,
+)
 from legacy.hotline.workdays import add_workdays
 
 __all__ = [
@@ -34,11 +48,14 @@ __all__ = [
     "decide_return",
     "dispatch",
     "invalidate",
+    "link",
     "register",
     "reply",
     "request_extension",
     "request_return",
     "sign",
+    "supervise",
+    "urge",
 ]
 
 CENTRE = "12345中心"
@@ -288,7 +305,45 @@ def callback(ticket: Ticket, now: datetime, satisfied: bool, opinion: str = "") 
     return replace(base, state=CityState.REHANDLE, units=units, rehandle_count=ticket.rehandle_count + 1)
 
 
-def close(ticket: Ticket, now: datetime) -> Ticket:
-    """已回访 → 已办结 (办结归档)."""
+def close(ticket: Ticket, now: datetime, closure: str = "") -> Ticket:
+    """已回访 → 已办结 (办结归档), with the closure level (办结类型) when given."""
     _require(ticket, CityState.VISITED)
-    return replace(ticket, state=CityState.CLOSED, closed_at=now, events=_log(ticket, now, "办结"))
+    if closure and closure not in CLOSURE_LEVELS:
+        raise WorkflowError(f"办结类型须为{'/'.join(CLOSURE_LEVELS)}之一")
+    return replace(
+        ticket, state=CityState.CLOSED, closed_at=now, closure=closure, events=_log(ticket, now, "办结", note=closure)
+    )
+
+
+_OPEN = tuple(s for s in CityState if s not in (CityState.CLOSED, CityState.INVALID))
+
+
+def supervise(ticket: Ticket, now: datetime, opinion: str, reply_by: datetime | None) -> Ticket:
+    """督办: the supervisor's instruction, logged on the order; a reply-by time must not be in the past."""
+    _require(ticket, *_OPEN)
+    if not opinion:
+        raise WorkflowError("督办须填写督办意见")
+    if reply_by is not None and reply_by <= now:
+        raise WorkflowError("督办回复时限不能早于当前时间")
+    note = opinion + (f"（{reply_by:%Y-%m-%d %H:%M}前回复）" if reply_by else "")
+    return replace(ticket, events=_log(ticket, now, "督办", note=note))
+
+
+def urge(ticket: Ticket, now: datetime, opinion: str) -> Ticket:
+    """催办: a reminder to the units holding the order, logged on it."""
+    _require(ticket, CityState.DISPATCHED, CityState.REHANDLE, CityState.REPLIED)
+    return replace(ticket, events=_log(ticket, now, "催办", note=opinion))
+
+
+def link(ticket: Ticket, now: datetime, system: str, number: str, kind: str) -> Ticket:
+    """关联: a link to a record of another system (or another order); an existing identical link is kept once."""
+    if not system or not number or not kind:
+        raise WorkflowError("关联须填写系统、编号与关联类型")
+    if system == "hotline" and number == ticket.order_no:
+        raise WorkflowError("工单不能与自身关联")
+    if any(lk.system == system and lk.number == number and lk.kind == kind for lk in ticket.links):
+        return ticket
+    note = f"{kind}：{system} {number}"
+    return replace(
+        ticket, links=(*ticket.links, Link(system, number, kind, now)), events=_log(ticket, now, "关联", note=note)
+    )

@@ -13,7 +13,8 @@ Protocol contract (see also :mod:`legacy.grid`, the stand-in):
   one request per distinct task number, at most ``max_concurrency`` at a time (the :class:`LegacyHttp`
   semaphore). ``GET /api/v1/events`` lists and searches, ``page`` from 1, ``size`` ≤ 100.
 - ``POST /api/v1/events`` reports (上报) and ``POST /api/v1/events/{taskNum}/actions`` moves an event along the
-  loop (立案, 派遣, …).
+  loop (立案, 派遣, …); ``…/links`` links it to another system's record and ``…/tier`` moves it up the routing
+  tiers. Writes carry ``X-Request-Id`` when the caller gives one: a repeated id writes nothing.
 
 Failures: transport and 5xx → :class:`LegacyUnavailable` (from :class:`LegacyHttp`); 401 → :class:`LegacyAuthError`;
 404 → :class:`LegacyNotFound`; other 4xx → :class:`LegacyRejected`; a body that is not the expected JSON →
@@ -39,6 +40,7 @@ from resolvers.adapters.errors import (
     LegacyRejected,
 )
 from resolvers.adapters.http import AdapterOptions, HttpAnswer, LegacyHttp, read_each
+from resolvers.adapters.links import RecordLink
 from resolvers.domain import UnitRef
 
 __all__ = [
@@ -93,6 +95,8 @@ class GridEvent:
     archive_type: str | None  # 结案类型: 正常/超时/差错/特殊
     execute_dept: UnitRef | None  # 处置部门
     is_secret: bool
+    links: tuple[RecordLink, ...] = ()  # 关联记录: the 12345 order of a 网格直办 event
+    routing_tier: str = ""  # 网格直办 / 镇街主办 / 部门联办 ("" when the answer does not say)
 
     @property
     def event_code(self) -> str:
@@ -212,6 +216,18 @@ def event_from_legacy(raw: Any) -> GridEvent:
         archive_type=_text(raw, "archiveType") or None,
         execute_dept=UnitRef(_text(raw, "executeDeptCode"), dept_name) if dept_name else None,
         is_secret=_text(raw, "secretFlag") == "1",
+        links=_links(raw.get("links")),
+        routing_tier=_text(raw, "routingTier"),
+    )
+
+
+def _links(raw: Any) -> tuple[RecordLink, ...]:
+    if raw is None or raw == "":
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(r, Mapping) for r in raw):
+        raise LegacyProtocolError(SYSTEM, "links is not a list of objects")
+    return tuple(
+        RecordLink(_text(r, "system"), _text(r, "number"), _text(r, "kind"), _when(r, "linkTime")) for r in raw
     )
 
 
@@ -303,9 +319,19 @@ class GridClient:
             raise LegacyProtocolError(SYSTEM, f"bad expires_in {lifetime!r}")
         return Issued(body["access_token"], float(lifetime))
 
-    async def _call(self, method: str, path: str, *, params: Mapping[str, str] | None = None, json: Any = None) -> Any:
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        request_id: str = "",
+    ) -> Any:
         """One API call with the bearer token; one new token and one retry on ``invalid_token``."""
         acting = self.broker.acting_headers()
+        if request_id:
+            acting["X-Request-Id"] = request_id
 
         async def send(token: str) -> HttpAnswer:
             headers = {**acting, "Authorization": f"Bearer {token}"}
@@ -363,9 +389,25 @@ class GridClient:
 
     # writes
 
-    async def report(self, report: GridReport) -> GridEvent:
-        """上报: the new event as the system recorded it."""
-        return event_from_legacy(await self._call("POST", "/api/v1/events", json=_report_to_legacy(report)))
+    async def report(self, report: GridReport, *, links: Sequence[RecordLink] = (), request_id: str = "") -> GridEvent:
+        """上报: the new event as the system recorded it, linked to ``links`` (system, number, kind)."""
+        body = _report_to_legacy(report)
+        if links:
+            body["links"] = [{"system": lk.system, "number": lk.number, "kind": lk.kind} for lk in links]
+        return event_from_legacy(await self._call("POST", "/api/v1/events", json=body, request_id=request_id))
+
+    async def link(self, task_num: str, link: RecordLink, *, request_id: str = "") -> GridEvent:
+        """关联: link the event to a record of another system (kept once)."""
+        body = {"system": link.system, "number": link.number, "kind": link.kind}
+        path = f"/api/v1/events/{quote(task_num, safe='')}/links"
+        return event_from_legacy(await self._call("POST", path, json=body, request_id=request_id))
+
+    async def route_tier(self, task_num: str, tier: str, note: str = "", *, request_id: str = "") -> GridEvent:
+        """Move the event up the tiers 网格直办 → 镇街主办 → 部门联办."""
+        path = f"/api/v1/events/{quote(task_num, safe='')}/tier"
+        return event_from_legacy(
+            await self._call("POST", path, json={"tier": tier, "note": note}, request_id=request_id)
+        )
 
     async def act(
         self,
@@ -375,6 +417,7 @@ class GridClient:
         execute_dept: UnitRef | None = None,
         archive_type: str | None = None,
         passed: bool = True,
+        request_id: str = "",
     ) -> GridEvent:
         """One step of the loop: confirm 核实, register 立案, dispatch 派遣 (``execute_dept``), dispose 处置,
         feedback 反馈, verify 核查 (``passed``), close 结案 (``archive_type``), cancel 作废."""
@@ -386,4 +429,4 @@ class GridClient:
         if not passed:
             body["passed"] = False
         path = f"/api/v1/events/{quote(task_num, safe='')}/actions"
-        return event_from_legacy(await self._call("POST", path, json=body))
+        return event_from_legacy(await self._call("POST", path, json=body, request_id=request_id))

@@ -11,6 +11,10 @@ Protocol (see :mod:`legacy.hotline` for the stand-in): JSON over HTTP, every ans
   into chunks of ``options.batch_size`` and sends the chunks in parallel (bounded by the HTTP semaphore).
 - ``GET /api/gd/list`` with ``pageNum``/``pageSize`` (≤ 100) and filters: :meth:`HotlineClient.list_tickets`
   turns an offset and a limit into one page request (two when the offset is not on any page boundary).
+- Writes: ``POST /api/gd`` registers (:meth:`HotlineClient.register`), ``POST /api/gd/{gdbh}/{action}`` moves an
+  order along the workflow (:meth:`HotlineClient.act`); both carry ``X-Request-Id`` when the caller gives one, and
+  the hotline answers a repeated id with the order as it stands, writing nothing. ``GET /api/dw/list`` lists the
+  handling units (:meth:`HotlineClient.units`).
 
 Errors: code 401 twice → ``LegacyAuthError``; login refused → ``LegacyAuthError``; code 404 → ``LegacyNotFound``;
 other codes → ``LegacyRejected``; a body that is not the envelope, or a work order missing fields, →
@@ -33,6 +37,7 @@ from resolvers.adapters.errors import (
     LegacyRejected,
 )
 from resolvers.adapters.http import AdapterOptions, HttpAnswer, LegacyHttp
+from resolvers.adapters.links import RecordLink
 from resolvers.domain import AppealType, UnifiedStatus, UnitRef, parse_legacy_datetime
 from resolvers.hotline_status import StatusFilter, unified_status
 
@@ -48,6 +53,7 @@ __all__ = [
 
 SYSTEM = "hotline"
 SESSION_HEADER = "X-Session-Token"
+REQUEST_ID_HEADER = "X-Request-Id"
 MAX_PAGE = 100
 RETURNED = "已退单"  # the unit state of a unit whose return (退单) was approved
 
@@ -138,6 +144,8 @@ class HotlineTicketRecord:
     complete_time: datetime | None  # 办结时间
     history: tuple[HotlineEvent, ...]
     accused: str = ""  # 被反映人/单位 bfyr: read only for the access rules (the accused never sees it), never shown
+    closure: str = ""  # 办结类型 (三级办结): 阶段性办结 / 程序性办结 / 实质性办结, "" when not given
+    links: tuple[RecordLink, ...] = ()  # 关联记录: grid events (网格直办), petitions (重合件), duplicates
 
     @property
     def lead_state(self) -> str | None:
@@ -238,6 +246,12 @@ def _event(raw: Any) -> HotlineEvent:
     return HotlineEvent(at=at, action=_text(raw, "czlx"), unit=_text(raw, "czdw"), note=_text(raw, "czsm"))
 
 
+def _link(raw: Any) -> RecordLink:
+    if not isinstance(raw, Mapping) or not raw.get("xt") or not raw.get("bh"):
+        raise _Bad("gljl entry without xt/bh")
+    return RecordLink(system=_text(raw, "xt"), number=_text(raw, "bh"), kind=_text(raw, "gllx"), at=_time(raw, "glsj"))
+
+
 def _satisfied(raw: Mapping[str, Any]) -> bool | None:
     value = _text(raw, "sfmy")
     if value == "":
@@ -316,6 +330,8 @@ def ticket_from_legacy(raw: Any) -> HotlineTicketRecord:
             callback_opinion=_text(raw, "hfyj"),
             complete_time=_time(raw, "bjsj"),
             history=tuple(_event(e) for e in _list(raw, "lzjl")),
+            closure=_text(raw, "bjlx"),
+            links=tuple(_link(lk) for lk in _list(raw, "gljl")),
         )
     except _Bad as exc:
         raise LegacyProtocolError(SYSTEM, f"work order {order_no}: {exc}") from None
@@ -388,10 +404,25 @@ class HotlineClient:
 
     async def _get(self, path: str, params: Mapping[str, str]) -> Any:
         """GET with the session; on code 401 log in again exactly once and retry."""
+        return await self._send("GET", path, params=params)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        request_id: str = "",
+    ) -> Any:
         headers = self.broker.acting_headers()
+        if request_id:
+            headers[REQUEST_ID_HEADER] = request_id
 
         async def send(token: str) -> dict[str, Any]:
-            answer = await self.http.request("GET", path, params=params, headers={**headers, SESSION_HEADER: token})
+            answer = await self.http.request(
+                method, path, params=params, json=json, headers={**headers, SESSION_HEADER: token}
+            )
             return self._envelope(answer, path)
 
         body = await self.session.call(send, lambda answer: answer["code"] == 401)
@@ -404,6 +435,31 @@ class HotlineClient:
         if code == 404:
             raise LegacyNotFound(SYSTEM, message or "not found")
         raise LegacyRejected(SYSTEM, f"code {code}: {message}")
+
+    # -- writes ----------------------------------------------------------------------------------------------
+
+    async def register(self, fields: Mapping[str, Any], *, request_id: str = "") -> HotlineTicketRecord:
+        """登记: ``fields`` in the hotline's own names (``bt``, ``nr``, ``lxdh``, ``sqlx``, …); the new order."""
+        return ticket_from_legacy(await self._send("POST", "/api/gd", json=dict(fields), request_id=request_id))
+
+    async def act(
+        self, order_no: str, action: str, body: Mapping[str, Any], *, request_id: str = ""
+    ) -> HotlineTicketRecord:
+        """One workflow action (``pd`` 派单, ``qs`` 签收, ``df`` 答复, ``gl`` 关联, …) on an order; the order after it.
+        A refusal of the workflow is :class:`LegacyRejected` with the hotline's reason."""
+        path = f"/api/gd/{order_no}/{action}"
+        return ticket_from_legacy(await self._send("POST", path, json=dict(body), request_id=request_id))
+
+    async def units(self) -> tuple[UnitRef, ...]:
+        """The handling units (承办单位) the hotline dispatches to."""
+        data = await self._get("/api/dw/list", {})
+        rows = data.get("rows") if isinstance(data, Mapping) else None
+        if not isinstance(rows, list):
+            raise LegacyProtocolError(SYSTEM, "/api/dw/list answered without data.rows")
+        try:
+            return tuple(_unit_ref(r) for r in rows)
+        except _Bad as exc:
+            raise LegacyProtocolError(SYSTEM, f"/api/dw/list: {exc}") from None
 
     # -- reads -----------------------------------------------------------------------------------------------
 
