@@ -165,6 +165,38 @@ def _named_urls(values: list[str], option: str) -> dict[str, str]:
 
 
 @app.command()
+def worker(
+    redis_url: Annotated[
+        str | None, typer.Option(help="The outbox's Redis (default MINYI_REDIS_URL or :6379/0).")
+    ] = None,
+    hotline_url: Annotated[str | None, typer.Option(help="The hotline system (default 127.0.0.1:4101).")] = None,
+    grid_url: Annotated[str | None, typer.Option(help="The grid system (default 127.0.0.1:4104).")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Dispatches applied at once by this worker.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run one outbox worker: apply accepted writes to the legacy systems (any number may run at once).
+
+    Other settings come from the environment: MINYI_LEGACY_USERNAME, MINYI_LEGACY_PASSWORD, MINYI_LEGACY_TIMEOUT_S,
+    MINYI_MAX_ATTEMPTS, MINYI_RETRY_BASE_S, MINYI_RETRY_CAP_S, MINYI_WORKER_CLAIM_IDLE_MS, MINYI_WORKER_LEASE_MS.
+    """
+    from resolvers.dispatch.process import run_worker
+    from resolvers.dispatch.settings import WorkerSettings
+
+    _setup_logging(verbose)
+    overrides: dict[str, object] = {
+        k: v
+        for k, v in (
+            ("redis_url", redis_url),
+            ("hotline_url", hotline_url),
+            ("grid_url", grid_url),
+            ("worker_concurrency", concurrency),
+        )
+        if v is not None
+    }
+    asyncio.run(run_worker(WorkerSettings(**overrides)))  # type: ignore[arg-type]
+
+
+@app.command()
 def demo(
     data_dir: Annotated[Path, typer.Option(help="Where the stand-ins keep their SQLite files.")] = Path(".minyi/demo"),
     seed: Annotated[int, typer.Option(help="Seed of the synthetic city.")] = 1,

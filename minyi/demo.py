@@ -1,8 +1,9 @@
 """``minyi demo``: every process of the platform on this machine, each a real process, stopped together.
 
 Starts the five legacy stand-ins (seeded SQLite files under ``data_dir``), the five system subgraphs, the
-cross-system appeals subgraph (reading all five stand-ins) and the federation gateway over the checked-in
-``schema/supergraph.graphql`` (its subgraph URLs rewritten for the port
+cross-system appeals subgraph (reading all five stand-ins, serving the write mutations), an outbox worker
+(``minyi worker``, when Redis answers: the outbox of write-through dispatch lives there) and the federation
+gateway over the checked-in ``schema/supergraph.graphql`` (its subgraph URLs rewritten for the port
 offset), waits until each answers, prints the URLs, and on Ctrl-C (or SIGTERM) stops them all. The subgraphs share the person
 directory through Redis on 127.0.0.1:6379 when one answers; otherwise each keeps its own in memory, and the demo
 says so.
@@ -138,10 +139,31 @@ def demo_processes(data_dir: Path, seed: int, redis_url: str | None, offset: int
             ),
         )
     )
+    if redis_url:  # the outbox lives in Redis: without it writes are refused and no worker runs
+        specs.append(
+            ProcessSpec(
+                "outbox worker",
+                (
+                    *cli,
+                    "worker",
+                    "--redis-url",
+                    redis_url,
+                    "--hotline-url",
+                    f"http://127.0.0.1:{DEFAULT_LEGACY_PORTS['hotline'] + offset}",
+                    "--grid-url",
+                    f"http://127.0.0.1:{DEFAULT_LEGACY_PORTS['grid'] + offset}",
+                ),
+                0,
+                "",
+            )
+        )
     return specs
 
 
 def _wait_healthy(spec: ProcessSpec, proc: subprocess.Popen[bytes], deadline: float) -> bool:
+    if not spec.health_url:  # a process without a port (the outbox worker): alive after a moment is enough
+        time.sleep(0.5)
+        return proc.poll() is None
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             return False
@@ -202,7 +224,7 @@ def run_demo(*, data_dir: Path, seed: int, port_offset: int = 0, start_timeout_s
     data_dir.mkdir(parents=True, exist_ok=True)
     redis_url = REDIS_URL if _redis_answers() else None
     specs = demo_processes(data_dir, seed, redis_url, port_offset)
-    busy = [s for s in specs if _port_in_use(s.port)]
+    busy = [s for s in specs if s.port and _port_in_use(s.port)]
     if busy:
         for s in busy:
             print(f"port {s.port} ({s.label}) is already in use; stop whatever runs there first", file=sys.stderr)
@@ -232,6 +254,9 @@ def run_demo(*, data_dir: Path, seed: int, port_offset: int = 0, start_timeout_s
                 return 1
         print("\nMinyi demo is running (Ctrl-C stops everything):")
         for spec in specs:
+            if not spec.health_url:
+                print(f"  {spec.label:<18} (no port; applies accepted writes from the outbox in Redis)")
+                continue
             url = spec.health_url.rsplit("/", 1)[0] if spec.label.startswith("legacy") else spec.health_url
             url = url.replace("/health", "/graphql").replace("/_admin", "")
             print(f"  {spec.label:<18} {url}")

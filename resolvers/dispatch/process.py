@@ -1,0 +1,49 @@
+"""One outbox worker process (``minyi worker``): the adapters, the outbox and the loop, stopped by SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from redis.asyncio import Redis
+
+from auth.broker import CredentialBroker, ServiceCredentials
+from resolvers.adapters.grid import GridClient
+from resolvers.adapters.hotline import HotlineClient
+from resolvers.adapters.http import AdapterOptions, close_shared_session
+from resolvers.dispatch.outbox import Outbox
+from resolvers.dispatch.settings import WorkerSettings
+from resolvers.dispatch.worker import Worker
+from resolvers.dispatch.writers import LegacyWriters
+
+__all__ = ["build_writers", "run_worker"]
+
+
+def build_writers(settings: WorkerSettings) -> LegacyWriters:
+    broker = CredentialBroker(
+        ServiceCredentials(system, settings.legacy_username, settings.legacy_password) for system in ("hotline", "grid")
+    )
+
+    def options(url: str) -> AdapterOptions:
+        return AdapterOptions(
+            base_url=url, timeout_s=settings.legacy_timeout_s, max_concurrency=settings.legacy_max_concurrency
+        )
+
+    return LegacyWriters(
+        hotline=HotlineClient(options(settings.hotline_url), broker=broker),
+        grid=GridClient(options(settings.grid_url), broker=broker),
+    )
+
+
+async def run_worker(settings: WorkerSettings) -> None:
+    redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
+    worker = Worker(Outbox(redis), build_writers(settings), settings.worker_options())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await worker.run(stop)
+    finally:
+        await close_shared_session()
+        await redis.aclose()

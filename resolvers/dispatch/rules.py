@@ -1,0 +1,288 @@
+"""What may be written, checked before anything is: permissions (DOMAIN.md §8) and the legacy workflow's rules.
+
+Pure functions over the principal, the command, the appeal's current legacy record and the known units.
+:func:`check_command` raises :class:`PermissionRefused` (role, unit or jurisdiction) or :class:`InputRefused`
+(unknown unit, a transition the workflow does not allow, a deadline in the past, an oversized reply, …), each
+with the ``code`` and ``field`` a client shows next to the input.
+
+Who may do what (§8 "Actions"):
+
+- 坐席 operator: register; record the callback (回访).
+- 派单员 dispatcher (the city queue): register, dispatch, decide returns and extensions, review replies, callback,
+  close, urge, link duplicates, route to the grid.
+- 承办单位 unit handler: sign, return, request an extension, reply — only for their own unit, and only where that
+  unit is assigned (主办 or 会办).
+- 督办员 supervisor: supervise and urge, in their own jurisdiction.
+- 信访工作人员 petition officer: link 重合件 (hotline ↔ petition overlaps).
+- 镇街调度 street dispatcher: route to the grid and move grid events up the tiers, in their own street or town;
+  网格员 grid worker: ask for the next tier of an event in their own grid cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from auth.principal import Principal, Role
+from resolvers.adapters.grid import GridEvent
+from resolvers.adapters.hotline import HotlineTicketRecord
+from resolvers.dispatch.commands import Action, Command, parse_appeal_id
+from resolvers.dispatch.errors import InputRefused, PermissionRefused
+from resolvers.dispatch.plan import APPEAL_KINDS, CLOSURE_LEVELS, TIERS, Target
+
+__all__ = ["CHINA", "MAX_CO_UNITS", "MAX_REPLY_CHARS", "check_command"]
+
+CHINA = ZoneInfo("Asia/Shanghai")
+MAX_REPLY_CHARS = 2000  # the hotline's 答复内容 column
+MAX_TEXT_CHARS = 500  # reasons, opinions, notes
+MAX_CO_UNITS = 5
+MAX_EXTENSION_DAYS = 10
+
+_ROLES: dict[Action, frozenset[Role]] = {
+    Action.REGISTER: frozenset({Role.OPERATOR, Role.DISPATCHER}),
+    Action.DISPATCH: frozenset({Role.DISPATCHER}),
+    Action.SIGN: frozenset({Role.UNIT_HANDLER}),
+    Action.RETURN: frozenset({Role.UNIT_HANDLER}),
+    Action.DECIDE_RETURN: frozenset({Role.DISPATCHER}),
+    Action.REQUEST_EXTENSION: frozenset({Role.UNIT_HANDLER}),
+    Action.APPROVE_EXTENSION: frozenset({Role.DISPATCHER}),
+    Action.REPLY: frozenset({Role.UNIT_HANDLER}),
+    Action.REVIEW_REPLY: frozenset({Role.DISPATCHER}),
+    Action.CALLBACK: frozenset({Role.OPERATOR, Role.DISPATCHER}),
+    Action.CLOSE: frozenset({Role.DISPATCHER}),
+    Action.SUPERVISE: frozenset({Role.SUPERVISOR}),
+    Action.URGE: frozenset({Role.SUPERVISOR, Role.DISPATCHER}),
+    Action.LINK_DUPLICATES: frozenset({Role.DISPATCHER, Role.PETITION_OFFICER}),
+    Action.ROUTE_TO_GRID: frozenset({Role.DISPATCHER, Role.STREET_DISPATCHER}),
+    Action.ROUTE_GRID_TIER: frozenset({Role.STREET_DISPATCHER, Role.GRID_WORKER}),
+}
+_UNIT_ACTIONS = frozenset({Action.SIGN, Action.RETURN, Action.REQUEST_EXTENSION, Action.REPLY})
+_JURISDICTION_ROLES = frozenset({Role.SUPERVISOR, Role.STREET_DISPATCHER, Role.GRID_WORKER})
+
+# hotline city states (市级状态) in which each action is allowed, and the acting unit's state (单位状态)
+_OPEN = ("暂存", "已受理", "已直接答复", "已转办处理中", "已回复待审核", "待回访", "已回访", "重办中")
+_CITY: dict[Action, tuple[str, ...]] = {
+    Action.DISPATCH: ("已受理",),
+    Action.SIGN: ("已转办处理中",),
+    Action.RETURN: ("已转办处理中",),
+    Action.DECIDE_RETURN: ("已转办处理中",),
+    Action.REQUEST_EXTENSION: ("已转办处理中", "重办中"),
+    Action.APPROVE_EXTENSION: ("已转办处理中", "重办中"),
+    Action.REPLY: ("已转办处理中", "重办中"),
+    Action.REVIEW_REPLY: ("已回复待审核",),
+    Action.CALLBACK: ("待回访", "已直接答复"),
+    Action.CLOSE: ("已回访",),
+    Action.SUPERVISE: _OPEN,
+    Action.URGE: ("已转办处理中", "重办中", "已回复待审核"),
+    Action.LINK_DUPLICATES: (*_OPEN, "已办结"),
+    Action.ROUTE_TO_GRID: ("已受理", "已转办处理中"),
+}
+_UNIT: dict[Action, tuple[str, ...]] = {
+    Action.SIGN: ("待签收",),
+    Action.RETURN: ("待签收", "办理中"),
+    Action.DECIDE_RETURN: ("退单申请中",),
+    Action.REQUEST_EXTENSION: ("办理中",),
+    Action.APPROVE_EXTENSION: ("延期申请中",),
+    Action.REPLY: ("办理中",),
+}
+
+
+def _refuse(message: str, code: str, field: str | None = None) -> InputRefused:
+    return InputRefused(message, code=code, field=field)
+
+
+def check_command(
+    principal: Principal, command: Command, target: Target, units: Collection[str], now: datetime
+) -> Command:
+    """Raise if ``principal`` may not write ``command`` to ``target`` or the workflow would refuse it; return the
+    command with its parameters normalised (the acting unit filled in, times in +08:00)."""
+    command = _check_permission(principal, command, target)
+    _check_input(command, target, units, now)
+    if command.action is Action.SUPERVISE and command.params.get("replyBy"):
+        due = datetime.fromisoformat(str(command.params["replyBy"])).astimezone(CHINA)
+        command = Command(command.action, command.appeal, {**command.params, "replyBy": due.isoformat()})
+    return command
+
+
+# --- permissions ------------------------------------------------------------------------------------------------
+
+
+def _admin_code(target: Target) -> str:
+    if isinstance(target, HotlineTicketRecord):
+        return target.admin_code or (target.grid_code[:12] if target.grid_code else "")
+    if isinstance(target, GridEvent):
+        return target.cell_grid_code[:12]
+    return ""
+
+
+def _grid_code(target: Target) -> str:
+    if isinstance(target, HotlineTicketRecord):
+        return target.grid_code
+    if isinstance(target, GridEvent):
+        return target.cell_grid_code
+    return ""
+
+
+def _in_jurisdiction(p: Principal, target: Target) -> bool:
+    admin, grid = _admin_code(target), _grid_code(target)
+    if admin and any(admin.startswith(code) for code in p.admin_codes):
+        return True
+    return bool(grid) and any(grid.startswith(code) for code in p.grid_codes)
+
+
+def _assigned_units(target: Target) -> set[str]:
+    if not isinstance(target, HotlineTicketRecord):
+        return set()
+    return {u.unit.code for u in target.units if u.state != "已退单"}
+
+
+def _check_permission(p: Principal, command: Command, target: Target) -> Command:
+    allowed = _ROLES[command.action]
+    held = allowed & p.roles
+    if not held:
+        names = ", ".join(sorted(r.value for r in allowed))
+        raise PermissionRefused(f"{command.action.value} needs one of the roles: {names}", code="FORBIDDEN")
+    if command.action in _UNIT_ACTIONS:
+        unit = str(command.params.get("unit") or p.unit or "")
+        if not p.unit or unit != p.unit:
+            raise PermissionRefused(
+                "a handling unit acts only for its own unit", code="OUTSIDE_JURISDICTION", field="unit"
+            )
+        if unit not in _assigned_units(target):
+            raise PermissionRefused("your unit is not assigned to this appeal", code="OUTSIDE_JURISDICTION", field="id")
+        command = Command(command.action, command.appeal, {**command.params, "unit": unit})
+    # a role bound to a jurisdiction acts only inside it, unless another role the user holds is city-wide
+    if held <= _JURISDICTION_ROLES and command.action is not Action.REGISTER and not _in_jurisdiction(p, target):
+        raise PermissionRefused("this appeal is outside your jurisdiction", code="OUTSIDE_JURISDICTION", field="id")
+    if command.action is Action.LINK_DUPLICATES and held == {Role.PETITION_OFFICER}:
+        other = parse_appeal_id(str(command.params.get("duplicate") or ""))
+        if other is None or other.system != "petition" or str(command.params.get("kind")) != "OVERLAP":
+            raise PermissionRefused(
+                "a petition officer links hotline and petition overlaps (重合件) only", code="FORBIDDEN", field="kind"
+            )
+    return command
+
+
+# --- input and workflow -----------------------------------------------------------------------------------------
+
+
+def _check_text(command: Command, name: str, *, required: bool, limit: int = MAX_TEXT_CHARS) -> None:
+    value = command.params.get(name)
+    text = value.strip() if isinstance(value, str) else ""
+    if required and not text:
+        raise _refuse(f"{name} must not be empty", "REQUIRED", name)
+    if len(text) > limit:
+        raise _refuse(f"{name} is {len(text)} characters; at most {limit} are allowed", "TOO_LONG", name)
+
+
+def _check_input(command: Command, target: Target, units: Collection[str], now: datetime) -> None:
+    a, p = command.action, command.params
+    if a is Action.REGISTER:
+        for name in ("title", "content", "phone"):
+            _check_text(command, name, required=True, limit=MAX_REPLY_CHARS if name == "content" else 200)
+        if p.get("appealType") not in APPEAL_KINDS:
+            raise _refuse("appealType must be one of " + ", ".join(APPEAL_KINDS), "BAD_VALUE", "appealType")
+        return
+    if target is None:
+        raise _refuse("no appeal with this id", "NOT_FOUND", "id")
+    if isinstance(target, HotlineTicketRecord):
+        _check_hotline_state(command, target)
+    if a is Action.DISPATCH:
+        lead = str(p.get("leadUnit") or "")
+        co = [str(c) for c in p.get("coUnits") or []]
+        for field, code in [("leadUnit", lead), *(("coUnits", c) for c in co)]:
+            if code not in units:
+                raise _refuse(f"unknown unit {code!r}", "UNKNOWN_UNIT", field)
+        if lead in co or len(set(co)) != len(co):
+            raise _refuse("the lead unit and co-units must all differ", "BAD_VALUE", "coUnits")
+        if len(co) > MAX_CO_UNITS:
+            raise _refuse(f"at most {MAX_CO_UNITS} co-units", "BAD_VALUE", "coUnits")
+        _check_text(command, "note", required=False)
+    elif a is Action.RETURN:
+        _check_text(command, "reason", required=True)
+    elif a is Action.REQUEST_EXTENSION:
+        _check_text(command, "reason", required=True)
+        days = p.get("days")
+        if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
+            raise _refuse(f"days must be 1 to {MAX_EXTENSION_DAYS} working days", "BAD_VALUE", "days")
+    elif a is Action.REPLY:
+        _check_text(command, "text", required=True, limit=MAX_REPLY_CHARS)
+    elif a is Action.CLOSE:
+        if p.get("closure") not in CLOSURE_LEVELS:
+            raise _refuse("closure must be one of " + ", ".join(CLOSURE_LEVELS), "BAD_VALUE", "closure")
+    elif a is Action.SUPERVISE:
+        _check_text(command, "opinion", required=True)
+        _check_deadline(str(p.get("replyBy") or ""), now, "replyBy")
+    elif a in (Action.DECIDE_RETURN, Action.APPROVE_EXTENSION, Action.REVIEW_REPLY, Action.CALLBACK, Action.URGE):
+        _check_text(command, "opinion", required=False)
+    elif a is Action.LINK_DUPLICATES:
+        other = parse_appeal_id(str(p.get("duplicate") or ""))
+        if other is None or other.id == command.appeal:
+            raise _refuse("duplicate must be the id of another appeal", "BAD_VALUE", "duplicate")
+    elif a is Action.ROUTE_TO_GRID:
+        event_type = str(p.get("eventType") or "")
+        if len(event_type) != 4 or not event_type.isdigit():
+            raise _refuse("eventType is the 4-digit grid event code (major + minor class)", "BAD_VALUE", "eventType")
+        grid = str(p.get("gridCode") or _grid_code(target))
+        if len(grid) != 15 or not grid.isdigit():
+            raise _refuse("the appeal has no 15-digit grid cell; give gridCode", "BAD_VALUE", "gridCode")
+        if isinstance(target, HotlineTicketRecord) and any(lk.system == "grid" for lk in target.links):
+            raise _refuse("this order is already routed to the grid", "TRANSITION_NOT_ALLOWED", "id")
+    elif a is Action.ROUTE_GRID_TIER:
+        tier = str(p.get("tier") or "")
+        if tier not in TIERS or tier == "GRID":
+            raise _refuse("tier must be STREET or DEPARTMENT", "BAD_VALUE", "tier")
+        if isinstance(target, GridEvent):
+            order = list(TIERS.values())
+            current = target.routing_tier or order[0]
+            if target.state in ("结案", "作废") or order.index(TIERS[tier]) <= order.index(current):
+                raise _refuse(
+                    f"the event is {target.state} on tier {current}; tiers only go up on open events",
+                    "TRANSITION_NOT_ALLOWED",
+                    "tier",
+                )
+
+
+def _check_deadline(text: str, now: datetime, field: str) -> None:
+    if not text:
+        return
+    try:
+        due = datetime.fromisoformat(text)
+    except ValueError:
+        raise _refuse(f"{field} must be an RFC 3339 date-time", "BAD_VALUE", field) from None
+    if due.tzinfo is None:
+        raise _refuse(f"{field} needs an offset, e.g. +08:00", "BAD_VALUE", field)
+    if due <= now:
+        raise _refuse(f"{field} is in the past", "DEADLINE_PASSED", field)
+
+
+def _check_hotline_state(command: Command, ticket: HotlineTicketRecord) -> None:
+    states = _CITY.get(command.action)
+    if states is not None and ticket.city_state not in states:
+        raise _refuse(
+            f"the order is {ticket.city_state}; {command.action.value} needs {'/'.join(states)}",
+            "TRANSITION_NOT_ALLOWED",
+            "id",
+        )
+    unit_states = _UNIT.get(command.action)
+    if unit_states is None:
+        return
+    unit = str(command.params.get("unit") or "")
+    share = next((u for u in ticket.units if u.unit.code == unit and u.state != "已退单"), None)
+    if share is None:
+        raise _refuse(f"unit {unit} does not hold this order", "UNKNOWN_UNIT", "unit")
+    if share.state not in unit_states:
+        raise _refuse(
+            f"{share.unit.name} is {share.state}; {command.action.value} needs {'/'.join(unit_states)}",
+            "TRANSITION_NOT_ALLOWED",
+            "unit",
+        )
+    if command.action is Action.REPLY and share.role == "LEAD":
+        waiting = [u.unit.name for u in ticket.units if u.role == "CO" and u.state not in ("已回复", "已退单")]
+        if waiting:
+            raise _refuse(
+                "the lead unit replies last, once for all: waiting for " + "、".join(waiting),
+                "TRANSITION_NOT_ALLOWED",
+                "unit",
+            )
