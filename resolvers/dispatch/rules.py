@@ -30,6 +30,7 @@ from resolvers.adapters.hotline import HotlineTicketRecord
 from resolvers.dispatch.commands import Action, Command, parse_appeal_id
 from resolvers.dispatch.errors import InputRefused, PermissionRefused
 from resolvers.dispatch.plan import APPEAL_KINDS, CLOSURE_LEVELS, TIERS, Target
+from resolvers.jurisdiction import covers
 
 __all__ = ["CHINA", "MAX_CO_UNITS", "MAX_REPLY_CHARS", "check_command"]
 
@@ -125,10 +126,8 @@ def _grid_code(target: Target) -> str:
 
 
 def _in_jurisdiction(p: Principal, target: Target) -> bool:
-    admin, grid = _admin_code(target), _grid_code(target)
-    if admin and any(admin.startswith(code) for code in p.admin_codes):
-        return True
-    return bool(grid) and any(grid.startswith(code) for code in p.grid_codes)
+    places = [code for code in (_admin_code(target), _grid_code(target)) if code]
+    return any(covers(area, place) for area in (*p.admin_codes, *p.grid_codes) for place in places)
 
 
 def _assigned_units(target: Target) -> set[str]:
