@@ -26,6 +26,7 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs
 
@@ -69,6 +70,7 @@ PREFLIGHT_HEADERS = (
 PLAN_HEADER = b"x-minyi-plan"
 REQUEST_ID_HEADER = b"x-request-id"
 _REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
+IDEMPOTENCY_HEADER = b"idempotency-key"  # passed on to the subgraphs of a POSTed operation (write-through dispatch)
 
 _CONTENT_TYPE_HEADER = {
     APPLICATION_JSON: b"application/json; charset=utf-8",
@@ -243,6 +245,7 @@ class GraphQLEndpoint:
         content_length: bytes | None = None
         preflighted = False
         want_plan = False
+        idempotency_key: bytes | None = None
         for name, value in scope["headers"]:
             if name == b"content-type":
                 content_type = value
@@ -254,6 +257,8 @@ class GraphQLEndpoint:
                 preflighted = preflighted or bool(value.strip())
             elif name == PLAN_HEADER:
                 want_plan = value.strip() == b"1"
+            elif name == IDEMPOTENCY_HEADER:
+                idempotency_key = value.strip()
         media_type = choose_media_type(accept)
         method = scope["method"]
         status = 200
@@ -276,6 +281,8 @@ class GraphQLEndpoint:
                 except orjson.JSONDecodeError:
                     raise BadRequest("The request body is not valid JSON.") from None
                 request = decode_params(params, principal=scope.get(PRINCIPAL_SCOPE_KEY))
+                if idempotency_key:  # mutations only come by POST; the subgraph that writes reads the key
+                    request = replace(request, forward_headers={"Idempotency-Key": idempotency_key.decode("latin-1")})
             else:
                 query = parse_qs(scope["query_string"].decode("latin-1"), keep_blank_values=True)
                 request = decode_params(

@@ -41,7 +41,7 @@ from gateway.limits import DEFAULT_LIMITS, OperationLimits
 from gateway.metrics import GatewayMetrics
 from gateway.personal_data import carries_personal_data, variables_carry_personal_data
 from gateway.planner.plan import QueryPlan
-from gateway.subgraph_auth import PrincipalFetcher, SubgraphHeaders
+from gateway.subgraph_auth import ForwardingFetcher, PrincipalFetcher, SubgraphHeaders
 from schema.error_codes import is_retryable
 
 if TYPE_CHECKING:
@@ -121,6 +121,7 @@ class GraphQLRequest:
     variables: dict[str, Any] | None = None
     extensions: dict[str, Any] | None = None
     principal: Principal | None = None  # who is asking (verified token), None when anonymous
+    forward_headers: Mapping[str, str] | None = None  # client headers the subgraphs get too (Idempotency-Key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +267,7 @@ class Pipeline:
                     document=resolved.remote_document,
                     operation_name=request.operation_name,
                     variables=variables,
-                    fetcher=self._fetcher_for(request.principal),
+                    fetcher=self._fetcher_for(request.principal, request.forward_headers),
                 )
             data = result.data
             if authorized is not None and authorized.removed:
@@ -288,10 +289,10 @@ class Pipeline:
             body["extensions"] = {"queryPlan": self._plan_text(plan)}
         return Outcome(body)
 
-    def _fetcher_for(self, principal: Principal | None) -> Fetcher:
+    def _fetcher_for(self, principal: Principal | None, forward: Mapping[str, str] | None = None) -> Fetcher:
         if self.subgraph_headers is None:
-            return self.fetcher
-        return PrincipalFetcher(self.fetcher, principal or ANONYMOUS, self.subgraph_headers)
+            return ForwardingFetcher(self.fetcher, forward) if forward else self.fetcher
+        return PrincipalFetcher(self.fetcher, principal or ANONYMOUS, self.subgraph_headers, forward)
 
     async def _plan(
         self, resolved: ResolvedOperation, operation_name: str | None, authorized: Authorized | None = None

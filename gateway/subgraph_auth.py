@@ -20,25 +20,45 @@ from auth.internal import InternalTokenMinter
 from auth.principal import Principal
 from gateway.executor.fetcher import Fetcher, SubgraphRequest, SubgraphResponse
 
-__all__ = ["PrincipalFetcher", "SubgraphHeaders", "jwks_endpoint"]
+__all__ = ["ForwardingFetcher", "PrincipalFetcher", "SubgraphHeaders", "jwks_endpoint"]
 
 SubgraphHeaders = Callable[[str, Principal], Mapping[str, str]]
 
 
 class PrincipalFetcher:
-    """A fetcher for one request made for ``principal``."""
+    """A fetcher for one request made for ``principal``; ``forward`` are client headers passed on as they came
+    (the ``Idempotency-Key`` of a mutation), never overriding the gateway's own."""
 
-    __slots__ = ("_headers_for", "_inner", "_principal")
+    __slots__ = ("_forward", "_headers_for", "_inner", "_principal")
 
-    def __init__(self, inner: Fetcher, principal: Principal, headers_for: SubgraphHeaders) -> None:
+    def __init__(
+        self,
+        inner: Fetcher,
+        principal: Principal,
+        headers_for: SubgraphHeaders,
+        forward: Mapping[str, str] | None = None,
+    ) -> None:
         self._inner = inner
         self._principal = principal
         self._headers_for = headers_for
+        self._forward = forward or {}
 
     async def fetch(self, subgraph: str, request: SubgraphRequest) -> SubgraphResponse:
-        headers = self._headers_for(subgraph, self._principal)
-        if request.headers:
-            headers = {**request.headers, **headers}
+        headers = {**self._forward, **(request.headers or {}), **self._headers_for(subgraph, self._principal)}
+        return await self._inner.fetch(subgraph, replace(request, headers=headers))
+
+
+class ForwardingFetcher:
+    """A fetcher that passes client headers on (a gateway without internal tokens)."""
+
+    __slots__ = ("_forward", "_inner")
+
+    def __init__(self, inner: Fetcher, forward: Mapping[str, str]) -> None:
+        self._inner = inner
+        self._forward = forward
+
+    async def fetch(self, subgraph: str, request: SubgraphRequest) -> SubgraphResponse:
+        headers = {**self._forward, **(request.headers or {})}
         return await self._inner.fetch(subgraph, replace(request, headers=headers))
 
 
