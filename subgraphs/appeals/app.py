@@ -18,6 +18,7 @@ from resolvers.appeals.petition_source import PetitionSource
 from resolvers.appeals.sources import AppealSource
 from resolvers.appeals.suggestion_source import SuggestionSource
 from resolvers.domain import SourceSystem
+from subgraphs.appeals.dispatch_wiring import dispatch_service
 from subgraphs.appeals.schema import build_schema
 from subgraphs.common.app import build_subgraph_app
 from subgraphs.settings import SubgraphSettings
@@ -65,4 +66,4 @@ def create_app(settings: SubgraphSettings) -> Starlette:
     names = systems_of(settings)
     sources = {SYSTEM_NAMES[name]: _source(name, settings) for name in names}
     schema = build_schema(sources)
-    return build_subgraph_app("appeals", schema, sources, settings)
+    return build_subgraph_app("appeals", schema, sources, settings, dispatch=dispatch_service(settings))

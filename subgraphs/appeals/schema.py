@@ -1,11 +1,15 @@
 """The appeals subgraph's schema, assembled in one place: the root types and the appeal types of the systems it
-serves (an appeal type appears only when its system does, so that it composes with the system subgraphs in use)."""
+serves (an appeal type appears only when its system does, so that it composes with the system subgraphs in use),
+and the write mutations with ``dispatch(id:)`` (:mod:`.dispatch_mutation`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from strawberry.tools import merge_types
+
 from resolvers.domain import SourceSystem
+from subgraphs.appeals.dispatch_mutation import DispatchMutation, DispatchQuery
 from subgraphs.appeals.query import Query
 from subgraphs.appeals.types import APPEAL_TYPES
 from subgraphs.common.schema import SubgraphSchema
@@ -24,7 +28,8 @@ DEFAULT_SYSTEMS = (
 def build_schema(systems: Iterable[SourceSystem] = DEFAULT_SYSTEMS) -> SubgraphSchema:
     wanted = set(systems)
     types = [cls for system, cls in APPEAL_TYPES.items() if system in wanted]
-    return SubgraphSchema(query=Query, mutation=None, types=types)
+    query = merge_types("Query", (Query, DispatchQuery))
+    return SubgraphSchema(query=query, mutation=DispatchMutation, types=types)
 
 
 schema = build_schema()

@@ -49,6 +49,7 @@ class SubgraphApp(GraphQL[SubgraphContext, None]):
         # the fallback (anonymous, or the dev principal of SubgraphSettings) stands in for nobody-logged-in
         context.principal = found if isinstance(found, Principal) and found.authenticated else self._fallback
         set_acting_user(context.principal.subject)  # the legacy calls of this request are made for this user
+        context.idempotency_key = request.headers.get("idempotency-key")
         return context
 
 
@@ -94,8 +95,16 @@ def serve(app: Starlette, host: str, port: int) -> None:
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
 
 
-def build_subgraph_app(name: str, schema: Any, client: Any, settings: SubgraphSettings) -> Starlette:
-    """Wire a system subgraph: one adapter client per process, the person directory, a context per request."""
+def build_subgraph_app(
+    name: str,
+    schema: Any,
+    client: Any,
+    settings: SubgraphSettings,
+    *,
+    dispatch: tuple[Any, Any] | None = None,
+) -> Starlette:
+    """Wire a system subgraph: one adapter client per process, the person directory, a context per request;
+    ``dispatch`` is the write path's service and its Redis client (closed at shutdown), when the subgraph writes."""
     redis = connect_redis(settings.redis_url) if settings.redis_url else None
     directory: PersonDirectory = RedisDirectory(redis) if redis is not None else MemoryDirectory()
     audit: AuditLog = RedisAuditLog(redis) if redis is not None else MemoryAuditLog()
@@ -108,11 +117,20 @@ def build_subgraph_app(name: str, schema: Any, client: Any, settings: SubgraphSe
             log.warning("%s subgraph: %s", name, gap.message)
 
     def context_factory() -> SubgraphContext:
-        return SubgraphContext(client=client, directory=directory, person_secret=secret, audit=audit, calendar=calendar)
+        return SubgraphContext(
+            client=client,
+            directory=directory,
+            person_secret=secret,
+            audit=audit,
+            calendar=calendar,
+            dispatch=None if dispatch is None else dispatch[0],
+        )
 
     async def shutdown() -> None:
         if redis is not None:
             await redis.aclose()
+        if dispatch is not None:
+            await dispatch[1].aclose()
 
     return create_subgraph_app(
         name,

@@ -42,6 +42,8 @@ class SubgraphContext:
     audit: AuditLog = field(default_factory=MemoryAuditLog)
     partial_errors: list[GraphQLError] = field(default_factory=list)
     calendar: WorkCalendar = field(default_factory=calendar_for)
+    dispatch: Any = None  # the write path's DispatchService (appeals subgraph with an outbox), else None
+    idempotency_key: str | None = None  # the request's Idempotency-Key header, for the write mutations
 
     def loader(self, name: str, factory: Callable[[], Any]) -> Any:
         found = self.loaders.get(name)

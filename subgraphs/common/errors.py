@@ -12,7 +12,8 @@ for people: what the legacy system said stays in the log. Unexpected exceptions 
 
 Also passed through with their own code: :class:`auth.errors.AuthError` (``UNAUTHENTICATED``, ``FORBIDDEN``: the
 access rules of DOMAIN.md §8) and :class:`resolvers.audit.AuditUnavailable` (``AUDIT_UNAVAILABLE``: an audited
-action is refused when its record cannot be written).
+action is refused when its record cannot be written) and :class:`resolvers.dispatch.errors.DispatchError` (a write
+refused for permission, ``FORBIDDEN``/``OUTSIDE_JURISDICTION``, or ``OUTBOX_UNAVAILABLE``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from auth.errors import AuthError
 from resolvers.adapters.errors import LegacyError
 from resolvers.audit import AuditUnavailable
 from schema.error_codes import is_retryable
+from resolvers.dispatch.errors import DispatchError
 
 __all__ = ["SERVICES", "ErrorCodes", "SubgraphError", "SubgraphInputError", "client_message", "error_extensions"]
 
@@ -71,7 +73,7 @@ def error_extensions(original: BaseException | None) -> dict[str, Any] | None:
     if isinstance(original, LegacyError):
         service = SERVICES.get(original.system, original.system.upper())
         return {"code": original.code, "service": service, "retryable": is_retryable(original.code)}
-    if isinstance(original, SubgraphError | AuthError | AuditUnavailable):
+    if isinstance(original, SubgraphError | AuthError | AuditUnavailable | DispatchError):
         return {"code": original.code, "retryable": is_retryable(original.code)}
     return None
 

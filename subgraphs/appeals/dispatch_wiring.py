@@ -1,0 +1,39 @@
+"""The appeals subgraph's write path: the dispatch service over the outbox in Redis and the legacy systems it
+checks writes against (the hotline and the grid, through the credential broker)."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from auth.broker import CredentialBroker, ServiceCredentials
+from resolvers.adapters.grid import GridClient
+from resolvers.adapters.hotline import HotlineClient
+from resolvers.adapters.http import AdapterOptions
+from resolvers.dispatch import DispatchService, LegacyAppealReader, Outbox
+from subgraphs.settings import SubgraphSettings
+
+__all__ = ["dispatch_service"]
+
+WRITE_SYSTEMS = ("hotline", "grid")
+
+
+def dispatch_service(settings: SubgraphSettings) -> tuple[DispatchService, Redis] | None:
+    """``None`` without Redis: the outbox lives there, and a write that cannot be made durable is not accepted."""
+    if not settings.redis_url:
+        return None
+    redis = Redis.from_url(settings.redis_url)
+    broker = CredentialBroker(
+        ServiceCredentials(system, settings.legacy_username, settings.legacy_password) for system in WRITE_SYSTEMS
+    )
+
+    def options(system: str) -> AdapterOptions:
+        return AdapterOptions(
+            base_url=settings.legacy_url_for(system),
+            timeout_s=settings.legacy_timeout_s,
+            max_concurrency=settings.legacy_max_concurrency,
+        )
+
+    reader = LegacyAppealReader(
+        hotline=HotlineClient(options("hotline"), broker=broker), grid=GridClient(options("grid"), broker=broker)
+    )
+    return DispatchService(Outbox(redis), reader), redis

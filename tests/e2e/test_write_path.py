@@ -1,0 +1,199 @@
+"""The write path through the gateway: a dispatcher's token, a mutation with an idempotency key (input or header),
+``dispatch(id:)``, the appeal read back from its system of record, and refusals before anything is written."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from redis.asyncio import Redis
+
+from auth.discovery import external_verifier
+from gateway.app import create_app as create_gateway
+from gateway.settings import GatewaySettings
+from legacy.grid.app import create_app as create_grid_standin
+from legacy.hotline.app import create_app as create_hotline_standin
+from legacy.standin import StandinOptions
+from resolvers.dispatch import LegacyWriters, Outbox, RetryPolicy, Worker, WorkerOptions
+from schema.supergraph import load_supergraph
+from subgraphs.appeals.app import create_app as create_appeals
+from subgraphs.grid.app import create_app as create_grid
+from subgraphs.hotline.app import create_app as create_hotline
+from subgraphs.settings import SubgraphSettings
+from tests.auth.issuer import TinyIssuer, serve_issuer
+from tests.conftest import REDIS_URL
+from tests.resolvers.dispatch.harness import clients
+from tests.support.servers import BackgroundServer, free_port, serve_aiohttp, serve_asgi
+
+SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
+UNIT = "43010503"
+
+REGISTER = """mutation($input: RegisterAppealInput!) {
+  registerAppeal(input: $input) {
+    dispatch { id state steps { system state legacyReference } }
+    appeal { id ... on HotlineTicket { title status sourceStatus } }
+    userErrors { code field message }
+  }
+}"""
+DISPATCH = """mutation($input: DispatchAppealInput!) {
+  dispatchAppeal(input: $input) {
+    dispatch { id state reason steps { description state attempts } }
+    appeal { id ... on HotlineTicket { status sourceStatus leadUnit { code } } }
+    userErrors { code field message }
+  }
+}"""
+POLL = "query($id: ID!) { dispatch(id: $id) { id mutation state steps { description state } } }"
+
+
+class Graph:
+    def __init__(self, url: str, issuer: TinyIssuer, hotline: str, grid: str) -> None:
+        self.url, self.issuer, self.hotline, self.grid = url, issuer, hotline, grid
+
+    def token(self, roles: list[str], **claims: Any) -> str:
+        return self.issuer.token(roles=roles, **{"unit": None, "jurisdiction": None, "sub": roles[0], **claims})
+
+    async def ask(self, token: str, query: str, headers: dict[str, str] | None = None, **variables: Any) -> Any:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                f"{self.url}/graphql",
+                json={"query": query, "variables": variables},
+                headers={"Authorization": f"Bearer {token}", **(headers or {})},
+            ) as resp,
+        ):
+            return await resp.json(content_type=None)
+
+
+@pytest.fixture(scope="module")
+def graph() -> Iterator[Graph]:
+    started: list[BackgroundServer] = []
+    try:
+        issuer, issuer_server = serve_issuer()
+        started.append(issuer_server)
+        gateway_port = free_port()
+        jwks = f"http://127.0.0.1:{gateway_port}/internal/jwks"
+        standins = {
+            "hotline": serve_aiohttp(lambda: create_hotline_standin(StandinOptions())),
+            "grid": serve_aiohttp(lambda: create_grid_standin(StandinOptions())),
+        }
+        started.extend(standins.values())
+        urls: dict[str, str] = {}
+        for name, make in (("hotline", create_hotline), ("grid", create_grid)):
+            settings = SubgraphSettings.model_validate(
+                {"legacy_url": standins[name].url, "redis_url": REDIS_URL, "internal_jwks_url": jwks}
+            )
+            server = serve_asgi(lambda m=make, s=settings: m(s))  # type: ignore[misc]
+            started.append(server)
+            urls[name] = f"{server.url}/graphql"
+        appeals_settings = SubgraphSettings.model_validate(
+            {
+                "legacy_urls": {n: s.url for n, s in standins.items()},
+                "redis_url": REDIS_URL,
+                "internal_jwks_url": jwks,
+            }
+        )
+        appeals = serve_asgi(lambda: create_appeals(appeals_settings))
+        started.append(appeals)
+        urls["appeals"] = f"{appeals.url}/graphql"
+
+        def make_gateway() -> Any:
+            options = GatewaySettings(oidc_issuer=issuer.issuer, subgraph_urls=urls).options()  # type: ignore[call-arg]
+            return create_gateway(
+                load_supergraph(SUPERGRAPH.read_text()),
+                options,
+                verifier=external_verifier(issuer.issuer, options.oidc_audience),
+                provider=None,
+            )
+
+        started.append(serve_asgi(make_gateway, gateway_port))
+        yield Graph(f"http://127.0.0.1:{gateway_port}", issuer, standins["hotline"].url, standins["grid"].url)
+    finally:
+        for server in reversed(started):
+            server.stop()
+
+
+@pytest.fixture
+async def worker(redis: Redis, graph: Graph) -> AsyncIterator[None]:
+    hotline, grid = clients(graph.hotline, graph.grid)
+    stop = asyncio.Event()
+    options = WorkerOptions(block_ms=100, retry=RetryPolicy(base_s=0.05, cap_s=0.2, max_attempts=5))
+    task = asyncio.create_task(Worker(Outbox(redis), LegacyWriters(hotline=hotline, grid=grid), options).run(stop))
+    yield
+    stop.set()
+    await task
+
+
+def _registration(title: str, key: str | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "title": title,
+        "content": "楼下餐馆油烟扰民",
+        "phone": "13800006666",
+        "appealType": "COMPLAINT",
+        "adminCode": "430105002003",
+        "gridCode": "430105002003001",
+    }
+    return data | ({"idempotencyKey": key} if key else {})
+
+
+async def test_a_dispatcher_registers_and_dispatches_and_reads_the_result_back(graph: Graph, worker: None) -> None:
+    token = graph.token(["dispatcher"], jurisdiction={"admin_codes": ["430100"], "grid_codes": []})
+    registered = await graph.ask(token, REGISTER, input=_registration("油烟扰民", "reg-e2e-1"))
+    assert registered.get("data"), registered
+    payload = registered["data"]["registerAppeal"]
+    assert payload["userErrors"] == [] and payload["dispatch"]["state"] == "APPLIED", registered
+    appeal = payload["appeal"]
+    assert appeal["title"] == "油烟扰民" and appeal["sourceStatus"] == "已受理"  # read from the hotline itself
+
+    dispatched = await graph.ask(
+        token,
+        DISPATCH,
+        headers={"Idempotency-Key": "dispatch-e2e-1"},
+        input={"appealId": appeal["id"], "leadUnit": UNIT, "coUnits": ["43010201"]},
+    )
+    result = dispatched["data"]["dispatchAppeal"]
+    assert result["dispatch"]["state"] == "APPLIED", dispatched
+    assert result["appeal"]["sourceStatus"] == "已转办处理中" and result["appeal"]["leadUnit"]["code"] == UNIT
+
+    again = await graph.ask(
+        token,
+        DISPATCH,
+        headers={"Idempotency-Key": "dispatch-e2e-1"},
+        input={"appealId": appeal["id"], "leadUnit": UNIT, "coUnits": ["43010201"]},
+    )
+    assert again["data"]["dispatchAppeal"]["dispatch"]["id"] == result["dispatch"]["id"]  # replayed, nothing written
+    other = await graph.ask(
+        token,
+        DISPATCH,
+        headers={"Idempotency-Key": "dispatch-e2e-1"},
+        input={"appealId": appeal["id"], "leadUnit": "43010201"},
+    )
+    assert other["data"]["dispatchAppeal"]["userErrors"][0]["code"] == "IDEMPOTENCY_KEY_REUSED"
+
+    polled = await graph.ask(token, POLL, id=result["dispatch"]["id"])
+    assert polled["data"]["dispatch"]["mutation"] == "dispatchAppeal"
+    assert [s["state"] for s in polled["data"]["dispatch"]["steps"]] == ["APPLIED"]
+    stranger = graph.token(["dispatcher"], sub="another-dispatcher")
+    assert (await graph.ask(stranger, POLL, id=result["dispatch"]["id"]))["data"]["dispatch"] is None
+
+
+async def test_bad_input_and_foreign_jurisdiction_are_refused_before_writing(graph: Graph, worker: None) -> None:
+    token = graph.token(["dispatcher"], jurisdiction={"admin_codes": ["430100"], "grid_codes": []})
+    registered = await graph.ask(token, REGISTER, input=_registration("拒绝用例", "reg-e2e-2"))
+    appeal_id = registered["data"]["registerAppeal"]["appeal"]["id"]
+    unknown = await graph.ask(
+        token, DISPATCH, input={"appealId": appeal_id, "leadUnit": "99999999", "idempotencyKey": "u1"}
+    )
+    error = unknown["data"]["dispatchAppeal"]["userErrors"][0]
+    assert (error["code"], error["field"]) == ("UNKNOWN_UNIT", ["input", "leadUnit"])
+    assert unknown["data"]["dispatchAppeal"]["dispatch"] is None
+    handler = graph.token(["unit_handler"], unit=UNIT)
+    refused = await graph.ask(
+        handler, DISPATCH, input={"appealId": appeal_id, "leadUnit": UNIT, "idempotencyKey": "u2"}
+    )
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    missing_key = await graph.ask(token, DISPATCH, input={"appealId": appeal_id, "leadUnit": UNIT})
+    assert missing_key["data"]["dispatchAppeal"]["userErrors"][0]["field"] == ["input", "idempotencyKey"]
