@@ -171,6 +171,7 @@ def worker(
     ] = None,
     hotline_url: Annotated[str | None, typer.Option(help="The hotline system (default 127.0.0.1:4101).")] = None,
     grid_url: Annotated[str | None, typer.Option(help="The grid system (default 127.0.0.1:4104).")] = None,
+    board_url: Annotated[str | None, typer.Option(help="The message board (default 127.0.0.1:4103).")] = None,
     concurrency: Annotated[int | None, typer.Option(help="Dispatches applied at once by this worker.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
@@ -189,6 +190,7 @@ def worker(
             ("redis_url", redis_url),
             ("hotline_url", hotline_url),
             ("grid_url", grid_url),
+            ("board_url", board_url),
             ("worker_concurrency", concurrency),
         )
         if v is not None

@@ -152,6 +152,8 @@ def demo_processes(data_dir: Path, seed: int, redis_url: str | None, offset: int
                     f"http://127.0.0.1:{DEFAULT_LEGACY_PORTS['hotline'] + offset}",
                     "--grid-url",
                     f"http://127.0.0.1:{DEFAULT_LEGACY_PORTS['grid'] + offset}",
+                    "--board-url",
+                    f"http://127.0.0.1:{DEFAULT_LEGACY_PORTS['board'] + offset}",
                 ),
                 0,
                 "",

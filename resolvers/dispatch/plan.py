@@ -10,6 +10,8 @@ dispatchAppeal             hotline 派单 ``pd`` to the lead unit (主办) and c
 signAppeal … closeAppeal   hotline ``qs`` 签收, ``td`` 退单, ``tdsh`` 退单审核, ``yq`` 延期, ``yqsp`` 延期审批,
                            ``df`` 答复, ``sh`` 审核, ``hf`` 回访, ``bj`` 办结 (with 办结类型)
 superviseAppeal/urge…      hotline ``db`` 督办 / ``cb`` 催办
+replyAppeal on a board     board ``/v1/threads/reply``: the answer published under the thread (no request receipts
+                           there: the worker reads the thread back before it sends a reply again)
 linkDuplicateAppeals       a link on each side that keeps links (hotline ``gl``, grid ``links``); a petition keeps
                            none, so a 重合件 link lives on the hotline side (the petition side leads, DOMAIN §9)
 routeAppealToGrid          1. grid 上报 from 12345热线, linked to the order (undone by 作废)
@@ -23,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from resolvers.adapters.board import BoardThread
 from resolvers.adapters.grid import GridEvent
 from resolvers.adapters.hotline import HotlineTicketRecord
 from resolvers.dispatch.commands import Action, Command, parse_appeal_id
@@ -38,7 +41,7 @@ TIERS = {"GRID": "网格直办", "STREET": "镇街主办", "DEPARTMENT": "部门
 LINK_KINDS = {"DUPLICATE": "重复件", "OVERLAP": "重合件"}
 GRID_DIRECT = "网格直办"
 
-Target = HotlineTicketRecord | GridEvent | None
+Target = HotlineTicketRecord | GridEvent | BoardThread | None
 
 
 def step_ref(index: int) -> dict[str, int]:
@@ -63,6 +66,8 @@ def plan_saga(command: Command, target: Target) -> tuple[StepSpec, ...]:
         return (_register(p),)
     if isinstance(target, GridEvent):
         return _grid_plan(command, target)
+    if isinstance(target, BoardThread):
+        return _board_plan(command, target)
     if not isinstance(target, HotlineTicketRecord):
         raise InputRefused(f"{a.value} is not available for this appeal's system", code="UNSUPPORTED", field="id")
     no = target.order_no
@@ -174,6 +179,15 @@ def _grid_plan(command: Command, event: GridEvent) -> tuple[StepSpec, ...]:
     if command.action is Action.LINK_DUPLICATES:
         return _link_plan(command, event.task_num, "grid")
     raise InputRefused(f"{command.action.value} is not available for a grid event", code="UNSUPPORTED", field="id")
+
+
+def _board_plan(command: Command, thread: BoardThread) -> tuple[StepSpec, ...]:
+    if command.action is Action.REPLY:
+        body = {"organization": _text(command.params, "organization"), "content": _text(command.params, "text")}
+        return (
+            StepSpec("board", "reply", thread.thread_id, body, f"答复 published on board thread {thread.thread_id}"),
+        )
+    raise InputRefused(f"{command.action.value} is not available for a board thread", code="UNSUPPORTED", field="id")
 
 
 def _legacy_time(iso: str) -> str:

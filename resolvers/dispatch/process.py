@@ -8,6 +8,7 @@ import signal
 from redis.asyncio import Redis
 
 from auth.broker import CredentialBroker, ServiceCredentials
+from resolvers.adapters.board import BoardClient
 from resolvers.adapters.grid import GridClient
 from resolvers.adapters.hotline import HotlineClient
 from resolvers.adapters.http import AdapterOptions, close_shared_session
@@ -21,7 +22,8 @@ __all__ = ["build_writers", "run_worker"]
 
 def build_writers(settings: WorkerSettings) -> LegacyWriters:
     broker = CredentialBroker(
-        ServiceCredentials(system, settings.legacy_username, settings.legacy_password) for system in ("hotline", "grid")
+        ServiceCredentials(system, settings.legacy_username, settings.legacy_password)
+        for system in ("hotline", "grid", "board")
     )
 
     def options(url: str) -> AdapterOptions:
@@ -32,6 +34,7 @@ def build_writers(settings: WorkerSettings) -> LegacyWriters:
     return LegacyWriters(
         hotline=HotlineClient(options(settings.hotline_url), broker=broker),
         grid=GridClient(options(settings.grid_url), broker=broker),
+        board=BoardClient(options(settings.board_url), broker=broker),
     )
 
 

@@ -16,6 +16,8 @@ Who may do what (§8 "Actions"):
 - 信访工作人员 petition officer: link 重合件 (hotline ↔ petition overlaps).
 - 镇街调度 street dispatcher: route to the grid and move grid events up the tiers, in their own street or town;
   网格员 grid worker: ask for the next tier of an event in their own grid cells.
+- On the leaders' message board the centre's dispatcher publishes the answer (答复) under a thread, naming the
+  answering organisation: board threads carry no unit assignment a handler could act through.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from auth.principal import Principal, Role
+from resolvers.adapters.board import BoardThread
 from resolvers.adapters.grid import GridEvent
 from resolvers.adapters.hotline import HotlineTicketRecord
 from resolvers.dispatch.commands import Action, Command, parse_appeal_id
@@ -136,7 +139,14 @@ def _assigned_units(target: Target) -> set[str]:
     return {u.unit.code for u in target.units if u.state != "已退单"}
 
 
+_BOARD_OPEN = ("待回复", "已受理", "受理", "办理中", "处理中", "已办理")
+
+
 def _check_permission(p: Principal, command: Command, target: Target) -> Command:
+    if isinstance(target, BoardThread):
+        if Role.DISPATCHER not in p.roles:
+            raise PermissionRefused("answers on the message board are published by the centre (dispatcher)")
+        return command
     allowed = _ROLES[command.action]
     held = allowed & p.roles
     if not held:
@@ -187,6 +197,16 @@ def _check_input(command: Command, target: Target, units: Collection[str], now: 
         raise _refuse("no appeal with this id", "NOT_FOUND", "id")
     if isinstance(target, HotlineTicketRecord):
         _check_hotline_state(command, target)
+    if isinstance(target, BoardThread):
+        if a is not Action.REPLY:
+            raise _refuse(f"{a.value} is not available for a board thread", "UNSUPPORTED", "id")
+        _check_text(command, "text", required=True, limit=MAX_REPLY_CHARS)
+        _check_text(command, "organization", required=True, limit=100)
+        if target.state_text not in _BOARD_OPEN:
+            raise _refuse(
+                f"the thread is {target.state_text}; it can no longer be answered", "TRANSITION_NOT_ALLOWED", "id"
+            )
+        return
     if a is Action.DISPATCH:
         lead = str(p.get("leadUnit") or "")
         co = [str(c) for c in p.get("coUnits") or []]

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from auth.principal import Principal
+from resolvers.adapters.board import BoardClient
 from resolvers.adapters.errors import LegacyNotFound
 from resolvers.adapters.grid import GridClient
 from resolvers.adapters.hotline import HotlineClient
@@ -49,6 +50,7 @@ class LegacyAppealReader:
 
     hotline: HotlineClient
     grid: GridClient
+    board: BoardClient
     _units: tuple[float, frozenset[str]] | None = None
 
     async def target(self, appeal: str | None) -> Target:
@@ -60,6 +62,8 @@ class LegacyAppealReader:
                 return await self.hotline.get(ref.local_id)
             if ref.system == "grid":
                 return await self.grid.event(ref.local_id)
+            if ref.system == "board" and ref.local_id.isdigit():
+                return await self.board.thread(int(ref.local_id))
         except LegacyNotFound:
             return None
         raise InputRefused(f"writes to {ref.system} appeals are not available", code="UNSUPPORTED", field="id")

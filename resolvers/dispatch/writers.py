@@ -3,8 +3,9 @@
 :class:`LegacyWriters` turns a :class:`StepSpec` into an adapter call, acting as the user who asked (the broker
 sends the acting user where each protocol has room for it) and carrying the step's request id. The hotline and
 the grid keep request receipts, so a retried step is written once however often it is sent
-(``deduplicates = True``). For a system without receipts, :meth:`LegacyWriters.read_back` looks at the record
-before a retry and reports the step as applied when its effect is already there.
+(``deduplicates = True``). The board's signed forms have no room for a request id: before a board step is sent
+again, :meth:`LegacyWriters.read_back` reads the thread and reports the step as applied when its answer is
+already there.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from auth.broker import acting_as
+from resolvers.adapters.board import BoardClient
 from resolvers.adapters.grid import GridClient, GridReport
 from resolvers.adapters.hotline import HotlineClient
 from resolvers.adapters.links import RecordLink
@@ -48,6 +50,7 @@ def resolve_refs(value: Any, results: Mapping[int, str]) -> Any:
 class LegacyWriters:
     hotline: HotlineClient
     grid: GridClient
+    board: BoardClient
 
     def deduplicates(self, system: str) -> bool:
         return system in ("hotline", "grid")
@@ -59,10 +62,23 @@ class LegacyWriters:
                 return await self._hotline(spec, request_id)
             if spec.system == "grid":
                 return await self._grid(spec, request_id)
-        raise ValueError(f"no writer for {spec.system}")
+            if spec.system == "board" and spec.operation == "reply":
+                body = spec.body
+                await self.board.reply(int(spec.target), str(body["organization"]), str(body["content"]))
+                return str(spec.target)
+        raise ValueError(f"no writer for {spec.system} {spec.operation}")
 
     async def read_back(self, spec: StepSpec, actor: str) -> str | None:
-        return None  # every system written to here keeps request receipts
+        """The record number if the step's effect is already in its system (a board answer already published)."""
+        if spec.system == "board" and spec.operation == "reply":
+            with acting_as(actor):
+                thread = await self.board.thread(int(spec.target))
+            if (
+                thread.answer_content == spec.body["content"]
+                and thread.answer_organization == spec.body["organization"]
+            ):
+                return str(spec.target)
+        return None
 
     async def compensate(self, spec: StepSpec, result: str, request_id: str, actor: str) -> None:
         if spec.compensation is None:

@@ -204,12 +204,17 @@ class ReplyAppealInput:
     appeal_id: strawberry.ID = strawberry.field(description=APPEAL_ID)
     text: str = strawberry.field(description="答复内容, 1 to 2000 characters.")
     unit: str | None = strawberry.field(default=None, description=UNIT_DESCRIPTION)
+    organization: str | None = strawberry.field(
+        default=None,
+        description="Message-board threads only: the answering organisation (答复单位) the answer is published under.",
+    )
     idempotency_key: str | None = _key()
 
     action = Action.REPLY
 
     def command(self) -> Command:
-        return Command(self.action, str(self.appeal_id), _params(unit=self.unit, text=self.text))
+        params = _params(unit=self.unit, text=self.text, organization=self.organization)
+        return Command(self.action, str(self.appeal_id), params)
 
 
 @strawberry.input(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from redis.asyncio import Redis
 
 from auth.broker import CredentialBroker, ServiceCredentials
+from resolvers.adapters.board import BoardClient
 from resolvers.adapters.grid import GridClient
 from resolvers.adapters.hotline import HotlineClient
 from resolvers.adapters.http import AdapterOptions
@@ -14,7 +15,7 @@ from subgraphs.settings import SubgraphSettings
 
 __all__ = ["dispatch_service"]
 
-WRITE_SYSTEMS = ("hotline", "grid")
+WRITE_SYSTEMS = ("hotline", "grid", "board")
 
 
 def dispatch_service(settings: SubgraphSettings) -> tuple[DispatchService, Redis] | None:
@@ -34,6 +35,8 @@ def dispatch_service(settings: SubgraphSettings) -> tuple[DispatchService, Redis
         )
 
     reader = LegacyAppealReader(
-        hotline=HotlineClient(options("hotline"), broker=broker), grid=GridClient(options("grid"), broker=broker)
+        hotline=HotlineClient(options("hotline"), broker=broker),
+        grid=GridClient(options("grid"), broker=broker),
+        board=BoardClient(options("board"), broker=broker),
     )
     return DispatchService(Outbox(redis), reader), redis

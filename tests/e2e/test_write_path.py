@@ -26,7 +26,7 @@ from subgraphs.hotline.app import create_app as create_hotline
 from subgraphs.settings import SubgraphSettings
 from tests.auth.issuer import TinyIssuer, serve_issuer
 from tests.conftest import REDIS_URL
-from tests.resolvers.dispatch.harness import clients
+from tests.resolvers.dispatch.harness import board_client, clients
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp, serve_asgi
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
@@ -121,7 +121,9 @@ async def worker(redis: Redis, graph: Graph) -> AsyncIterator[None]:
     hotline, grid = clients(graph.hotline, graph.grid)
     stop = asyncio.Event()
     options = WorkerOptions(block_ms=100, retry=RetryPolicy(base_s=0.05, cap_s=0.2, max_attempts=5))
-    task = asyncio.create_task(Worker(Outbox(redis), LegacyWriters(hotline=hotline, grid=grid), options).run(stop))
+    task = asyncio.create_task(
+        Worker(Outbox(redis), LegacyWriters(hotline=hotline, grid=grid, board=board_client()), options).run(stop)
+    )
     yield
     stop.set()
     await task

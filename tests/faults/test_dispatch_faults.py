@@ -20,11 +20,17 @@ from resolvers.dispatch import Action, Command, DispatchService, DispatchState, 
 from resolvers.dispatch.service import LegacyAppealReader
 from tests.faults.processes import count_rows, redis_server, restart_redis, standin, worker
 from tests.faults.reconcile import reconcile_registrations, wait_all_ended
-from tests.resolvers.dispatch.harness import DISPATCHER, clients
+from tests.resolvers.dispatch.harness import DISPATCHER, board_client, clients
 
 pytestmark = pytest.mark.slow
 
 OUTAGE_S = 30
+
+
+def _report(capsys: pytest.CaptureFixture[str], line: str) -> None:
+    """The reconciliation line, on the terminal even when the test passes (CI logs show it)."""
+    with capsys.disabled():
+        print(f"\n[reconciliation] {line}")
 
 
 def _registration(title: str) -> Command:
@@ -53,10 +59,12 @@ async def _accept(service: DispatchService, commands: list[Command]) -> list[str
 
 def _service(redis: Redis, hotline_url: str, grid_url: str) -> DispatchService:
     hotline, grid = clients(hotline_url, grid_url)
-    return DispatchService(Outbox(redis), LegacyAppealReader(hotline=hotline, grid=grid))
+    return DispatchService(Outbox(redis), LegacyAppealReader(hotline=hotline, grid=grid, board=board_client()))
 
 
-async def test_a_stand_in_down_for_30_seconds_loses_and_doubles_nothing(redis: Redis, tmp_path: Path) -> None:
+async def test_a_stand_in_down_for_30_seconds_loses_and_doubles_nothing(
+    redis: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from tests.conftest import REDIS_URL
 
     marker = f"停机{uuid.uuid4().hex[:6]}-"
@@ -75,11 +83,13 @@ async def test_a_stand_in_down_for_30_seconds_loses_and_doubles_nothing(redis: R
             for w in workers:
                 w.stop()
         tally = reconcile_registrations(hotline.db, records, len(ids), marker)
-    print(tally.line("stand-in down 30 s"))
+    _report(capsys, tally.line("stand-in down 30 s"))
     assert (tally.applied, tally.duplicates, tally.lost) == (80, 0, 0)
 
 
-async def test_a_worker_killed_mid_saga_is_finished_by_another_without_duplicates(redis: Redis, tmp_path: Path) -> None:
+async def test_a_worker_killed_mid_saga_is_finished_by_another_without_duplicates(
+    redis: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from tests.conftest import REDIS_URL
 
     with standin("hotline", tmp_path / "hotline.sqlite") as hotline, standin("grid", tmp_path / "grid.sqlite") as grid:
@@ -123,15 +133,18 @@ async def test_a_worker_killed_mid_saga_is_finished_by_another_without_duplicate
     applied = [r for r in ended if r.state is DispatchState.APPLIED]
     duplicates = sum(n - 1 for _, n in grid_links + order_links if n > 1) + max(0, events[0][0] - len(orders))
     lost = len(ids) - len(applied)
-    print(
+    _report(
+        capsys,
         f"worker SIGKILLed mid-saga: accepted={len(ids)} applied={len(applied)} failed={len(ended) - len(applied)} "
-        f"duplicates={duplicates} lost={lost}"
+        f"duplicates={duplicates} lost={lost}",
     )
     assert {n for n, _ in grid_links} == orders and {n for n, _ in order_links} == orders
     assert (duplicates, lost) == (0, 0)
 
 
-async def test_redis_killed_between_accept_and_apply_loses_nothing(tmp_path: Path) -> None:
+async def test_redis_killed_between_accept_and_apply_loses_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     marker = f"重启{uuid.uuid4().hex[:6]}-"
     with (
         standin("hotline", tmp_path / "hotline.sqlite") as hotline,
@@ -152,12 +165,12 @@ async def test_redis_killed_between_accept_and_apply_loses_nothing(tmp_path: Pat
             await redis.aclose()
             proc.kill()
         tally = reconcile_registrations(hotline.db, records, len(ids), marker)
-    print(tally.line("redis-server killed between accept and apply"))
+    _report(capsys, tally.line("redis-server killed between accept and apply"))
     assert (tally.applied, tally.duplicates, tally.lost) == (100, 0, 0)
 
 
 async def test_a_thousand_concurrent_dispatches_with_ten_percent_failures_reconcile(
-    redis: Redis, tmp_path: Path
+    redis: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from tests.conftest import REDIS_URL
 
@@ -175,6 +188,6 @@ async def test_a_thousand_concurrent_dispatches_with_ten_percent_failures_reconc
             for w in workers:
                 w.stop()
         tally = reconcile_registrations(hotline.db, records, len(ids), marker)
-    print(tally.line("1000 concurrent, 10% legacy failures"))
+    _report(capsys, tally.line("1000 concurrent, 10% legacy failures"))
     assert tally.applied + tally.failed == 1000
     assert (tally.duplicates, tally.lost) == (0, 0)

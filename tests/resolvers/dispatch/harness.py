@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from auth.principal import Principal
+from resolvers.adapters.board import BoardClient
 from resolvers.adapters.grid import GridClient
 from resolvers.adapters.hotline import HotlineClient
 from resolvers.adapters.http import AdapterOptions
@@ -24,7 +25,9 @@ from resolvers.dispatch import (
     WorkerOptions,
 )
 
-__all__ = ["DISPATCHER", "HANDLER", "Rig", "rig_for"]
+__all__ = ["DISPATCHER", "HANDLER", "Rig", "board_client", "clients", "rig_for"]
+
+UNREACHABLE = "http://127.0.0.1:9"  # a system a test does not write to
 
 DISPATCHER = Principal.from_claims(
     {"sub": "dispatcher", "roles": ["dispatcher"], "jurisdiction": {"admin_codes": ["430100"], "grid_codes": []}}
@@ -43,19 +46,27 @@ class Rig:
     reader: LegacyAppealReader
 
 
-def clients(hotline_url: str, grid_url: str) -> tuple[HotlineClient, GridClient]:
-    def options(url: str) -> AdapterOptions:
-        return AdapterOptions(base_url=url, username="minyi-service", password="minyi-service-pass", timeout_s=5)
+def _options(url: str) -> AdapterOptions:
+    return AdapterOptions(base_url=url, username="minyi-service", password="minyi-service-pass", timeout_s=5)
 
-    return HotlineClient(options(hotline_url)), GridClient(options(grid_url))
+
+def clients(hotline_url: str, grid_url: str) -> tuple[HotlineClient, GridClient]:
+    return HotlineClient(_options(hotline_url)), GridClient(_options(grid_url))
+
+
+def board_client(url: str = UNREACHABLE) -> BoardClient:
+    return BoardClient(_options(url))
 
 
 @contextlib.asynccontextmanager
-async def rig_for(redis: Redis, hotline_url: str, grid_url: str, *, workers: int = 1) -> AsyncIterator[Rig]:
+async def rig_for(
+    redis: Redis, hotline_url: str, grid_url: str, *, board_url: str = UNREACHABLE, workers: int = 1
+) -> AsyncIterator[Rig]:
     hotline, grid = clients(hotline_url, grid_url)
+    board = board_client(board_url)
     outbox = Outbox(redis)
-    writers = LegacyWriters(hotline=hotline, grid=grid)
-    reader = LegacyAppealReader(hotline=hotline, grid=grid)
+    writers = LegacyWriters(hotline=hotline, grid=grid, board=board)
+    reader = LegacyAppealReader(hotline=hotline, grid=grid, board=board)
     stop = asyncio.Event()
     options = WorkerOptions(block_ms=100, claim_idle_ms=1000, lease_ms=3000, retry=FAST_RETRY)
     running = [asyncio.create_task(Worker(outbox, writers, options).run(stop)) for _ in range(workers)]
