@@ -46,6 +46,12 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("NOT_FOUND", False, "the system of record has no such record"),
     ErrorCode("DIRECTORY_UNAVAILABLE", True, "the person directory did not answer"),
     ErrorCode("AUDIT_UNAVAILABLE", True, "an audited action was refused because its record could not be written"),
+    ErrorCode("IDEMPOTENCY_KEY_REUSED", False, "an idempotency key sent again with a different input"),
+    ErrorCode("UNSUPPORTED", False, "the write is not available for this appeal's system"),
+    ErrorCode("OUTSIDE_JURISDICTION", False, "the write concerns an appeal outside your unit or jurisdiction"),
+    ErrorCode(
+        "OUTBOX_UNAVAILABLE", True, "a write could not be made durable (the outbox did not answer); nothing was written"
+    ),
     ErrorCode("SUBGRAPH_UNAVAILABLE", True, "a part of the graph did not answer"),
     ErrorCode("SUBGRAPH_INVALID_RESPONSE", True, "a part of the graph answered something malformed"),
     ErrorCode("QUERY_PLANNING_FAILED", False, "the gateway could not plan the operation"),

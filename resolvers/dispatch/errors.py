@@ -26,7 +26,7 @@ __all__ = [
 
 
 class DispatchError(Exception):
-    code = "DISPATCH_ERROR"
+    code = "BAD_USER_INPUT"
 
     def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
         super().__init__(message)

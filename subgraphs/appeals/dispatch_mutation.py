@@ -10,7 +10,7 @@ anything is written. Permission refusals and outages are top-level errors (``FOR
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -106,7 +106,8 @@ def _field(input_cls: type, description: str) -> Any:
     async def resolve(info: Info, input: Any) -> Any:
         return await _submit(info, input, payload)
 
-    resolve.__annotations__ = {"info": Info, "input": input_cls, "return": payload}
+    described = Annotated[input_cls, strawberry.argument(description="What to write, with its idempotency key.")]  # type: ignore[valid-type]
+    resolve.__annotations__ = {"info": Info, "input": described, "return": payload}
     return strawberry.mutation(resolver=resolve, name=_mutation_name(input_cls), description=description)
 
 
@@ -142,7 +143,10 @@ class DispatchMutation:
     )
 
 
-async def _dispatch(info: Info, id: strawberry.ID) -> Dispatch | None:
+async def _dispatch(
+    info: Info,
+    id: Annotated[strawberry.ID, strawberry.argument(description="The dispatch id a write mutation answered.")],
+) -> Dispatch | None:
     raw = str(id).removeprefix("dispatch:")
     record = await _service(info).outbox.load(raw)
     if record is None or record.actor != info.context.principal.subject:

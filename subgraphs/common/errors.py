@@ -28,8 +28,8 @@ from strawberry.extensions import SchemaExtension
 from auth.errors import AuthError
 from resolvers.adapters.errors import LegacyError
 from resolvers.audit import AuditUnavailable
-from schema.error_codes import is_retryable
 from resolvers.dispatch.errors import DispatchError
+from schema.error_codes import is_retryable
 
 __all__ = ["SERVICES", "ErrorCodes", "SubgraphError", "SubgraphInputError", "client_message", "error_extensions"]
 
