@@ -39,7 +39,7 @@ from resolvers.adapters.errors import (
     LegacyProtocolError,
     LegacyRejected,
 )
-from resolvers.adapters.http import AdapterOptions, HttpAnswer, LegacyHttp, read_each
+from resolvers.adapters.http import REQUEST_ID_HEADER, AdapterOptions, HttpAnswer, LegacyHttp, read_each
 from resolvers.adapters.links import RecordLink
 from resolvers.domain import UnitRef
 
@@ -331,7 +331,7 @@ class GridClient:
         """One API call with the bearer token; one new token and one retry on ``invalid_token``."""
         acting = self.broker.acting_headers()
         if request_id:
-            acting["X-Request-Id"] = request_id
+            acting[REQUEST_ID_HEADER] = request_id
 
         async def send(token: str) -> HttpAnswer:
             headers = {**acting, "Authorization": f"Bearer {token}"}

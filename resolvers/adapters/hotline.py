@@ -36,7 +36,7 @@ from resolvers.adapters.errors import (
     LegacyProtocolError,
     LegacyRejected,
 )
-from resolvers.adapters.http import AdapterOptions, HttpAnswer, LegacyHttp
+from resolvers.adapters.http import REQUEST_ID_HEADER, AdapterOptions, HttpAnswer, LegacyHttp
 from resolvers.adapters.links import RecordLink
 from resolvers.domain import AppealType, UnifiedStatus, UnitRef, parse_legacy_datetime
 from resolvers.hotline_status import StatusFilter, unified_status
@@ -53,7 +53,6 @@ __all__ = [
 
 SYSTEM = "hotline"
 SESSION_HEADER = "X-Session-Token"
-REQUEST_ID_HEADER = "X-Request-Id"
 MAX_PAGE = 100
 RETURNED = "已退单"  # the unit state of a unit whose return (退单) was approved
 

@@ -20,7 +20,18 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 
 from resolvers.adapters.errors import LegacyError, LegacyNotFound, LegacyProtocolError, LegacyUnavailable
 
-__all__ = ["AdapterOptions", "HttpAnswer", "LegacyHttp", "close_shared_session", "gather_limited", "read_each"]
+__all__ = [
+    "REQUEST_ID_HEADER",
+    "AdapterOptions",
+    "HttpAnswer",
+    "LegacyHttp",
+    "close_shared_session",
+    "gather_limited",
+    "read_each",
+]
+
+# A write carries its dispatch step's request id here; a legacy system that keeps receipts writes it once.
+REQUEST_ID_HEADER = "X-Request-Id"
 
 T = TypeVar("T")
 R = TypeVar("R")
