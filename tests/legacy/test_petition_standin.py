@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import secrets
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree as ET
@@ -160,13 +159,11 @@ async def test_seed_covers_the_worlds_petitions_over_many_statuses(standin: Back
     assert {r["zjhm"] for r in rows} == {f.person.id_number for f in filings}
 
 
-def test_seeding_is_fast_and_deterministic() -> None:
+def test_seeding_is_deterministic() -> None:
     world = build_world(1, people=400)
     conn, _ = open_database(None, SCHEMA)
-    started = time.perf_counter()
     rows = seed_rows(world, 1, world.now)
     PetitionStore(conn).insert_many(rows)
-    assert time.perf_counter() - started < 1.0
     assert PetitionStore(conn).count() == len(rows)
     assert seed_rows(world, 1, world.now) == rows
     conn.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import aiohttp
@@ -39,7 +40,7 @@ async def test_requests_are_counted_by_route_and_admin_routes_are_not(standin: B
         await _get(standin.url + "/ping")
     status, stats = await _get(standin.url + "/_admin/stats")
     assert status == 200
-    assert stats == {"requests": 3, "by_route": {"GET /ping": 3}}
+    assert stats == {"requests": 3, "by_route": {"GET /ping": 3}, "held": 0}
 
 
 async def test_injected_failures_answer_503(standin: BackgroundServer) -> None:
@@ -53,9 +54,25 @@ async def test_injected_failures_answer_503(standin: BackgroundServer) -> None:
     assert status == 200
 
 
+async def test_held_requests_wait_unanswered_until_released(standin: BackgroundServer) -> None:
+    await _post(standin.url + "/_admin/faults", {"hold": True})
+    try:
+        waiting = asyncio.ensure_future(_get(standin.url + "/ping"))
+        # The stand-in's event lives in its own thread and loop: its counter over HTTP is how a client sees it.
+        while (await _get(standin.url + "/_admin/stats"))[1]["held"] == 0:  # type: ignore[index]  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        assert not waiting.done()
+    finally:
+        await _post(standin.url + "/_admin/faults", {"hold": False})
+    assert await waiting == (200, {"pong": True})
+    assert (await _get(standin.url + "/_admin/stats"))[1]["held"] == 0  # type: ignore[index]
+
+
 async def test_bad_fault_settings_are_refused(standin: BackgroundServer) -> None:
     status, body = await _post(standin.url + "/_admin/faults", {"failure_rate": 2})
     assert status == 400 and "failure_rate" in str(body)
+    status, body = await _post(standin.url + "/_admin/faults", {"hold": "yes"})
+    assert status == 400 and "hold: bool" in str(body)
 
 
 def test_options_are_checked() -> None:

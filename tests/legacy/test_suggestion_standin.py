@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -48,9 +47,7 @@ async def call(
 
 
 def test_seeding_picks_about_sixty_suggestions_from_citizens_of_the_other_systems(world: World) -> None:
-    started = time.monotonic()
     rows = suggestion_rows(world, 1)
-    assert time.monotonic() - started < 1.0
     assert len(rows) == 60 and len({r["jybh"] for r in rows}) == 60
     assert rows == suggestion_rows(build_world(1, now=NOW), 1)  # deterministic
     picked = pick_filings(world)

@@ -1,7 +1,4 @@
-"""``minyi compose``, ``minyi check`` and ``minyi gateway --subgraphs`` as an integrator runs them: real processes.
-
-Tests marked ``needs_composer`` run once ``schema.compose`` exists; the others (config mistakes) run now.
-"""
+"""``minyi compose``, ``minyi check`` and ``minyi gateway --subgraphs`` as an integrator runs them: real processes."""
 
 from __future__ import annotations
 
@@ -26,9 +23,6 @@ from tests.support.servers import BackgroundServer, free_port, serve_asgi
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = (sys.executable, "-m", "minyi.cli")
-needs_composer = pytest.mark.skipif(
-    not recompose.composer_available(), reason="the composer (schema.compose) does not exist yet"
-)
 
 
 def minyi(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -67,7 +61,6 @@ def test_gateway_takes_a_supergraph_or_subgraphs_not_both(tmp_path: Path) -> Non
     assert f"cannot compose the subgraphs of {bad}" in refused.stderr and "names no subgraphs" in refused.stderr
 
 
-@needs_composer
 def test_compose_writes_the_projects_supergraph_offline(tmp_path: Path) -> None:
     output = tmp_path / "supergraph.graphql"
     done = minyi("compose", "--config", "subgraphs.toml", "-o", str(output))
@@ -89,7 +82,6 @@ def test_compose_writes_the_projects_supergraph_offline(tmp_path: Path) -> None:
     assert find_schema_changes(checked_in.api_schema, composed.api_schema) == ()
 
 
-@needs_composer
 def test_check_of_the_projects_subgraphs_against_the_checked_in_supergraph_passes() -> None:
     done = minyi("check", "--config", "subgraphs.toml")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -97,7 +89,6 @@ def test_check_of_the_projects_subgraphs_against_the_checked_in_supergraph_passe
     assert "no breaking changes" in done.stdout
 
 
-@needs_composer
 def test_compose_reports_every_error_located_and_exits_1(tmp_path: Path) -> None:
     config = write_files_config(tmp_path, alpha="alpha", beta="beta_broken")
     done = minyi("compose", "--config", str(config), "-o", str(tmp_path / "out.graphql"))
@@ -107,7 +98,6 @@ def test_compose_reports_every_error_located_and_exits_1(tmp_path: Path) -> None
     assert not (tmp_path / "out.graphql").exists()
 
 
-@needs_composer
 def test_check_passes_when_nothing_breaks(tmp_path: Path) -> None:
     config = write_files_config(tmp_path, alpha="alpha", beta="beta")
     against = tmp_path / "checked-in.graphql"
@@ -117,7 +107,6 @@ def test_check_passes_when_nothing_breaks(tmp_path: Path) -> None:
     assert "no breaking changes" in done.stdout
 
 
-@needs_composer
 def test_check_fails_on_removed_fields_with_a_readable_report(tmp_path: Path) -> None:
     config = write_files_config(tmp_path, alpha="alpha", beta="beta")  # gamma is gone
     against = tmp_path / "checked-in.graphql"
@@ -129,7 +118,6 @@ def test_check_fails_on_removed_fields_with_a_readable_report(tmp_path: Path) ->
     assert "[FIELD_REMOVED] Field Query.warehouse was removed" in done.stdout
 
 
-@needs_composer
 def test_check_fails_on_composition_errors(tmp_path: Path) -> None:
     config = write_files_config(tmp_path, alpha="alpha", beta="beta_broken")
     done = minyi("check", "--config", str(config), "--against", str(REPO / "schema" / "supergraph.graphql"))
@@ -174,7 +162,6 @@ def _wait_for(probe: Any, proc: subprocess.Popen[str], what: str) -> Any:
     pytest.fail(f"{what}: " + (proc.stderr.read() if proc.poll() is not None and proc.stderr else "no answer"))
 
 
-@needs_composer
 def test_the_gateway_composes_its_subgraphs_and_recomposes_on_sighup(
     tmp_path: Path, live_subgraphs: dict[str, BackgroundServer]
 ) -> None:

@@ -1,4 +1,9 @@
-"""Plan snapshots: golden text files under ``tests/planner/snapshots``; ``MINYI_UPDATE_GOLDEN=1`` rewrites them."""
+"""Plan snapshots: golden text files under ``tests/planner/snapshots``.
+
+A missing snapshot fails the test: a snapshot is only written when ``MINYI_UPDATE_GOLDEN=1`` asks for it, by hand,
+and the new file is reviewed and committed. CI never sets the variable (``tests/planner/test_snapshots.py`` checks
+that neither ``.ci/run`` nor ``scripts/test.sh`` does).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import os
 from functools import cache
 from pathlib import Path
 
+import pytest
 from graphql import parse, validate
 
 from gateway.planner import build_query_plan, print_plan
@@ -27,10 +33,19 @@ def plan_text(graph: str, query: str, operation_name: str | None = None) -> str:
     return print_plan(build_query_plan(model, document, operation_name))
 
 
-def assert_plan_matches(name: str, graph: str, query: str, operation_name: str | None = None) -> str:
+def updating() -> bool:
+    """Whether this run was asked to write snapshots (``MINYI_UPDATE_GOLDEN=1``)."""
+    return os.environ.get("MINYI_UPDATE_GOLDEN") == "1"
+
+
+def assert_plan_matches(
+    name: str, graph: str, query: str, operation_name: str | None = None, *, folder: Path = HERE / "snapshots"
+) -> str:
     text = plan_text(graph, query, operation_name)
-    golden = HERE / "snapshots" / f"{name}.txt"
-    if os.environ.get("MINYI_UPDATE_GOLDEN") == "1" or not golden.exists():
+    golden = folder / f"{name}.txt"
+    if updating():
         golden.write_text(text + "\n")
+    elif not golden.exists():
+        pytest.fail(f"no plan snapshot {golden}: run with MINYI_UPDATE_GOLDEN=1 to write it, then review it")
     assert text + "\n" == golden.read_text(), f"plan for {name} differs from {golden}"
     return text

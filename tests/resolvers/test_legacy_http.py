@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from aiohttp import web
 
+from legacy.standin import StandinOptions, create_standin_app
 from resolvers.adapters.errors import LegacyProtocolError, LegacyUnavailable
 from resolvers.adapters.http import AdapterOptions, LegacyHttp, close_shared_session, gather_limited
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp
-
-
-async def _slow(request: web.Request) -> web.Response:
-    await asyncio.sleep(0.6)
-    return web.Response(text="late")
 
 
 async def _broken(request: web.Request) -> web.Response:
@@ -34,11 +29,8 @@ async def _ok(request: web.Request) -> web.Response:
 @pytest.fixture(scope="module")
 def server() -> Iterator[BackgroundServer]:
     def make() -> web.Application:
-        app = web.Application()
-        app.add_routes(
-            [web.get("/slow", _slow), web.get("/broken", _broken), web.get("/html", _html), web.get("/ok", _ok)]
-        )
-        return app
+        routes = [web.get("/broken", _broken), web.get("/html", _html), web.get("/ok", _ok)]
+        return create_standin_app("test", StandinOptions(), routes)  # for its fault injector
 
     s = serve_aiohttp(make)
     yield s
@@ -59,10 +51,14 @@ async def test_a_good_answer_comes_back_with_status_and_body(server: BackgroundS
 
 async def test_a_slow_system_is_unavailable_within_the_timeout(server: BackgroundServer) -> None:
     http = LegacyHttp("grid", AdapterOptions(base_url=server.url, timeout_s=0.2))
-    started = time.monotonic()
-    with pytest.raises(LegacyUnavailable) as caught:
-        await http.request("GET", "/slow")
-    assert time.monotonic() - started < 1.5
+    await http.request("POST", "/_admin/faults", json={"hold": True})
+    try:
+        with pytest.raises(LegacyUnavailable) as caught:
+            await http.request("GET", "/ok")
+        stats = (await http.request("GET", "/_admin/stats")).json("grid")
+    finally:
+        await http.request("POST", "/_admin/faults", json={"hold": False})
+    assert stats["held"] == 1  # the system still holds the call: the timeout gave up on it, not an answer
     assert caught.value.system == "grid" and "0.2s" in str(caught.value)
 
 

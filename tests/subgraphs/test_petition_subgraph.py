@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -345,13 +344,12 @@ async def test_a_stopped_system_nulls_only_its_fields(orphan: BackgroundServer) 
 
 
 async def test_a_slow_system_costs_the_timeout_not_more(impatient: BackgroundServer, standin: BackgroundServer) -> None:
-    await admin(standin, "POST", "/_admin/faults", {"latency_ms": 1500})
+    await admin(standin, "POST", "/_admin/faults", {"hold": True})
     try:
-        started = time.perf_counter()
         answer = await gql(impatient, "{ petitions(first: 5) { items { id } } }")
-        elapsed = time.perf_counter() - started
+        held = (await admin(standin, "GET", "/_admin/stats"))["held"]
     finally:
-        await admin(standin, "POST", "/_admin/faults", {"latency_ms": 0})
+        await admin(standin, "POST", "/_admin/faults", {"hold": False})
+    assert held >= 1  # the subgraph answered while the petition system still held its call: the timeout answered
     assert answer["data"] == {"petitions": None}
     assert_unavailable(answer)
-    assert elapsed < 1.2  # 0.3 s timeout + margin, well under the 1.5 s the system would take

@@ -6,8 +6,9 @@
 
 :func:`fake_compose` stands in for ``schema.compose.compose`` at the gateway's seam: it answers the supergraphs
 composed at development time (``supergraph_*.graphql``, from the standard composer) with the given URLs, and the
-``INVALID_FIELD_SHARING`` error for the broken ``beta``. :func:`composers` yields it, and the real composer too once
-``schema.compose`` exists, so the same tests run against both.
+``INVALID_FIELD_SHARING`` error for the broken ``beta``. :func:`composer` gives it or the real composer
+(``schema.compose``), so the same tests run against both. A real composer that fails to import, or fails to compose
+``alpha`` with ``beta``, raises there: the tests that depend on it fail, they are never skipped.
 """
 
 from __future__ import annotations
@@ -73,22 +74,30 @@ def fake_compose(subgraphs: Sequence[SubgraphSdl]) -> FakeResult:
     )
 
 
-def composers() -> list[tuple[str, ComposeFunction | None]]:
-    """``("fake", fake_compose)`` and, once ``schema.compose`` exists, ``("real", its compose)``."""
-    found: list[tuple[str, ComposeFunction | None]] = [("fake", fake_compose)]
-    try:
-        found.append(("real", default_compose()))
-    except Exception:  # not written yet, or half-written while another session works on it
-        found.append(("real", None))
-    return found
+COMPOSERS = ("fake", "real")
 
 
-def composer_available() -> bool:
-    try:
-        default_compose()
-    except Exception:
-        return False
-    return True
+class ComposerBroken(AssertionError):
+    """The real composer cannot compose two subgraphs that compose."""
+
+
+def composer(name: str) -> ComposeFunction:
+    """The fake composer, or the real one (``schema.compose``) after checking that it composes alpha with beta.
+
+    An ``ImportError`` from ``schema.compose`` propagates, and a composition that fails raises
+    :class:`ComposerBroken`, so every test using the composer fails instead of skipping.
+    """
+    if name == "fake":
+        return fake_compose
+    if name != "real":
+        raise ValueError(f"unknown composer {name!r}: one of {COMPOSERS}")
+    compose = default_compose()
+    probe = compose(
+        [SubgraphSdl("alpha", "http://alpha", sdl("alpha")), SubgraphSdl("beta", "http://beta", sdl("beta"))]
+    )
+    if probe.supergraph_sdl is None or probe.errors:
+        raise ComposerBroken(f"the real composer fails on alpha + beta: {[e.message for e in probe.errors]}")
+    return compose
 
 
 ITEMS = [{"id": "1", "name": "one"}, {"id": "2", "name": "two"}]
