@@ -311,13 +311,15 @@ def on_call_caller(principal: Principal, calls: Iterable[AppealFacts]) -> str | 
     return None
 
 
-def decide(principal: Principal, facts: AppealFacts, *, on_call_with: str | None = None) -> Access:
+def decide(principal: Principal, facts: AppealFacts, *, on_call_with: str | None = None, public: bool = True) -> Access:
     """What ``principal`` may see of the appeal described by ``facts`` (DOMAIN.md §8); ``on_call_with`` is the
-    person key of the caller of the principal's current call, when the asking subgraph knows one."""
+    person key of the caller of the principal's current call, when the asking subgraph knows one. With
+    ``public=False`` what the board publishes to everyone counts for nothing: a person's history (which appeals are
+    theirs) is not public even where each appeal is."""
     if _is_accused(principal, facts):
         return NOTHING  # Art 30 ¶3 trumps every other role the principal may hold
     grants = [
-        _public(facts),
+        _public(facts) if public else NOTHING,
         _caller_history(principal, facts, on_call_with),
         *(_RULES[role](principal, facts) for role in principal.roles),
     ]

@@ -72,13 +72,14 @@ def criteria_of(info: Info, given: AppealFilter | None) -> AppealCriteria:
 
 
 def report_missing(info: Info, failed: dict[SourceSystem, LegacyError]) -> None:
-    """One error per system left out of a partial answer, at the field's path."""
+    """One error per system left out of a partial answer, at the field's path; ``extensions.system`` names it (the
+    gateway sets ``extensions.service`` to the subgraph)."""
     for system, error in sorted(failed.items(), key=lambda x: x[0].value):
         info.context.partial_errors.append(
             GraphQLError(
                 f"{system.value} did not answer: its appeals are missing from this list",
                 path=info.path.as_list(),
-                extensions=error_extensions(error),
+                extensions={**(error_extensions(error) or {}), "system": system.value},
             )
         )
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from strawberry.tools import merge_types
 
 from resolvers.domain import SourceSystem
+from subgraphs.appeals.citizen import Citizen, CitizenQuery
 from subgraphs.appeals.dispatch_mutation import DispatchMutation, DispatchQuery
 from subgraphs.appeals.query import Query
 from subgraphs.appeals.types import APPEAL_TYPES
@@ -28,8 +29,8 @@ DEFAULT_SYSTEMS = (
 def build_schema(systems: Iterable[SourceSystem] = DEFAULT_SYSTEMS) -> SubgraphSchema:
     wanted = set(systems)
     types = [cls for system, cls in APPEAL_TYPES.items() if system in wanted]
-    query = merge_types("Query", (Query, DispatchQuery))
-    return SubgraphSchema(query=query, mutation=DispatchMutation, types=types)
+    query = merge_types("Query", (Query, CitizenQuery, DispatchQuery))
+    return SubgraphSchema(query=query, mutation=DispatchMutation, types=[*types, Citizen])
 
 
 schema = build_schema()

@@ -1,4 +1,5 @@
-"""One graph over the five systems, as a frontend team meets it: through the gateway, over real loopback HTTP.
+"""One graph over the five systems, as a frontend team meets it: through the gateway, over real loopback HTTP
+(the five system subgraphs and the cross-system appeals subgraph).
 
 The five stand-ins are seeded from one city; each subgraph accepts only the gateway's internal tokens, verified
 with the key set the gateway publishes at ``/internal/jwks``; the gateway serves the checked-in supergraph and its
@@ -32,6 +33,7 @@ from legacy.standin import StandinOptions
 from legacy.suggestion.app import create_app as suggestion_standin
 from legacy.world import World
 from schema.supergraph import load_supergraph
+from subgraphs.appeals.app import create_app as appeals_subgraph
 from subgraphs.board.app import create_app as board_subgraph
 from subgraphs.grid.app import create_app as grid_subgraph
 from subgraphs.hotline.app import create_app as hotline_subgraph
@@ -95,12 +97,20 @@ def graph(world: World) -> Iterator[Graph]:
     base = f"http://127.0.0.1:{port}"
     servers: list[BackgroundServer] = []
     urls: list[tuple[str, str]] = []
+    legacy_urls: dict[str, str] = {}
     for name, standin in STANDINS.items():
         legacy = serve_aiohttp(lambda standin=standin: standin(world))  # type: ignore[misc]
         settings = SubgraphSettings(legacy_url=legacy.url, redis_url="", internal_jwks_url=f"{base}/internal/jwks")
         subgraph = serve_asgi(lambda make=SUBGRAPHS[name], settings=settings: make(settings))  # type: ignore[misc]
         servers += [legacy, subgraph]
         urls.append((name, f"{subgraph.url}/graphql"))
+        legacy_urls[name] = legacy.url
+    appeals_settings = SubgraphSettings(
+        legacy_urls=legacy_urls, redis_url="", internal_jwks_url=f"{base}/internal/jwks"
+    )
+    appeals = serve_asgi(lambda: appeals_subgraph(appeals_settings))
+    servers.append(appeals)
+    urls.append(("appeals", f"{appeals.url}/graphql"))
     provider = Provider(
         AuthSettings(issuer=base).options(), kv=MemoryStore(), users=UserStore(None, demo_users("unused"))
     )

@@ -1,5 +1,6 @@
-"""The whole city on loopback for a test: the four legacy stand-ins, the four system subgraphs (accepting only
-the gateway's internal tokens, sharing the person directory in the test Redis) and a gateway over the checked-in supergraph, each a real server in a background
+"""The whole city on loopback for a test: the five legacy stand-ins, the five system subgraphs and the
+cross-system appeals subgraph (accepting only the gateway's internal tokens, sharing the person directory in the
+test Redis) and a gateway over the checked-in supergraph, each a real server in a background
 thread (:mod:`tests.support.servers`).
 
 Requests with ``Authorization: Bearer supervisor`` are made for the test supervisor (督办员 over the city, who may
@@ -22,15 +23,17 @@ from auth.principal import ANONYMOUS, Principal
 from gateway.settings import GatewayOptions
 from legacy.standin import StandinOptions
 from schema.supergraph import load_supergraph
+from subgraphs.appeals.app import create_app as create_appeals
 from subgraphs.settings import SubgraphSettings
 from tests.conftest import REDIS_URL
 from tests.support.principals import SUPERVISOR
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp, serve_asgi
 
-__all__ = ["CITIZEN_VIEW", "SYSTEMS", "City", "open_city"]
+__all__ = ["CITIZEN_VIEW", "CITIZEN_VIEW_SYSTEMS", "SYSTEMS", "City", "open_city"]
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
-SYSTEMS = ("hotline", "petition", "board", "grid")
+SYSTEMS = ("hotline", "petition", "board", "grid", "suggestion")
+CITIZEN_VIEW_SYSTEMS = ("hotline", "petition", "board", "grid")  # the subgraphs CITIZEN_VIEW asks
 CITIZEN_VIEW = """
 query CitizenView($phone: String!) {
   citizen(phone: $phone) {
@@ -84,6 +87,7 @@ def open_city(**gateway_arguments: Any) -> Iterator[City]:
     gateway_port = free_port()
     gateway_base = f"http://127.0.0.1:{gateway_port}"
     city = City(f"{gateway_base}/graphql", {})
+    legacy_urls: dict[str, str] = {}
     try:
         for system in SYSTEMS:
             standin_module = importlib.import_module(f"legacy.{system}.app")
@@ -99,6 +103,13 @@ def open_city(**gateway_arguments: Any) -> Iterator[City]:
             subgraph = serve_asgi(lambda m=subgraph_module, s=settings: m.create_app(s))
             servers.append(subgraph)
             city.subgraph_urls[system] = f"{subgraph.url}/graphql"
+            legacy_urls[system] = standin.url
+        appeals_settings = SubgraphSettings(
+            legacy_urls=legacy_urls, redis_url=REDIS_URL, internal_jwks_url=f"{gateway_base}/internal/jwks"
+        )
+        appeals = serve_asgi(lambda: create_appeals(appeals_settings))
+        servers.append(appeals)
+        city.subgraph_urls["appeals"] = f"{appeals.url}/graphql"
         options = gateway_arguments.pop("options", GatewayOptions())
         options = replace(options, subgraph_urls=tuple(sorted(city.subgraph_urls.items())))
         supergraph = load_supergraph(SUPERGRAPH.read_text())

@@ -1,5 +1,6 @@
-"""The whole graph on loopback for role tests through the gateway: the four legacy stand-ins (seeded like the
-demo), the four system subgraphs accepting only the gateway's internal tokens, and the gateway over the checked-in
+"""The whole graph on loopback for role tests through the gateway: the five legacy stand-ins (seeded like the
+demo), the five system subgraphs and the cross-system appeals subgraph, all accepting only the gateway's internal
+tokens, and the gateway over the checked-in
 supergraph trusting a small external OIDC issuer (:class:`tests.auth.issuer.TinyIssuer`) — so a test can sign a
 token for any role, unit and jurisdiction and ask the graph as that user would.
 """
@@ -23,12 +24,15 @@ from legacy.grid.app import create_app as create_grid_standin
 from legacy.hotline.app import create_app as create_hotline_standin
 from legacy.petition.app import create_app as create_petition_standin
 from legacy.standin import StandinOptions
+from legacy.suggestion.app import create_app as create_suggestion_standin
 from schema.supergraph import load_supergraph
+from subgraphs.appeals.app import create_app as create_appeals
 from subgraphs.board.app import create_app as create_board
 from subgraphs.grid.app import create_app as create_grid
 from subgraphs.hotline.app import create_app as create_hotline
 from subgraphs.petition.app import create_app as create_petition
 from subgraphs.settings import SubgraphSettings
+from subgraphs.suggestion.app import create_app as create_suggestion
 from tests.auth.issuer import TinyIssuer, serve_issuer
 from tests.conftest import REDIS_URL
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp, serve_asgi
@@ -42,12 +46,14 @@ _STANDINS: dict[str, Callable[[StandinOptions], web.Application]] = {
     "petition": create_petition_standin,
     "board": create_board_standin,
     "grid": create_grid_standin,
+    "suggestion": create_suggestion_standin,
 }
 _SUBGRAPHS: dict[str, Callable[[SubgraphSettings], Any]] = {
     "hotline": create_hotline,
     "petition": create_petition,
     "board": create_board,
     "grid": create_grid,
+    "suggestion": create_suggestion,
 }
 
 
@@ -56,6 +62,11 @@ class Graph:
     url: str  # the gateway's base URL
     issuer: TinyIssuer
     standins: dict[str, str]  # system name → the legacy stand-in's base URL
+    standin_servers: dict[str, BackgroundServer]
+
+    def stop_standin(self, name: str) -> None:
+        """Stop one legacy stand-in for good (its system is down from now on)."""
+        self.standin_servers[name].stop()
 
     def token(self, roles: list[str], **claims: Any) -> str:
         """An access token of the trusted issuer for a user with ``roles`` (and ``unit``, ``jurisdiction``…)."""
@@ -80,10 +91,12 @@ def running_graph(seed: int = 1, redis_url: str = REDIS_URL) -> Iterator[Graph]:
         gateway_base = f"http://127.0.0.1:{gateway_port}"
         urls: dict[str, str] = {}
         standins: dict[str, str] = {}
+        standin_servers: dict[str, BackgroundServer] = {}
         for name, make_standin in _STANDINS.items():
             standin = serve_aiohttp(lambda make=make_standin: make(StandinOptions(seed=seed)))  # type: ignore[misc]
             started.append(standin)
             standins[name] = standin.url
+            standin_servers[name] = standin
             settings = SubgraphSettings.model_validate(
                 {
                     "legacy_url": standin.url,
@@ -94,6 +107,12 @@ def running_graph(seed: int = 1, redis_url: str = REDIS_URL) -> Iterator[Graph]:
             subgraph = serve_asgi(lambda make=_SUBGRAPHS[name], s=settings: make(s))  # type: ignore[misc]
             started.append(subgraph)
             urls[name] = f"{subgraph.url}/graphql"
+        appeals_settings = SubgraphSettings.model_validate(
+            {"legacy_urls": standins, "redis_url": redis_url, "internal_jwks_url": f"{gateway_base}/internal/jwks"}
+        )
+        appeals = serve_asgi(lambda: create_appeals(appeals_settings))
+        started.append(appeals)
+        urls["appeals"] = f"{appeals.url}/graphql"
 
         def make_gateway() -> Any:
             overrides: dict[str, Any] = {"oidc_issuer": issuer.issuer, "subgraph_urls": urls}
@@ -106,7 +125,7 @@ def running_graph(seed: int = 1, redis_url: str = REDIS_URL) -> Iterator[Graph]:
             )
 
         started.append(serve_asgi(make_gateway, gateway_port))
-        yield Graph(gateway_base, issuer, standins)
+        yield Graph(gateway_base, issuer, standins, standin_servers)
     finally:
         for server in reversed(started):
             server.stop()
