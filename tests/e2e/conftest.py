@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from tests.e2e.harness import Gateway, Scenario, open_gateway, start_scenario
+from tests.e2e.harness import OPENERS, Gateway, Scenario, start_scenario
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +23,9 @@ def scenario(scenario_servers: Scenario) -> Iterator[Scenario]:
     scenario_servers.reset()
 
 
-@pytest.fixture
-async def gateway(scenario: Scenario) -> AsyncIterator[Gateway]:
-    async with open_gateway(scenario) as gw:
+@pytest.fixture(params=sorted(OPENERS))
+async def gateway(request: pytest.FixtureRequest, scenario: Scenario) -> AsyncIterator[Gateway]:
+    """The gateway over the scenario: its staged functions called directly, and the real app over HTTP."""
+    async with OPENERS[request.param](scenario) as gw:
         scenario.reset()
         yield gw

@@ -5,9 +5,11 @@ A scenario is a folder ``scenarios/<name>/`` with one SDL file per subgraph, the
 its resolvers. :func:`start_scenario` serves every subgraph with :func:`tests.support.servers.serve_asgi`; the
 supergraph's placeholder URLs are replaced by the real loopback URLs (and the fetcher gets the same map).
 
-The gateway is assembled from its staged functions, as the HTTP app does: ``parse`` → ``validate`` against the API
-schema → ``build_query_plan`` → ``execute_plan`` with an ``HttpFetcher``. The gateway modules are imported inside
-:func:`open_gateway`, so test modules stay importable while those modules are being written.
+The gateway comes two ways, with one interface (:class:`Gateway`), and the ``gateway`` fixture gives each test
+both: :func:`open_gateway` assembles it from its staged functions — ``parse`` → ``validate`` against the API schema
+→ ``build_query_plan`` → ``execute_plan`` with an ``HttpFetcher`` — and :func:`open_http_gateway` serves the real
+Starlette app (``gateway.app.create_app``, dev mode for the plan header) on loopback and posts each operation to
+it, so that variable coercion, the caches, authorization and the limits are on the path too.
 """
 
 from __future__ import annotations
@@ -110,6 +112,7 @@ class Gateway:
     fetcher: Any
     last_plan: str = ""
     plans: list[str] = field(default_factory=list)
+    url: str | None = None  # the real app's /graphql, when the gateway runs over HTTP
 
     def plan(self, query: str, operation_name: str | None = None) -> Any:
         from gateway.planner import build_query_plan
@@ -127,6 +130,8 @@ class Gateway:
         from gateway.executor import execute_plan
         from gateway.planner import build_query_plan
 
+        if self.url is not None:
+            return await self._post(query, variables, operation_name)
         document = parse(query)
         errors = validate(self.supergraph.api_schema, document)
         if errors:
@@ -147,6 +152,25 @@ class Gateway:
             out["errors"] = [dict(e) for e in result.errors]
         # what a client would see: plain JSON
         return json.loads(json.dumps(out))  # type: ignore[no-any-return]
+
+    async def _post(
+        self, query: str, variables: Mapping[str, Any] | None, operation_name: str | None
+    ) -> dict[str, Any]:
+        """The operation through the real app; the answer without the plan it carries in ``extensions``."""
+        import aiohttp
+
+        assert self.url is not None
+        body = {"query": query, "variables": dict(variables or {}), "operationName": operation_name}
+        headers = {"accept": "application/graphql-response+json", "x-minyi-plan": "1"}
+        async with aiohttp.ClientSession() as session, session.post(self.url, json=body, headers=headers) as resp:
+            answer: dict[str, Any] = await resp.json(content_type=None)
+        plan = answer.pop("extensions", {}).get("queryPlan")
+        if plan is not None:
+            self.last_plan = plan
+            self.plans.append(plan)
+        if "data" not in answer:  # a request error (validation): the staged path answers only the errors
+            return {"errors": answer.get("errors", [])}
+        return answer
 
 
 def _printed(plan: Any) -> str:
@@ -179,6 +203,24 @@ async def open_gateway(scenario: Scenario, urls: Mapping[str, str] | None = None
                 if hasattr(outcome, "__await__"):
                     await outcome
                 break
+
+
+@asynccontextmanager
+async def open_http_gateway(scenario: Scenario, urls: Mapping[str, str] | None = None) -> AsyncIterator[Gateway]:
+    """The real gateway app over the scenario, served on loopback (dev mode: plans come back in the answer)."""
+    from gateway.app import create_app
+    from gateway.settings import GatewayOptions
+    from schema.supergraph import load_supergraph
+
+    supergraph = load_supergraph(scenario.supergraph_sdl(urls))
+    server = serve_asgi(lambda: create_app(supergraph, GatewayOptions(dev=True)))
+    try:
+        yield Gateway(supergraph, None, url=f"{server.url}/graphql")
+    finally:
+        server.stop()
+
+
+OPENERS = {"staged": open_gateway, "http": open_http_gateway}
 
 
 def assert_data(result: Mapping[str, Any], expected: Any, gateway: Gateway | None = None) -> None:

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
 import pytest
 
-from tests.e2e.harness import Scenario, assert_data, dead_url, open_gateway
+from tests.e2e.harness import OPENERS, Gateway, Scenario, assert_data, dead_url
+
+Opener = Callable[..., AbstractAsyncContextManager[Gateway]]
 
 SCENARIO = "appeals"
+
+
+@pytest.fixture(params=sorted(OPENERS))
+def open_gateway(request: pytest.FixtureRequest) -> Opener:
+    """The staged gateway, and the real app over HTTP."""
+    return OPENERS[request.param]
+
 
 CASES_WITHOUT_UNITS = {
     "cases": [
@@ -30,7 +42,7 @@ def _service_errors(result: dict[str, object], service: str) -> list[dict[str, o
     return named
 
 
-async def test_entity_fields_of_a_subgraph_that_is_down_are_null(scenario: Scenario) -> None:
+async def test_entity_fields_of_a_subgraph_that_is_down_are_null(scenario: Scenario, open_gateway: Opener) -> None:
     async with open_gateway(scenario, {**scenario.urls, "units": dead_url()}) as gateway:
         result = await gateway.run("{ cases { id title unit { name } } }")
 
@@ -39,7 +51,9 @@ async def test_entity_fields_of_a_subgraph_that_is_down_are_null(scenario: Scena
     assert scenario.calls() == {"cases": 1}
 
 
-async def test_root_field_of_a_subgraph_that_is_down_is_null_and_the_rest_is_answered(scenario: Scenario) -> None:
+async def test_root_field_of_a_subgraph_that_is_down_is_null_and_the_rest_is_answered(
+    scenario: Scenario, open_gateway: Opener
+) -> None:
     async with open_gateway(scenario, {**scenario.urls, "units": dead_url()}) as gateway:
         result = await gateway.run('{ units { name } citizen(key: "p2") { name } }')
 
@@ -49,7 +63,7 @@ async def test_root_field_of_a_subgraph_that_is_down_is_null_and_the_rest_is_ans
 
 
 @pytest.mark.parametrize("fault", ["status500", "close", "garbage"])
-async def test_a_failing_subgraph_costs_only_its_fields(scenario: Scenario, fault: str) -> None:
+async def test_a_failing_subgraph_costs_only_its_fields(scenario: Scenario, open_gateway: Opener, fault: str) -> None:
     async with open_gateway(scenario) as gateway:
         scenario.subgraphs["units"].fail = fault
         result = await gateway.run("{ cases { id title unit { name } } }")
@@ -58,7 +72,9 @@ async def test_a_failing_subgraph_costs_only_its_fields(scenario: Scenario, faul
     _service_errors(result, "units")
 
 
-async def test_a_failing_subgraph_on_the_way_to_another_costs_the_fields_behind_it(scenario: Scenario) -> None:
+async def test_a_failing_subgraph_on_the_way_to_another_costs_the_fields_behind_it(
+    scenario: Scenario, open_gateway: Opener
+) -> None:
     # feedback.lateRatings needs sla.dueAt: with sla down, both are null, cases fields still answered
     async with open_gateway(scenario, {**scenario.urls, "sla": dead_url()}) as gateway:
         result = await gateway.run('{ case(id: "c2") { title dueAt lateRatings } }')
