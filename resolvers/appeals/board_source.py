@@ -49,6 +49,7 @@ def record_of_thread(secret: bytes, t: BoardThread) -> AppealRecord:
         deadline=board_terms.deadline(t.posted_at, t.type_name),
         history=tuple(steps),
         phone=phone,
+        contact_name=t.poster.name if t.poster else "",
     )
 
 

@@ -66,6 +66,7 @@ def record_of_ticket(secret: bytes, r: HotlineTicketRecord) -> AppealRecord:
         history=tuple(HistoryEvent(e.at, e.action, e.unit, e.note) for e in r.history),
         phone=phone,
         id_number=r.id_number,
+        contact_name=r.caller_name,
     )
 
 

@@ -75,6 +75,7 @@ def record_of_petition(secret: bytes, r: PetitionRecord) -> AppealRecord:
         history=_history(r),
         phone=r.phone,
         id_number=r.id_number,
+        contact_name=r.petitioner_name,
     )
 
 

@@ -76,6 +76,7 @@ class AppealRecord:
     history: tuple[HistoryEvent, ...] = field(default=())
     phone: str = ""  # server-side only: for the person key and person searches
     id_number: str = ""
+    contact_name: str = ""  # server-side only: revealed by an audited action (revealAppealContact)
 
     @property
     def id(self) -> str:

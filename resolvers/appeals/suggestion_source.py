@@ -50,6 +50,7 @@ def record_of_suggestion(secret: bytes, s: Suggestion) -> AppealRecord:
         history=tuple(HistoryEvent(at, a, u) for at, a, u in steps if at),
         phone=phone,
         id_number=ident,
+        contact_name=s.proposer_name,
     )
 
 

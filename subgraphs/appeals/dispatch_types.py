@@ -48,7 +48,7 @@ class DispatchStep:
 @strawberry.federation.type(shareable=True, description="Something in the input the user can fix.")
 class UserError:
     code: str = strawberry.field(
-        description="UNKNOWN_UNIT, TRANSITION_NOT_ALLOWED, DEADLINE_PASSED, TOO_LONG, REQUIRED, BAD_VALUE, NOT_FOUND, "
+        description="UNKNOWN_UNIT, TRANSITION_NOT_ALLOWED, DEADLINE_PASSED, TOO_LONG, REQUIRED, BAD_VALUE, NOT_FOUND, FORBIDDEN, "
         "UNSUPPORTED or IDEMPOTENCY_KEY_REUSED."
     )
     field: list[str] | None = strawberry.field(description="The path of the input field at fault, when one is.")

@@ -32,6 +32,7 @@ async def _reveal_board_contact(info: Info, appeal_id: APPEAL_ID_ARG, reason: RE
 class Mutation:
     reveal_board_contact: ContactReveal | None = strawberry.federation.field(
         policy=[["reveal_contact"]],
+        deprecation_reason="Use revealAppealContact(input: {appealId, reason}).",
         resolver=_reveal_board_contact,
         description="查看联系方式: the poster's full name and phone for the roles that may reveal it; every "
         "attempt, granted or refused (FORBIDDEN), is written to the audit log with `reason`.",

@@ -1,5 +1,6 @@
 """Applying :mod:`resolvers.access` in a subgraph: the caller's access to an appeal, the reduced view, and the
-``reveal<System>Contact`` mutation every system subgraph offers.
+deprecated ``reveal<System>Contact`` mutation every system subgraph offers (``revealAppealContact`` in the appeals
+subgraph replaces them; both decide and audit through :mod:`resolvers.contact_reveal`).
 
 Behaviour clients see (DOMAIN.md §8):
 
@@ -22,7 +23,6 @@ Behaviour clients see (DOMAIN.md §8):
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 import strawberry
@@ -32,7 +32,7 @@ from strawberry.types import Info
 from auth.errors import Forbidden, Unauthenticated
 from resolvers import domain
 from resolvers.access import Access, AppealFacts, ContentView, PiiView, Scope, decide
-from resolvers.audit import REVEAL, REVEAL_DENIED, audit_entry
+from resolvers.contact_reveal import Contact, Found, Refusal, RevealOutcome, has_reason, reveal
 from resolvers.redaction import redact
 from subgraphs.common.errors import SubgraphInputError
 
@@ -43,6 +43,7 @@ __all__ = [
     "ContactReveal",
     "FullViewOnly",
     "access_to",
+    "contact_reveal_of",
     "redact",
     "reveal_contact",
     "shown_text",
@@ -74,15 +75,6 @@ class FullViewOnly(BasePermission):
         return access is None or access.scope is Scope.FULL
 
 
-@dataclass(frozen=True, slots=True)
-class Contact:
-    """The full contact behind an appeal (server-side until revealed)."""
-
-    name: str
-    phone: str
-    id_number: str = ""
-
-
 @strawberry.federation.type(
     shareable=True, description="The full contact of an appeal's petitioner, revealed by an audited action."
 )
@@ -99,29 +91,38 @@ REASON_ARG = Annotated[
     str, strawberry.argument(description="Why the contact is needed (查看理由); written to the audit log.")
 ]
 
-Loader = Callable[[Info, str], Awaitable[tuple[AppealFacts, Contact] | None]]
+Loader = Callable[[Info, str], Awaitable[Found]]
 
 
-async def reveal_contact(info: Info, appeal_id: str, reason: str, load: Loader) -> ContactReveal:
-    """Reveal the contact of ``appeal_id`` if §8 lets the caller; every attempt goes to the audit log first."""
-    why = reason.strip()
-    if len(why) < 2:
-        raise SubgraphInputError("revealing a contact needs a reason (查看联系方式须说明理由)")
-    context = info.context
-    principal = context.principal
-    found = await load(info, appeal_id)
-    allowed = found is not None and decide(principal, found[0]).may_reveal
-    entry = audit_entry(principal, appeal_id, why, REVEAL if allowed else REVEAL_DENIED)
-    entry_id = await context.audit.append(entry)
-    if not allowed or found is None:
-        if not principal.authenticated:
-            raise Unauthenticated("revealing a contact needs a login")
-        raise Forbidden("your role may not reveal the contact of this appeal")
-    contact = found[1]
+def contact_reveal_of(outcome: RevealOutcome) -> ContactReveal | None:
+    """The granted contact as the graph shows it (the phone normalized), or ``None`` for a refusal."""
+    contact = outcome.contact
+    if contact is None:
+        return None
     return ContactReveal(
-        appeal_id=strawberry.ID(appeal_id),
+        appeal_id=strawberry.ID(outcome.appeal),
         name=contact.name or None,
         phone=domain.normalize_phone(contact.phone) or None if contact.phone else None,
         id_number=contact.id_number or None,
-        audit_id=entry_id,
+        audit_id=outcome.audit_id,
     )
+
+
+async def reveal_contact(info: Info, appeal_id: str, reason: str, load: Loader) -> ContactReveal:
+    """``reveal<System>Contact``: the contact of ``appeal_id`` if §8 lets the caller, every attempt audited first
+    (:func:`resolvers.contact_reveal.reveal`); a refusal is a top-level error here, and a missing reason is refused
+    before anything is read or written."""
+    if not has_reason(reason):
+        raise SubgraphInputError("revealing a contact needs a reason (查看联系方式须说明理由)")
+    context = info.context
+
+    async def read() -> Found:
+        return await load(info, appeal_id)
+
+    outcome = await reveal(context.principal, context.audit, appeal_id, reason, read)
+    shown = contact_reveal_of(outcome)
+    if shown is None:
+        if outcome.refusal is Refusal.UNAUTHENTICATED:
+            raise Unauthenticated("revealing a contact needs a login")
+        raise Forbidden("your role may not reveal the contact of this appeal")
+    return shown

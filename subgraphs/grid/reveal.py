@@ -30,6 +30,7 @@ async def _reveal_grid_contact(info: Info, appeal_id: APPEAL_ID_ARG, reason: REA
 class Mutation:
     reveal_grid_contact: ContactReveal | None = strawberry.federation.field(
         policy=[["reveal_contact"]],
+        deprecation_reason="Use revealAppealContact(input: {appealId, reason}).",
         resolver=_reveal_grid_contact,
         description="查看联系方式: the reporter's full name and phone for the roles that may reveal it; every "
         "attempt, granted or refused (FORBIDDEN), is written to the audit log with `reason`.",

@@ -252,6 +252,7 @@ async def _reveal_hotline_contact(info: Ctx, appeal_id: APPEAL_ID_ARG, reason: R
 class Mutation:
     reveal_hotline_contact: ContactReveal | None = strawberry.federation.field(
         policy=[["reveal_contact"]],
+        deprecation_reason="Use revealAppealContact(input: {appealId, reason}).",
         resolver=_reveal_hotline_contact,
         description="查看联系方式: the caller's full name, phone and ID number for the roles that may reveal it; "
         "every attempt, granted or refused (FORBIDDEN), is written to the audit log with `reason`.",

@@ -187,6 +187,7 @@ async def reveal_petition_contact(info: Info, appeal_id: APPEAL_ID_ARG, reason: 
 class Mutation:
     reveal_petition_contact: ContactReveal | None = strawberry.federation.field(
         policy=[["reveal_contact"]],
+        deprecation_reason="Use revealAppealContact(input: {appealId, reason}).",
         resolver=reveal_petition_contact,
         description="查看联系方式: the petitioner's full name, phone and ID number for the roles that may "
         "reveal it; every attempt, granted or refused (FORBIDDEN), is written to the audit log with `reason`.",

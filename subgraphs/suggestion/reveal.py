@@ -29,6 +29,7 @@ async def _reveal_suggestion_contact(info: Info, appeal_id: APPEAL_ID_ARG, reaso
 class Mutation:
     reveal_suggestion_contact: ContactReveal | None = strawberry.federation.field(
         policy=[["reveal_contact"]],
+        deprecation_reason="Use revealAppealContact(input: {appealId, reason}).",
         resolver=_reveal_suggestion_contact,
         description="查看联系方式: the proposer's full name, phone and ID number for the roles that may "
         "reveal it; every attempt, granted or refused (FORBIDDEN), is written to the audit log with `reason`.",

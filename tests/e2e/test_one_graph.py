@@ -4,7 +4,8 @@
 The five stand-ins are seeded from one city; each subgraph accepts only the gateway's internal tokens, verified
 with the key set the gateway publishes at ``/internal/jwks``; the gateway serves the checked-in supergraph and its
 own login, and the tests ask it with access tokens of its provider — a city-wide supervisor (督办员), who sees every
-appeal of the city with masked personal data.
+appeal of the city with masked personal data. The cross-system appeals subgraph reads the same five stand-ins and
+writes its audit log to the real Redis stream.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from redis.asyncio import Redis
 
 from auth.principal import Principal
 from auth.provider.provider import Provider
@@ -32,6 +34,7 @@ from legacy.petition.app import create_app as petition_standin
 from legacy.standin import StandinOptions
 from legacy.suggestion.app import create_app as suggestion_standin
 from legacy.world import World
+from resolvers.audit import AUDIT_STREAM
 from schema.supergraph import load_supergraph
 from subgraphs.appeals.app import create_app as appeals_subgraph
 from subgraphs.board.app import create_app as board_subgraph
@@ -40,7 +43,8 @@ from subgraphs.hotline.app import create_app as hotline_subgraph
 from subgraphs.petition.app import create_app as petition_subgraph
 from subgraphs.settings import SubgraphSettings
 from subgraphs.suggestion.app import create_app as suggestion_subgraph
-from tests.support.principals import SUPERVISOR
+from tests.conftest import REDIS_URL
+from tests.support.principals import CITY, SUPERVISOR
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp, serve_asgi
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
@@ -106,7 +110,7 @@ def graph(world: World) -> Iterator[Graph]:
         urls.append((name, f"{subgraph.url}/graphql"))
         legacy_urls[name] = legacy.url
     appeals_settings = SubgraphSettings(
-        legacy_urls=legacy_urls, redis_url="", internal_jwks_url=f"{base}/internal/jwks"
+        legacy_urls=legacy_urls, redis_url=REDIS_URL, internal_jwks_url=f"{base}/internal/jwks"
     )
     appeals = serve_asgi(lambda: appeals_subgraph(appeals_settings))
     servers.append(appeals)
@@ -275,3 +279,98 @@ async def test_a_get_carrying_a_phone_or_id_number_is_refused_and_a_plain_get_an
         async with http.get(graph.url, params=plain, headers=headers) as r:
             body = await r.json()
             assert r.status == 200 and len(body["data"]["hotlineTickets"]["nodes"]) == 1
+
+
+REVEAL = """mutation($input: RevealAppealContactInput!) {
+  revealAppealContact(input: $input) {
+    contact { appealId name phone auditId }
+    appeal { id system }
+    userErrors { code field message }
+  } }"""
+LEADER = Principal.from_claims(
+    {"sub": "test-leader", "roles": ["leader"], "jurisdiction": {"admin_codes": [CITY], "grid_codes": []}}
+)
+"""领导 over the whole city: sees every appeal with masked personal data, and may never reveal a contact."""
+
+
+async def audit_log(redis: Redis) -> list[dict[str, str]]:
+    rows = await redis.xrange(AUDIT_STREAM)
+    return [{k.decode(): v.decode() for k, v in fields.items()} for _, fields in rows]
+
+
+async def masked_appeals(graph: Graph) -> dict[str, dict[str, Any]]:
+    """One appeal of each system that the supervisor sees with a masked phone."""
+    lists = " ".join(f"{field}(first: 40) {{ nodes {{ id petitioner {{ phone }} }} }}" for field, _ in LISTS.values())
+    answer = await graph.query("{ " + lists + " }")
+    assert "errors" not in answer, answer["errors"]
+    return {
+        system: next(
+            n for n in answer["data"][field]["nodes"] if "****" in ((n["petitioner"] or {}).get("phone") or "")
+        )
+        for system, (field, _) in LISTS.items()
+    }
+
+
+async def test_a_refused_reveal_is_a_user_error_with_its_audit_record(graph: Graph, redis: Redis) -> None:
+    appeal = (await masked_appeals(graph))["hotline"]
+    refusals = [
+        (LEADER, {"appealId": appeal["id"], "reason": "想看看是谁"}, "FORBIDDEN", None),
+        (SUPERVISOR, {"appealId": appeal["id"], "reason": " "}, "REQUIRED", ["input", "reason"]),
+        (SUPERVISOR, {"appealId": "hotline:00000000000000", "reason": "回访"}, "NOT_FOUND", ["input", "appealId"]),
+        (SUPERVISOR, {"appealId": "nothing:1", "reason": "回访"}, "BAD_VALUE", ["input", "appealId"]),
+    ]
+    for principal, given, code, field in refusals:
+        answer = await graph.query(REVEAL, {"input": given}, principal=principal)
+        assert "errors" not in answer, answer  # a refusal is no error of the request: data, with userErrors
+        payload = answer["data"]["revealAppealContact"]
+        assert payload["contact"] is None
+        assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [(code, field)], payload
+        assert payload["userErrors"][0]["message"]
+        # the leader may see the appeal, only not its contact; nothing else names an appeal
+        assert payload["appeal"] == ({"id": appeal["id"], "system": "HOTLINE"} if code == "FORBIDDEN" else None)
+
+    records = await audit_log(redis)
+    assert [(r["who"], r["role"], r["appeal"], r["reason"], r["action"]) for r in records] == [
+        ("test-leader", "leader", appeal["id"], "想看看是谁", "reveal_contact_denied"),
+        ("test-supervisor", "supervisor", appeal["id"], "", "reveal_contact_denied"),
+        ("test-supervisor", "supervisor", "hotline:00000000000000", "回访", "reveal_contact_denied"),
+        ("test-supervisor", "supervisor", "nothing:1", "回访", "reveal_contact_denied"),
+    ]
+    assert all(r["when"] for r in records)
+
+
+async def test_one_reveal_mutation_serves_every_system_and_audits_each_grant(graph: Graph, redis: Redis) -> None:
+    appeals = await masked_appeals(graph)
+    for system, appeal in appeals.items():
+        given = {"appealId": appeal["id"], "reason": "回访需要联系诉求人"}
+        answer = await graph.query(REVEAL, {"input": given})
+        assert "errors" not in answer, answer
+        payload = answer["data"]["revealAppealContact"]
+        assert payload["userErrors"] == [], (system, payload)
+        contact = payload["contact"]
+        masked = appeal["petitioner"]["phone"]
+        assert contact["appealId"] == appeal["id"] and contact["name"], system
+        assert "*" not in contact["phone"] and contact["phone"][:3] + "****" + contact["phone"][-4:] == masked
+        assert payload["appeal"]["id"] == appeal["id"]
+
+    records = await audit_log(redis)
+    assert [(r["who"], r["appeal"], r["action"]) for r in records] == [
+        ("test-supervisor", a["id"], "reveal_contact") for a in appeals.values()
+    ]
+    assert all(r["reason"] == "回访需要联系诉求人" for r in records)
+
+
+async def test_the_old_reveal_mutations_still_answer_and_say_what_replaces_them(graph: Graph) -> None:
+    answer = await graph.query(
+        '{ __type(name: "Mutation") { fields(includeDeprecated: true) { name deprecationReason } } }'
+    )
+    reasons = {f["name"]: f["deprecationReason"] for f in answer["data"]["__type"]["fields"]}
+    old = ["revealHotlineContact", "revealPetitionContact", "revealBoardContact", "revealGridContact"]
+    assert all("revealAppealContact" in (reasons[name] or "") for name in [*old, "revealSuggestionContact"])
+    assert reasons["revealAppealContact"] is None
+    appeal = (await masked_appeals(graph))["grid"]
+    still = await graph.query(
+        'mutation($id: ID!) { revealGridContact(appealId: $id, reason: "核实") { phone } }', {"id": appeal["id"]}
+    )
+    assert "errors" not in still, still
+    assert "*" not in still["data"]["revealGridContact"]["phone"]
