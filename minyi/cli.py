@@ -172,6 +172,8 @@ def worker(
     hotline_url: Annotated[str | None, typer.Option(help="The hotline system (default 127.0.0.1:4101).")] = None,
     grid_url: Annotated[str | None, typer.Option(help="The grid system (default 127.0.0.1:4104).")] = None,
     board_url: Annotated[str | None, typer.Option(help="The message board (default 127.0.0.1:4103).")] = None,
+    petition_url: Annotated[str | None, typer.Option(help="The petition system (default 127.0.0.1:4102).")] = None,
+    suggestion_url: Annotated[str | None, typer.Option(help="The suggestion system (default 127.0.0.1:4105).")] = None,
     concurrency: Annotated[int | None, typer.Option(help="Dispatches applied at once by this worker.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
@@ -191,6 +193,8 @@ def worker(
             ("hotline_url", hotline_url),
             ("grid_url", grid_url),
             ("board_url", board_url),
+            ("petition_url", petition_url),
+            ("suggestion_url", suggestion_url),
             ("worker_concurrency", concurrency),
         )
         if v is not None

@@ -19,6 +19,8 @@ Protocol contract (what :mod:`resolvers.adapters.suggestion` speaks) — JSON ov
   (``assign`` 交办 with ``cbdw``/``cbdwdm``, ``reject``, ``handle``, ``feedback`` with ``fknr``/``cnqk``,
   ``evaluate`` with ``pjdj``, ``reward`` with ``jljf``, ``close``) → the updated record; a step the state does not
   allow answers 409.
+- Writes may carry ``X-Request-Id``: a write whose id was seen before writes nothing and answers the record as it
+  stands (:mod:`legacy.receipts`), so a client can send a write again after a timeout.
 - Errors: HTTP 400/401/404/409 with ``{"code": <status>, "msg": "…"}``.
 
 Record fields (pinyin abbreviations, as such systems keep them): ``jybh`` 建议编号, ``jybt`` 标题, ``jynr`` 内容,

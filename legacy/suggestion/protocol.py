@@ -17,8 +17,17 @@ from typing import Any
 
 from aiohttp import web
 
+from legacy.receipts import request_id_of
 from legacy.suggestion import workflow
-from legacy.suggestion.store import ListFilter, count_and_page, get_many, get_one, insert_rows, update_row
+from legacy.suggestion.store import (
+    ListFilter,
+    count_and_page,
+    get_many,
+    get_one,
+    insert_rows,
+    receipt_of,
+    update_row,
+)
 from legacy.world import CATEGORIES
 
 __all__ = ["API_KEYS", "CLOCK_KEY", "DB_KEY", "LOAD_KEY", "LoadTracker", "middlewares", "routes"]
@@ -125,8 +134,20 @@ async def batch_suggestions(request: web.Request) -> web.Response:
     return _ok(rows=[_out(r) for r in get_many(request.app[DB_KEY], numbers)])
 
 
+def _replayed(request: web.Request) -> web.Response | None:
+    """A write whose ``X-Request-Id`` was seen before: the suggestion as it stands, nothing written again."""
+    done = receipt_of(request.app[DB_KEY], request_id_of(request.headers))
+    if done is None:
+        return None
+    row = get_one(request.app[DB_KEY], done)
+    return _fail(404, f"建议 {done} 不存在") if row is None else _ok(data=_out(row))
+
+
 async def submit_suggestion(request: web.Request) -> web.Response:
     """征集: a new suggestion."""
+    replayed = _replayed(request)
+    if replayed is not None:
+        return replayed
     body = await _json(request)
     if body is None:
         return _fail(400, "请求体须为 JSON 对象")
@@ -155,7 +176,7 @@ async def submit_suggestion(request: web.Request) -> web.Response:
         "wzdz": str(body.get("wzdz", "")),
         "xzqhdm": "",
     }
-    insert_rows(conn, [row])
+    insert_rows(conn, [row], receipt=(request_id_of(request.headers), "征集", now))
     found = get_one(conn, number)
     assert found is not None
     return _ok(data=_out(found))
@@ -163,6 +184,9 @@ async def submit_suggestion(request: web.Request) -> web.Response:
 
 async def act(request: web.Request) -> web.Response:
     """One step along the workflow (交办, 办理, 反馈, 评价, 激励, 办结, 不予受理)."""
+    replayed = _replayed(request)
+    if replayed is not None:
+        return replayed
     conn = request.app[DB_KEY]
     number, action = request.match_info["jybh"], request.match_info["action"]
     row = get_one(conn, number)
@@ -182,7 +206,7 @@ async def act(request: web.Request) -> web.Response:
         return _fail(400, problem)
     if action == "reward" and row["cnqk"] not in ("1", "2"):
         return _fail(409, "未采纳的建议不能激励")
-    update_row(conn, number, changes)
+    update_row(conn, number, changes, receipt=(request_id_of(request.headers), action, now))
     found = get_one(conn, number)
     assert found is not None
     return _ok(data=_out(found))

@@ -1,7 +1,9 @@
 """The suggestion system's SQLite table and the queries the protocol needs.
 
 One row per suggestion in the legacy column names (see :mod:`legacy.suggestion`); ``lxdh_digits`` and
-``sfzh_norm`` are search columns the real system keeps beside the values as typed.
+``sfzh_norm`` are search columns the real system keeps beside the values as typed. Writes that carry an
+``X-Request-Id`` leave a receipt in the same transaction (:mod:`legacy.receipts`), so a retried write changes
+nothing twice.
 """
 
 from __future__ import annotations
@@ -10,11 +12,29 @@ import re
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-__all__ = ["COLUMNS", "SCHEMA", "ListFilter", "count_and_page", "get_many", "get_one", "insert_rows", "update_row"]
+from legacy.receipts import SCHEMA as RECEIPTS_SCHEMA
+from legacy.receipts import find_receipt, write_receipt
 
-SCHEMA = """
+__all__ = [
+    "COLUMNS",
+    "SCHEMA",
+    "ListFilter",
+    "Receipt",
+    "count_and_page",
+    "get_many",
+    "get_one",
+    "insert_rows",
+    "receipt_of",
+    "update_row",
+]
+
+Receipt = tuple[str, str, datetime]  # (request id, action, time) of the write that carried an X-Request-Id
+
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS suggestion (
     jybh TEXT PRIMARY KEY,   -- 建议编号
     jybt TEXT NOT NULL,      -- 标题
@@ -47,6 +67,8 @@ CREATE INDEX IF NOT EXISTS suggestion_phone ON suggestion (lxdh_digits);
 CREATE INDEX IF NOT EXISTS suggestion_id ON suggestion (sfzh_norm);
 CREATE INDEX IF NOT EXISTS suggestion_time ON suggestion (tjsj DESC, jybh DESC);
 """
+    + RECEIPTS_SCHEMA
+)
 
 COLUMNS = (
     "jybh",
@@ -97,8 +119,10 @@ def _record(row: sqlite3.Row) -> dict[str, Any]:
     return {k: row[k] for k in row.keys() if k not in _SEARCH_ONLY}  # noqa: SIM118 - sqlite3.Row
 
 
-def insert_rows(conn: sqlite3.Connection, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Insert in one transaction (seeding 60 rows or 6,000 takes the same one statement)."""
+def insert_rows(conn: sqlite3.Connection, rows: Iterable[Mapping[str, Any]], *, receipt: Receipt | None = None) -> None:
+    """Insert in one transaction (seeding 60 rows or 6,000 takes the same one statement); with ``receipt``, also
+    the receipt of the request that filed the (one) row."""
+    rows = list(rows)
     placeholders = ", ".join("?" for _ in COLUMNS)
     values = [
         tuple(
@@ -110,6 +134,8 @@ def insert_rows(conn: sqlite3.Connection, rows: Iterable[Mapping[str, Any]]) -> 
     with conn:
         conn.execute("BEGIN")
         conn.executemany(f"INSERT INTO suggestion ({', '.join(COLUMNS)}) VALUES ({placeholders})", values)
+        if receipt is not None and rows:
+            write_receipt(conn, receipt[0], str(rows[0]["jybh"]), receipt[1], receipt[2])
 
 
 def count_and_page(
@@ -150,9 +176,20 @@ def get_many(conn: sqlite3.Connection, numbers: Sequence[str]) -> list[dict[str,
     return [_record(r) for r in rows]
 
 
-def update_row(conn: sqlite3.Connection, number: str, changes: Mapping[str, Any]) -> None:
+def receipt_of(conn: sqlite3.Connection, request_id: str) -> str | None:
+    """The suggestion a write with this request id already made or changed (see :mod:`legacy.receipts`)."""
+    return find_receipt(conn, request_id)
+
+
+def update_row(
+    conn: sqlite3.Connection, number: str, changes: Mapping[str, Any], *, receipt: Receipt | None = None
+) -> None:
     unknown = set(changes) - set(COLUMNS)
     if unknown:
         raise ValueError(f"unknown columns {sorted(unknown)}")
     sets = ", ".join(f"{c} = ?" for c in changes)
-    conn.execute(f"UPDATE suggestion SET {sets} WHERE jybh = ?", [*changes.values(), number])
+    with conn:
+        conn.execute("BEGIN")
+        conn.execute(f"UPDATE suggestion SET {sets} WHERE jybh = ?", [*changes.values(), number])
+        if receipt is not None:
+            write_receipt(conn, receipt[0], number, receipt[1], receipt[2])

@@ -27,7 +27,7 @@ from resolvers.adapters.errors import (
     LegacyProtocolError,
     LegacyRejected,
 )
-from resolvers.adapters.http import AdapterOptions, LegacyHttp
+from resolvers.adapters.http import REQUEST_ID_HEADER, AdapterOptions, LegacyHttp
 from resolvers.domain import UnitRef, normalize_id_number, normalize_phone, parse_legacy_datetime
 
 __all__ = [
@@ -230,23 +230,34 @@ class SuggestionClient:
                 found[record.number] = record
         return [found.get(n) for n in numbers]
 
-    async def submit(self, fields: Mapping[str, str]) -> Suggestion:
-        """征集: file a new suggestion (legacy field names: jybt, jynr, jyrxm, lxdh, jylb, …)."""
-        return suggestion_from_json((await self._call("POST", BASE, json=dict(fields))).get("data"))
+    async def submit(self, fields: Mapping[str, str], *, request_id: str = "") -> Suggestion:
+        """征集: file a new suggestion (legacy field names: jybt, jynr, jyrxm, lxdh, jylb, …). With ``request_id``
+        the system files it once however often the request is sent."""
+        body = await self._call("POST", BASE, json=dict(fields), request_id=request_id)
+        return suggestion_from_json(body.get("data"))
 
-    async def act(self, number: str, action: str, fields: Mapping[str, Any] | None = None) -> Suggestion:
+    async def act(
+        self, number: str, action: str, fields: Mapping[str, Any] | None = None, *, request_id: str = ""
+    ) -> Suggestion:
         """One workflow step (``assign`` 交办 … ``reward`` 激励); :class:`LegacyRejected` when the state forbids it."""
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
-        body = await self._call("POST", f"{BASE}/{number}/{action}", json=dict(fields or {}))
+        body = await self._call("POST", f"{BASE}/{number}/{action}", json=dict(fields or {}), request_id=request_id)
         return suggestion_from_json(body.get("data"))
 
     async def _call(
-        self, method: str, path: str, *, params: Mapping[str, str] | None = None, json: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        request_id: str = "",
     ) -> Mapping[str, Any]:
-        answer = await self._http.request(
-            method, path, params=params, json=json, headers={**self._headers, **self.broker.acting_headers()}
-        )
+        headers = {**self._headers, **self.broker.acting_headers()}
+        if request_id:
+            headers[REQUEST_ID_HEADER] = request_id
+        answer = await self._http.request(method, path, params=params, json=json, headers=headers)
         try:
             body = answer.json(SYSTEM)
         except LegacyProtocolError:

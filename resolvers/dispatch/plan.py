@@ -17,7 +17,15 @@ linkDuplicateAppeals       a link on each side that keeps links (hotline ``gl``,
 routeAppealToGrid          1. grid 上报 from 12345热线, linked to the order (undone by 作废)
                            2. hotline ``gl`` 网格直办 link to the new event
 routeGridEventTier         grid tier 网格直办 → 镇街主办 → 部门联办
+registerAppeal elsewhere   petition ``RegisterXfj`` (登记, the three types from the appeal type); suggestion
+                           ``POST /api/v2/suggestions`` (征集); grid 上报 of an event a grid worker found
+on a petition              ``RouteXfj`` 交办 (dispatch), ``AcceptXfj`` 受理 (sign), ``RejectXfj`` 不予受理 (return),
+                           ``ExtendXfj`` 延期, ``IssueOpinion`` 出具处理意见 (reply), ``CloseXfj`` 办结 (close)
+on a suggestion            ``assign`` 交办 (dispatch), ``handle`` 办理 (sign), ``feedback`` 反馈 with 采纳情况
+                           (reply), ``close`` 办结 (close)
 =========================  ======================================================================================
+
+The petition and suggestion systems take one 承办单位: a dispatch with co-units is refused there (:mod:`.rules`).
 """
 
 from __future__ import annotations
@@ -28,11 +36,24 @@ from typing import Any
 from resolvers.adapters.board import BoardThread
 from resolvers.adapters.grid import GridEvent
 from resolvers.adapters.hotline import HotlineTicketRecord
+from resolvers.adapters.petition import PetitionRecord
+from resolvers.adapters.suggestion import Suggestion
 from resolvers.dispatch.commands import Action, Command, parse_appeal_id
 from resolvers.dispatch.errors import InputRefused
 from resolvers.dispatch.record import StepSpec
 
-__all__ = ["APPEAL_KINDS", "CLOSURE_LEVELS", "TIERS", "plan_saga", "step_ref"]
+__all__ = [
+    "ADOPTIONS",
+    "APPEAL_KINDS",
+    "CLOSURE_LEVELS",
+    "PETITION_FORMS",
+    "PETITION_OUTCOMES",
+    "PETITION_PURPOSES",
+    "SUGGESTION_CATEGORIES",
+    "TIERS",
+    "plan_saga",
+    "step_ref",
+]
 
 APPEAL_KINDS = {"CONSULT": "咨询", "HELP": "求助", "COMPLAINT": "投诉", "REPORT": "举报", "SUGGESTION": "建议"}
 CLOSURE_LEVELS = {"STAGED": "阶段性办结", "PROCEDURAL": "程序性办结", "SUBSTANTIVE": "实质性办结"}
@@ -40,8 +61,21 @@ URGENCIES = {"NORMAL": "一般", "URGENT": "紧急", "CRITICAL": "特急"}
 TIERS = {"GRID": "网格直办", "STREET": "镇街主办", "DEPARTMENT": "部门联办"}
 LINK_KINDS = {"DUPLICATE": "重复件", "OVERLAP": "重合件"}
 GRID_DIRECT = "网格直办"
+# 信访 (信访工作条例): the three types by the appeal's type (Art 17 ¶2), the forms of Art 17, the outcomes of Art 32
+PETITION_PURPOSES = {
+    "CONSULT": "建议意见类",
+    "SUGGESTION": "建议意见类",
+    "HELP": "申诉求决类",
+    "COMPLAINT": "申诉求决类",
+    "REPORT": "检举控告类",
+}
+PETITION_FORMS = ("来信", "来访", "网上", "来电", "传真")
+PETITION_OUTCOMES = {"SUPPORT": "支持", "EXPLAIN": "解释说明", "NOT_SUPPORT": "不予支持"}
+# 人民建议征集: the suggestion system's 建议类别 and its 采纳情况 codes (cnqk)
+SUGGESTION_CATEGORIES = ("城乡建设", "环境保护", "交通运输", "教育文体", "劳动和社会保障", "商贸旅游", "卫生计生")
+ADOPTIONS = {"ADOPTED": "1", "PARTLY_ADOPTED": "2", "NOT_ADOPTED": "0"}
 
-Target = HotlineTicketRecord | GridEvent | BoardThread | None
+Target = HotlineTicketRecord | GridEvent | BoardThread | PetitionRecord | Suggestion | None
 
 
 def step_ref(index: int) -> dict[str, int]:
@@ -64,6 +98,10 @@ def plan_saga(command: Command, target: Target) -> tuple[StepSpec, ...]:
     a = command.action
     if a is Action.REGISTER:
         return (_register(p),)
+    if isinstance(target, PetitionRecord):
+        return _petition_plan(command, target)
+    if isinstance(target, Suggestion):
+        return _suggestion_plan(command, target)
     if isinstance(target, GridEvent):
         return _grid_plan(command, target)
     if isinstance(target, BoardThread):
@@ -111,6 +149,13 @@ def plan_saga(command: Command, target: Target) -> tuple[StepSpec, ...]:
 
 
 def _register(p: Mapping[str, Any]) -> StepSpec:
+    system = _text(p, "system") or "hotline"
+    if system == "petition":
+        return _register_petition(p)
+    if system == "suggestion":
+        return _register_suggestion(p)
+    if system == "grid":
+        return _register_grid_event(p)
     fields: dict[str, Any] = {
         "bt": _text(p, "title"),
         "nr": _text(p, "content"),
@@ -193,3 +238,95 @@ def _board_plan(command: Command, thread: BoardThread) -> tuple[StepSpec, ...]:
 def _legacy_time(iso: str) -> str:
     """RFC 3339 (``2026-12-08T17:00:00+08:00``) to the hotline's ``YYYY-MM-DD HH:MM:SS`` local time."""
     return iso[:19].replace("T", " ") if iso else ""
+
+
+def _register_petition(p: Mapping[str, Any]) -> StepSpec:
+    """登记 (the fields of :class:`~resolvers.adapters.petition.NewPetition`)."""
+    fields = {
+        "form": _text(p, "channel") or "网上",
+        "petitioner_name": _text(p, "callerName"),
+        "id_number": _text(p, "idNumber"),
+        "phone": _text(p, "phone"),
+        "address": _text(p, "address"),
+        "location_code": _text(p, "adminCode"),
+        "title": _text(p, "title"),
+        "content": _text(p, "content"),
+        "content_class": _text(p, "category"),
+        "purpose": PETITION_PURPOSES.get(_text(p, "appealType"), "申诉求决类"),
+        "urgency": URGENCIES.get(_text(p, "urgency") or "NORMAL", "一般"),
+    }
+    return StepSpec("petition", "register", None, fields, f"登记 信访件 ({fields['purpose']})")
+
+
+def _register_suggestion(p: Mapping[str, Any]) -> StepSpec:
+    fields = {
+        "jybt": _text(p, "title"),
+        "jynr": _text(p, "content"),
+        "jyrxm": _text(p, "callerName"),
+        "lxdh": _text(p, "phone"),
+        "sfzh": _text(p, "idNumber"),
+        "jylb": _text(p, "category"),
+        "qd": _text(p, "channel") or "12345转办",
+        "wzdz": _text(p, "address"),
+    }
+    return StepSpec("suggestion", "register", None, fields, "征集: a new suggestion")
+
+
+def _register_grid_event(p: Mapping[str, Any]) -> StepSpec:
+    event_type = _text(p, "eventType")
+    report = {
+        "eventSrc": "网格员",
+        "description": f"{_text(p, 'title')}：{_text(p, 'content')}",
+        "mainType": event_type[:2],
+        "subType": event_type[2:],
+        "cellGridCode": _text(p, "gridCode"),
+        "reporterName": _text(p, "callerName"),
+        "reporterPhone": _text(p, "phone"),
+        "reflect_type": _REFLECT.get(_text(p, "appealType"), ""),
+        "address": _text(p, "address"),
+    }
+    return StepSpec("grid", "report", None, report, "上报: a grid event")
+
+
+def _single_unit(command: Command) -> tuple[str, str]:
+    """The lead unit (code, name) of a dispatch to a system that takes one 承办单位."""
+    return _text(command.params, "leadUnit"), _text(command.params, "leadUnitName")
+
+
+def _petition_plan(command: Command, petition: PetitionRecord) -> tuple[StepSpec, ...]:
+    a, p, no = command.action, command.params, petition.petition_no
+    late = {"cqsm": _text(p, "lateNote")} if _text(p, "lateNote") else {}
+    if a is Action.DISPATCH:
+        code, name = _single_unit(command)
+        body: dict[str, Any] = {"zjfs": "交办", "cbdw": name, "cbdwdm": code, **late}
+        return (StepSpec("petition", "RouteXfj", no, body, f"交办 to {name or code}"),)
+    if a is Action.SIGN:
+        return (StepSpec("petition", "AcceptXfj", no, late, "受理 (written notice sent)"),)
+    if a is Action.RETURN:
+        body = {"bslyy": _text(p, "reason"), "drcx": "0", **late}
+        return (StepSpec("petition", "RejectXfj", no, body, "不予受理"),)
+    if a is Action.REQUEST_EXTENSION:
+        body = {"yqts": str(int(p.get("days") or 0)), "yqly": _text(p, "reason")}
+        return (StepSpec("petition", "ExtendXfj", no, body, f"延期 {body['yqts']} 日"),)
+    if a is Action.REPLY:
+        outcome = PETITION_OUTCOMES.get(_text(p, "outcome"), "")
+        body = {"clyj": outcome, "yjnr": _text(p, "text"), **late}
+        return (StepSpec("petition", "IssueOpinion", no, body, f"出具处理意见 ({outcome})"),)
+    if a is Action.CLOSE:
+        return (StepSpec("petition", "CloseXfj", no, {}, "办结"),)
+    raise InputRefused(f"{a.value} is not available for a petition", code="UNSUPPORTED", field="id")
+
+
+def _suggestion_plan(command: Command, suggestion: Suggestion) -> tuple[StepSpec, ...]:
+    a, p, no = command.action, command.params, suggestion.number
+    if a is Action.DISPATCH:
+        code, name = _single_unit(command)
+        return (StepSpec("suggestion", "assign", no, {"cbdw": name, "cbdwdm": code}, f"交办 to {name or code}"),)
+    if a is Action.SIGN:
+        return (StepSpec("suggestion", "handle", no, {}, "办理: the unit takes it"),)
+    if a is Action.REPLY:
+        body = {"fknr": _text(p, "text"), "cnqk": ADOPTIONS.get(_text(p, "adoption"), "")}
+        return (StepSpec("suggestion", "feedback", no, body, "反馈"),)
+    if a is Action.CLOSE:
+        return (StepSpec("suggestion", "close", no, {}, "办结"),)
+    raise InputRefused(f"{a.value} is not available for a suggestion", code="UNSUPPORTED", field="id")

@@ -12,6 +12,8 @@ from resolvers.adapters.board import BoardClient
 from resolvers.adapters.grid import GridClient
 from resolvers.adapters.hotline import HotlineClient
 from resolvers.adapters.http import AdapterOptions, close_shared_session
+from resolvers.adapters.petition import PetitionClient
+from resolvers.adapters.suggestion import SuggestionClient
 from resolvers.dispatch.outbox import Outbox
 from resolvers.dispatch.settings import WorkerSettings
 from resolvers.dispatch.worker import Worker
@@ -23,7 +25,7 @@ __all__ = ["build_writers", "run_worker"]
 def build_writers(settings: WorkerSettings) -> LegacyWriters:
     broker = CredentialBroker(
         ServiceCredentials(system, settings.legacy_username, settings.legacy_password)
-        for system in ("hotline", "grid", "board")
+        for system in ("hotline", "grid", "board", "petition", "suggestion")
     )
 
     def options(url: str) -> AdapterOptions:
@@ -35,6 +37,8 @@ def build_writers(settings: WorkerSettings) -> LegacyWriters:
         hotline=HotlineClient(options(settings.hotline_url), broker=broker),
         grid=GridClient(options(settings.grid_url), broker=broker),
         board=BoardClient(options(settings.board_url), broker=broker),
+        petition=PetitionClient(options(settings.petition_url), broker=broker),
+        suggestion=SuggestionClient(options(settings.suggestion_url), broker=broker),
     )
 
 

@@ -18,11 +18,17 @@ Who may do what (§8 "Actions"):
   网格员 grid worker: ask for the next tier of an event in their own grid cells.
 - On the leaders' message board the centre's dispatcher publishes the answer (答复) under a thread, naming the
   answering organisation: board threads carry no unit assignment a handler could act through.
+- In the petition system the petition officer registers (登记), hands a 信访件 to one unit (交办) and closes it;
+  that unit's handler accepts it (受理) or not (不予受理), asks for the one extension of Art 34 and issues the
+  opinion (出具处理意见). A step the organ takes after its statutory limit needs a 超期说明 (``lateNote``).
+- In the suggestion system the centre's dispatcher assigns (交办) to one unit and closes; that unit's handler takes
+  it (办理) and feeds back (反馈) with whether it is adopted (采纳情况).
+- A grid worker reports (上报) events in their own grid cells; a street dispatcher in their own street or town.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -30,9 +36,20 @@ from auth.principal import Principal, Role
 from resolvers.adapters.board import BoardThread
 from resolvers.adapters.grid import GridEvent
 from resolvers.adapters.hotline import HotlineTicketRecord
+from resolvers.adapters.petition import PetitionRecord
+from resolvers.adapters.suggestion import Suggestion
 from resolvers.dispatch.commands import Action, Command, parse_appeal_id
 from resolvers.dispatch.errors import InputRefused, PermissionRefused
-from resolvers.dispatch.plan import APPEAL_KINDS, CLOSURE_LEVELS, TIERS, Target
+from resolvers.dispatch.plan import (
+    ADOPTIONS,
+    APPEAL_KINDS,
+    CLOSURE_LEVELS,
+    PETITION_FORMS,
+    PETITION_OUTCOMES,
+    SUGGESTION_CATEGORIES,
+    TIERS,
+    Target,
+)
 from resolvers.jurisdiction import covers
 
 __all__ = ["CHINA", "MAX_CO_UNITS", "MAX_REPLY_CHARS", "check_command"]
@@ -61,7 +78,37 @@ _ROLES: dict[Action, frozenset[Role]] = {
     Action.ROUTE_TO_GRID: frozenset({Role.DISPATCHER, Role.STREET_DISPATCHER}),
     Action.ROUTE_GRID_TIER: frozenset({Role.STREET_DISPATCHER, Role.GRID_WORKER}),
 }
+# who registers in each system, and who acts on petitions and suggestions (the others keep the table above)
+_REGISTER_ROLES: dict[str, frozenset[Role]] = {
+    "hotline": frozenset({Role.OPERATOR, Role.DISPATCHER}),
+    "petition": frozenset({Role.PETITION_OFFICER}),
+    "suggestion": frozenset({Role.OPERATOR, Role.DISPATCHER}),
+    "grid": frozenset({Role.GRID_WORKER, Role.STREET_DISPATCHER}),
+}
+REGISTER_SYSTEMS = tuple(_REGISTER_ROLES)
+_CENTRE_ROLE = {"petition": Role.PETITION_OFFICER, "suggestion": Role.DISPATCHER}
 _UNIT_ACTIONS = frozenset({Action.SIGN, Action.RETURN, Action.REQUEST_EXTENSION, Action.REPLY})
+_SINGLE_UNIT_ACTIONS: dict[str, frozenset[Action]] = {
+    "petition": frozenset({Action.DISPATCH, Action.CLOSE, *_UNIT_ACTIONS}),
+    "suggestion": frozenset({Action.DISPATCH, Action.CLOSE, Action.SIGN, Action.REPLY}),
+}
+# the legacy states each action needs (petition: zt as the system words it; suggestion: the zt code)
+_PETITION_STATES: dict[Action, tuple[str, ...]] = {
+    Action.DISPATCH: ("已登记",),
+    Action.SIGN: ("已转送", "已交办"),
+    Action.RETURN: ("已转送", "已交办"),
+    Action.REQUEST_EXTENSION: ("已受理",),
+    Action.REPLY: ("已受理", "已延期"),
+    Action.CLOSE: ("已出具意见", "复查已答复", "复核已答复", "不予受理", "已导入法定程序"),
+}
+_PETITION_LATE_NOTE = frozenset({Action.DISPATCH, Action.SIGN, Action.RETURN, Action.REPLY})
+PETITION_EXTENSION_DAYS = 30  # 信访工作条例 Art 34: at most 30 日, once
+_SUGGESTION_STATES: dict[Action, tuple[str, ...]] = {
+    Action.DISPATCH: ("01",),
+    Action.SIGN: ("03",),
+    Action.REPLY: ("04",),
+    Action.CLOSE: ("05", "06"),
+}
 _JURISDICTION_ROLES = frozenset({Role.SUPERVISOR, Role.STREET_DISPATCHER, Role.GRID_WORKER})
 
 # hotline city states (市级状态) in which each action is allowed, and the acting unit's state (单位状态)
@@ -97,12 +144,18 @@ def _refuse(message: str, code: str, field: str | None = None) -> InputRefused:
 
 
 def check_command(
-    principal: Principal, command: Command, target: Target, units: Collection[str], now: datetime
+    principal: Principal, command: Command, target: Target, units: Mapping[str, str], now: datetime
 ) -> Command:
     """Raise if ``principal`` may not write ``command`` to ``target`` or the workflow would refuse it; return the
-    command with its parameters normalised (the acting unit filled in, times in +08:00)."""
+    command with its parameters normalised (the acting unit filled in, times in +08:00, the name of a lead unit
+    for systems that record it beside the code). ``units`` maps the known unit codes to their names."""
     command = _check_permission(principal, command, target)
     _check_input(command, target, units, now)
+    if isinstance(target, PetitionRecord | Suggestion):
+        _check_single_unit_system(command, target, units, now)
+        if command.action is Action.DISPATCH:
+            name = units[str(command.params["leadUnit"])]
+            command = Command(command.action, command.appeal, {**command.params, "leadUnitName": name})
     if command.action is Action.SUPERVISE and command.params.get("replyBy"):
         due = datetime.fromisoformat(str(command.params["replyBy"])).astimezone(CHINA)
         command = Command(command.action, command.appeal, {**command.params, "replyBy": due.isoformat()})
@@ -134,9 +187,42 @@ def _in_jurisdiction(p: Principal, target: Target) -> bool:
 
 
 def _assigned_units(target: Target) -> set[str]:
+    if isinstance(target, PetitionRecord):
+        return {target.lead_unit.code} if target.lead_unit is not None else set()
+    if isinstance(target, Suggestion):
+        return {target.unit.code} if target.unit is not None else set()
     if not isinstance(target, HotlineTicketRecord):
         return set()
     return {u.unit.code for u in target.units if u.state != "已退单"}
+
+
+def _system_of(target: Target) -> str:
+    if isinstance(target, PetitionRecord):
+        return "petition"
+    if isinstance(target, Suggestion):
+        return "suggestion"
+    return "grid" if isinstance(target, GridEvent) else "hotline"
+
+
+def _allowed_roles(command: Command, target: Target) -> frozenset[Role]:
+    if command.action is Action.REGISTER:
+        system = str(command.params.get("system") or "hotline")
+        if system not in _REGISTER_ROLES:
+            raise _refuse(
+                f"appeals are registered in {', '.join(REGISTER_SYSTEMS)}; message-board threads are posted by "
+                "citizens on the board",
+                "UNSUPPORTED",
+                "system",
+            )
+        return _REGISTER_ROLES[system]
+    system = _system_of(target)
+    if system in _SINGLE_UNIT_ACTIONS:
+        if command.action not in _SINGLE_UNIT_ACTIONS[system]:
+            raise _refuse(f"{command.action.value} is not available for a {system} appeal", "UNSUPPORTED", "id")
+        if command.action in _UNIT_ACTIONS:
+            return frozenset({Role.UNIT_HANDLER})
+        return frozenset({_CENTRE_ROLE[system]})
+    return _ROLES[command.action]
 
 
 _BOARD_OPEN = ("待回复", "已受理", "受理", "办理中", "处理中", "已办理")
@@ -147,7 +233,7 @@ def _check_permission(p: Principal, command: Command, target: Target) -> Command
         if Role.DISPATCHER not in p.roles:
             raise PermissionRefused("answers on the message board are published by the centre (dispatcher)")
         return command
-    allowed = _ROLES[command.action]
+    allowed = _allowed_roles(command, target)
     held = allowed & p.roles
     if not held:
         names = ", ".join(sorted(r.value for r in allowed))
@@ -164,6 +250,12 @@ def _check_permission(p: Principal, command: Command, target: Target) -> Command
     # a role bound to a jurisdiction acts only inside it, unless another role the user holds is city-wide
     if held <= _JURISDICTION_ROLES and command.action is not Action.REGISTER and not _in_jurisdiction(p, target):
         raise PermissionRefused("this appeal is outside your jurisdiction", code="OUTSIDE_JURISDICTION", field="id")
+    if held <= _JURISDICTION_ROLES and command.action is Action.REGISTER:
+        cell = str(command.params.get("gridCode") or "")
+        if not any(covers(area, cell) for area in (*p.admin_codes, *p.grid_codes)):
+            raise PermissionRefused(
+                "a grid event is reported in your own grid cells", code="OUTSIDE_JURISDICTION", field="gridCode"
+            )
     if command.action is Action.LINK_DUPLICATES and held == {Role.PETITION_OFFICER}:
         other = parse_appeal_id(str(command.params.get("duplicate") or ""))
         if other is None or other.system != "petition" or str(command.params.get("kind")) != "OVERLAP":
@@ -185,16 +277,19 @@ def _check_text(command: Command, name: str, *, required: bool, limit: int = MAX
         raise _refuse(f"{name} is {len(text)} characters; at most {limit} are allowed", "TOO_LONG", name)
 
 
-def _check_input(command: Command, target: Target, units: Collection[str], now: datetime) -> None:
+def _check_input(command: Command, target: Target, units: Mapping[str, str], now: datetime) -> None:
     a, p = command.action, command.params
     if a is Action.REGISTER:
         for name in ("title", "content", "phone"):
             _check_text(command, name, required=True, limit=MAX_REPLY_CHARS if name == "content" else 200)
         if p.get("appealType") not in APPEAL_KINDS:
             raise _refuse("appealType must be one of " + ", ".join(APPEAL_KINDS), "BAD_VALUE", "appealType")
+        _check_registration(command)
         return
     if target is None:
         raise _refuse("no appeal with this id", "NOT_FOUND", "id")
+    if isinstance(target, PetitionRecord | Suggestion):
+        return  # their own checks: _check_single_unit_system
     if isinstance(target, HotlineTicketRecord):
         _check_hotline_state(command, target)
     if isinstance(target, BoardThread):
@@ -305,3 +400,95 @@ def _check_hotline_state(command: Command, ticket: HotlineTicketRecord) -> None:
                 "TRANSITION_NOT_ALLOWED",
                 "unit",
             )
+
+
+def _check_registration(command: Command) -> None:
+    """What each system needs beyond the common fields to register an appeal."""
+    p, system = command.params, str(command.params.get("system") or "hotline")
+    if system == "petition":
+        _check_text(command, "callerName", required=True, limit=50)
+        _check_text(command, "address", required=True, limit=200)
+        channel = str(p.get("channel") or "网上")
+        if channel not in PETITION_FORMS:
+            raise _refuse("a petition's channel is one of " + "/".join(PETITION_FORMS), "BAD_VALUE", "channel")
+    elif system == "suggestion":
+        _check_text(command, "callerName", required=True, limit=50)
+        if p.get("category") not in SUGGESTION_CATEGORIES:
+            raise _refuse(
+                "a suggestion's category is one of " + "、".join(SUGGESTION_CATEGORIES), "BAD_VALUE", "category"
+            )
+    elif system == "grid":
+        event_type = str(p.get("eventType") or "")
+        if len(event_type) != 4 or not event_type.isdigit():
+            raise _refuse("eventType is the 4-digit grid event code (major + minor class)", "BAD_VALUE", "eventType")
+        grid = str(p.get("gridCode") or "")
+        if len(grid) != 15 or not grid.isdigit():
+            raise _refuse("a grid event needs its 15-digit grid cell (gridCode)", "BAD_VALUE", "gridCode")
+
+
+def _check_single_unit_system(
+    command: Command, target: PetitionRecord | Suggestion, units: Mapping[str, str], now: datetime
+) -> None:
+    """The petition and suggestion systems: one 承办单位, their own states and their own inputs."""
+    a, p = command.action, command.params
+    if isinstance(target, PetitionRecord):
+        system, state, label = "petition", target.source_status, target.source_status
+        states = _PETITION_STATES
+    else:
+        system, state, label = "suggestion", target.state_code, target.state_name
+        states = _SUGGESTION_STATES
+    needed = states.get(a, ())
+    if state not in needed:
+        names = "/".join(needed) if system == "petition" else f"state {'/'.join(needed)}"
+        raise _refuse(f"the {system} is {label}; {a.value} needs {names}", "TRANSITION_NOT_ALLOWED", "id")
+    if a is Action.DISPATCH:
+        lead = str(p.get("leadUnit") or "")
+        if lead not in units:
+            raise _refuse(f"unknown unit {lead!r}", "UNKNOWN_UNIT", "leadUnit")
+        if p.get("coUnits"):
+            raise _refuse(
+                f"the {system} system takes one 承办单位; co-units (会办) are dispatched in the hotline",
+                "UNSUPPORTED",
+                "coUnits",
+            )
+        _check_text(command, "note", required=False)
+    elif a is Action.RETURN:
+        _check_text(command, "reason", required=True)
+    elif a is Action.REQUEST_EXTENSION:
+        _check_text(command, "reason", required=True)
+        days = p.get("days")
+        if not isinstance(days, int) or not 1 <= days <= PETITION_EXTENSION_DAYS:
+            raise _refuse(f"days must be 1 to {PETITION_EXTENSION_DAYS} days (Art 34)", "BAD_VALUE", "days")
+    elif a is Action.REPLY:
+        _check_text(command, "text", required=True, limit=MAX_REPLY_CHARS)
+        if system == "petition" and p.get("outcome") not in PETITION_OUTCOMES:
+            raise _refuse(
+                "a petition's opinion needs its outcome: " + ", ".join(PETITION_OUTCOMES), "REQUIRED", "outcome"
+            )
+        if system == "suggestion" and p.get("adoption") not in ADOPTIONS:
+            raise _refuse(
+                "a suggestion's feedback says whether it is adopted: " + ", ".join(ADOPTIONS), "REQUIRED", "adoption"
+            )
+    if isinstance(target, PetitionRecord):
+        _check_petition_limits(command, target, now)
+
+
+def _check_petition_limits(command: Command, petition: PetitionRecord, now: datetime) -> None:
+    due = petition.handling_deadline
+    if due is None:
+        return
+    due = due if due.tzinfo is not None else due.replace(tzinfo=CHINA)
+    if now <= due:
+        return
+    when = due.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    if command.action is Action.REQUEST_EXTENSION:
+        raise _refuse(
+            f"the handling limit ran out at {when}; an extension is asked for before it (Art 34)",
+            "DEADLINE_PASSED",
+            "days",
+        )
+    if command.action in _PETITION_LATE_NOTE and not str(command.params.get("lateNote") or "").strip():
+        raise _refuse(
+            f"this step is past its statutory limit ({when}); give the 超期说明 in lateNote", "REQUIRED", "lateNote"
+        )
+    _check_text(command, "lateNote", required=False)

@@ -13,7 +13,8 @@ when a later step fails for good.
   can act on (and lands in the dead letters).
 
 A retried step carries the request id it had the first time, so a system with request receipts writes it once
-even if its answer was lost; for a system without, the step is read back before it is sent again.
+even if its answer was lost; for a system without, the step is read back before every send — also the first one
+of a worker that claimed the dispatch from a worker that died after sending, before it could record the step.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ async def advance(
         )
         try:
             found = None
-            if step.attempts > 0 and not writer.deduplicates(spec.system):
+            if not writer.deduplicates(spec.system):  # no receipts there: a step sent before must not be sent again
                 found = await writer.read_back(spec, record.actor)
             result = found if found is not None else await writer.apply(spec, step.request_id, record.actor)
         except LegacyError as exc:

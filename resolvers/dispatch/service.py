@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -26,6 +26,8 @@ from resolvers.adapters.board import BoardClient
 from resolvers.adapters.errors import LegacyNotFound
 from resolvers.adapters.grid import GridClient
 from resolvers.adapters.hotline import HotlineClient
+from resolvers.adapters.petition import PetitionClient
+from resolvers.adapters.suggestion import SuggestionClient
 from resolvers.dispatch.commands import Action, Command, input_hash, parse_appeal_id
 from resolvers.dispatch.errors import IdempotencyConflict, InputRefused, UnknownDispatch
 from resolvers.dispatch.outbox import IdempotencyEntry, Outbox
@@ -41,17 +43,20 @@ MAX_KEY_CHARS = 200
 class AppealReader(Protocol):
     async def target(self, appeal: str | None) -> Target: ...
 
-    async def unit_codes(self) -> frozenset[str]: ...
+    async def units(self) -> Mapping[str, str]: ...
 
 
 @dataclass(slots=True)
 class LegacyAppealReader:
-    """Reads the appeal a command acts on from its system of record (and the hotline's units, cached a minute)."""
+    """Reads the appeal a command acts on from its system of record (and the city's handling units, code → name,
+    from the hotline's unit list, cached a minute). A system without a client here takes no writes."""
 
     hotline: HotlineClient
     grid: GridClient
     board: BoardClient
-    _units: tuple[float, frozenset[str]] | None = None
+    petition: PetitionClient | None = None
+    suggestion: SuggestionClient | None = None
+    _units: tuple[float, Mapping[str, str]] | None = None
 
     async def target(self, appeal: str | None) -> Target:
         ref = None if appeal is None else parse_appeal_id(appeal)
@@ -64,14 +69,18 @@ class LegacyAppealReader:
                 return await self.grid.event(ref.local_id)
             if ref.system == "board" and ref.local_id.isdigit():
                 return await self.board.thread(int(ref.local_id))
+            if ref.system == "petition" and self.petition is not None:
+                return await self.petition.get(ref.local_id)
+            if ref.system == "suggestion" and self.suggestion is not None:
+                return await self.suggestion.get(ref.local_id)
         except LegacyNotFound:
             return None
         raise InputRefused(f"writes to {ref.system} appeals are not available", code="UNSUPPORTED", field="id")
 
-    async def unit_codes(self) -> frozenset[str]:
+    async def units(self) -> Mapping[str, str]:
         now = time.monotonic()
         if self._units is None or self._units[0] < now:
-            self._units = (now + 60, frozenset(u.code for u in await self.hotline.units()))
+            self._units = (now + 60, {u.code: u.name for u in await self.hotline.units()})
         return self._units[1]
 
 
@@ -106,7 +115,7 @@ class DispatchService:
         if seen is not None:
             return await self._replay(seen, fingerprint, wait_s)
         target = await self.reader.target(command.appeal)
-        units = await self.reader.unit_codes() if command.action is Action.DISPATCH else frozenset()
+        units = await self.reader.units() if command.action is Action.DISPATCH else {}
         checked = check_command(principal, command, target, units, self.clock())
         record = self._new_record(principal, checked, target, key, fingerprint)
         raced = await self.outbox.accept(principal.subject, record)

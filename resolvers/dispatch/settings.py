@@ -13,7 +13,7 @@ __all__ = ["WorkerSettings"]
 
 class WorkerSettings(BaseSettings):
     """``redis_url`` is the outbox (required: the outbox lives in Redis). The legacy systems are reached at
-    ``hotline_url``, ``grid_url`` and ``board_url`` with the service accounts the broker logs in with. ``max_attempts`` bounds the
+    ``hotline_url``, ``grid_url``, ``board_url``, ``petition_url`` and ``suggestion_url`` with the service accounts the broker logs in with. ``max_attempts`` bounds the
     attempts of one step before its dispatch fails; the wait between attempts doubles from ``retry_base_s`` up to
     ``retry_cap_s``, with jitter."""
 
@@ -23,6 +23,8 @@ class WorkerSettings(BaseSettings):
     hotline_url: str = "http://127.0.0.1:4101"
     grid_url: str = "http://127.0.0.1:4104"
     board_url: str = "http://127.0.0.1:4103"
+    petition_url: str = "http://127.0.0.1:4102"
+    suggestion_url: str = "http://127.0.0.1:4105"
     legacy_username: str = "minyi-service"
     legacy_password: str = "minyi-service-pass"
     legacy_timeout_s: float = Field(5.0, gt=0, le=60)

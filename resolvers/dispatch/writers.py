@@ -1,16 +1,17 @@
 """Legacy writes of saga steps, through each system's own protocol and the credential broker.
 
 :class:`LegacyWriters` turns a :class:`StepSpec` into an adapter call, acting as the user who asked (the broker
-sends the acting user where each protocol has room for it) and carrying the step's request id. The hotline and
-the grid keep request receipts, so a retried step is written once however often it is sent
-(``deduplicates = True``). The board's signed forms have no room for a request id: before a board step is sent
-again, :meth:`LegacyWriters.read_back` reads the thread and reports the step as applied when its answer is
-already there.
+sends the acting user where each protocol has room for it) and carrying the step's request id. The hotline, the
+grid and the suggestion system keep request receipts, so a retried step is written once however often it is sent
+(``deduplicates = True``). The board's signed forms and the petition system's SOAP operations have no room for a
+request id: before such a step is sent, :meth:`LegacyWriters.read_back` reads the record and reports the step as
+applied when its effect is already there (a board answer already published, a petition already in the state the
+operation leads to, a petition of the same person with the same title and content already registered).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -19,6 +20,8 @@ from resolvers.adapters.board import BoardClient
 from resolvers.adapters.grid import GridClient, GridReport
 from resolvers.adapters.hotline import HotlineClient
 from resolvers.adapters.links import RecordLink
+from resolvers.adapters.petition import NewPetition, PetitionClient, PetitionCriteria, PetitionRecord
+from resolvers.adapters.suggestion import SuggestionClient
 from resolvers.dispatch.record import StepSpec
 from resolvers.domain import UnitRef
 
@@ -46,14 +49,28 @@ def resolve_refs(value: Any, results: Mapping[int, str]) -> Any:
     return value
 
 
+# what a petition looks like once each operation has been applied to it
+_PETITION_DONE: dict[str, Callable[[PetitionRecord, Mapping[str, Any]], bool]] = {
+    "RouteXfj": lambda r, body: r.lead_unit is not None and r.lead_unit.code == body["cbdwdm"],
+    "AcceptXfj": lambda r, body: r.accepted_at is not None and r.source_status not in ("不予受理", "已导入法定程序"),
+    "RejectXfj": lambda r, body: r.source_status in ("不予受理", "已导入法定程序"),
+    "ExtendXfj": lambda r, body: r.extension_days > 0,
+    "IssueOpinion": lambda r, body: r.opinion_at is not None,
+    "CloseXfj": lambda r, body: r.closed_at is not None,
+}
+_PETITION_OPEN_LIMIT = 50  # the newest petitions of one person looked through when reading a registration back
+
+
 @dataclass(slots=True)
 class LegacyWriters:
     hotline: HotlineClient
     grid: GridClient
     board: BoardClient
+    petition: PetitionClient | None = None
+    suggestion: SuggestionClient | None = None
 
     def deduplicates(self, system: str) -> bool:
-        return system in ("hotline", "grid")
+        return system in ("hotline", "grid", "suggestion")
 
     async def apply(self, spec: StepSpec, request_id: str, actor: str) -> str:
         """Send the step; returns the number of the record it produced or changed."""
@@ -66,10 +83,22 @@ class LegacyWriters:
                 body = spec.body
                 await self.board.reply(int(spec.target), str(body["organization"]), str(body["content"]))
                 return str(spec.target)
+            if spec.system == "petition" and self.petition is not None:
+                return (await self._petition(self.petition, spec)).petition_no
+            if spec.system == "suggestion" and self.suggestion is not None:
+                if spec.operation == "register":
+                    fields = {k: str(v) for k, v in spec.body.items()}
+                    return (await self.suggestion.submit(fields, request_id=request_id)).number
+                done = await self.suggestion.act(str(spec.target), spec.operation, spec.body, request_id=request_id)
+                return done.number
         raise ValueError(f"no writer for {spec.system} {spec.operation}")
 
     async def read_back(self, spec: StepSpec, actor: str) -> str | None:
-        """The record number if the step's effect is already in its system (a board answer already published)."""
+        """The record number if the step's effect is already in its system (a board answer already published, a
+        petition already moved or registered)."""
+        if spec.system == "petition" and self.petition is not None:
+            with acting_as(actor):
+                return await self._petition_read_back(self.petition, spec)
         if spec.system == "board" and spec.operation == "reply":
             with acting_as(actor):
                 thread = await self.board.thread(int(spec.target))
@@ -129,3 +158,42 @@ class LegacyWriters:
                 request_id=request_id,
             )
         ).task_num
+
+    async def _petition(self, client: PetitionClient, spec: StepSpec) -> PetitionRecord:
+        body, no, late = spec.body, str(spec.target), str(spec.body.get("cqsm") or "")
+        op = spec.operation
+        if op == "register":
+            return await client.register(NewPetition(**{k: v for k, v in body.items() if v != ""}))
+        if op == "RouteXfj":
+            unit = UnitRef(str(body["cbdwdm"]), str(body["cbdw"]))
+            return await client.route(no, assign=body.get("zjfs") == "交办", unit=unit, late_note=late)
+        if op == "AcceptXfj":
+            return await client.accept(no, late_note=late)
+        if op == "RejectXfj":
+            return await client.reject(no, reason=str(body["bslyy"]), late_note=late)
+        if op == "ExtendXfj":
+            return await client.extend(no, days=int(body["yqts"]), reason=str(body["yqly"]))
+        if op == "IssueOpinion":
+            return await client.issue_opinion(no, outcome=str(body["clyj"]), text=str(body["yjnr"]), late_note=late)
+        if op == "CloseXfj":
+            return await client.close(no)
+        raise ValueError(f"no petition writer for {op}")
+
+    async def _petition_read_back(self, client: PetitionClient, spec: StepSpec) -> str | None:
+        body = spec.body
+        if spec.operation == "register":
+            criteria = PetitionCriteria(
+                phone=str(body.get("phone") or ""), id_number=str(body.get("id_number") or ""), text=str(body["title"])
+            )
+            if not criteria.phone and not criteria.id_number:
+                return None
+            page = await client.search(criteria, offset=0, limit=_PETITION_OPEN_LIMIT)
+            same = [
+                r
+                for r in page.records
+                if r.title == body["title"] and r.content == body["content"] and r.closed_at is None
+            ]
+            return same[0].petition_no if same else None
+        done = _PETITION_DONE.get(spec.operation)
+        record = await client.get(str(spec.target))
+        return record.petition_no if record is not None and done is not None and done(record, body) else None

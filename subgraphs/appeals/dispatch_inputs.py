@@ -12,7 +12,9 @@ from typing import Any
 
 import strawberry
 
+from resolvers import domain
 from resolvers.dispatch import Action, Command
+from subgraphs.common.types import SourceSystem  # the GraphQL enum, registered on domain.SourceSystem
 
 __all__ = [
     "INPUTS",
@@ -20,6 +22,8 @@ __all__ = [
     "ClosureLevel",
     "GridTier",
     "LinkKind",
+    "PetitionOpinionOutcome",
+    "SuggestionAdoption",
 ]
 
 KEY_DESCRIPTION = (
@@ -29,6 +33,10 @@ KEY_DESCRIPTION = (
     "`Idempotency-Key` HTTP header."
 )
 APPEAL_ID = "The appeal acted on (`Node` id, e.g. `hotline:20261206000123`)."
+LATE_NOTE = (
+    "Petitions only: 超期说明, why the step comes after its statutory limit; required then, refused as REQUIRED "
+    "when missing."
+)
 UNIT_DESCRIPTION = (
     "The handling unit's code (单位编码) acting; defaults to the caller's own unit, and a unit handler may act only "
     "for it."
@@ -67,11 +75,41 @@ class LinkKind(Enum):
     )
 
 
+@strawberry.enum(description="What a petition's 信访处理意见书 decides (信访工作条例 Art 32).")
+class PetitionOpinionOutcome(Enum):
+    SUPPORT = strawberry.enum_value("SUPPORT", description="支持: the request is justified and will be met.")
+    EXPLAIN = strawberry.enum_value("EXPLAIN", description="解释说明: explained, with the law and policy behind it.")
+    NOT_SUPPORT = strawberry.enum_value("NOT_SUPPORT", description="不予支持: the request is not justified.")
+
+
+@strawberry.enum(description="Whether a suggestion is adopted (采纳情况), given with the unit's feedback.")
+class SuggestionAdoption(Enum):
+    ADOPTED = strawberry.enum_value("ADOPTED", description="采纳: adopted.")
+    PARTLY_ADOPTED = strawberry.enum_value("PARTLY_ADOPTED", description="部分采纳: partly adopted.")
+    NOT_ADOPTED = strawberry.enum_value("NOT_ADOPTED", description="未采纳: not adopted.")
+
+
+_SYSTEM_NAMES: dict[domain.SourceSystem, str] = {
+    SourceSystem.HOTLINE: "hotline",
+    SourceSystem.PETITION: "petition",
+    SourceSystem.GRID: "grid",
+    SourceSystem.SUGGESTION: "suggestion",
+}
+
+
+def _late_note() -> Any:
+    return strawberry.field(default=None, description=LATE_NOTE)
+
+
 def _key() -> Any:
     return strawberry.field(default=None, description=KEY_DESCRIPTION)
 
 
-@strawberry.input(description="登记: a new appeal, registered in the 12345 hotline, the hub of every channel.")
+@strawberry.input(
+    description="登记: a new appeal, registered in the system of record `system` names: the 12345 hotline (the hub of "
+    "every channel, the default), the petition system (登记 by a petition officer), the suggestion system (征集) or "
+    "the grid (上报 by a grid worker in their own cells). Message-board threads are posted by citizens on the board."
+)
 class RegisterAppealInput:
     title: str = strawberry.field(description="标题 (title), at most 200 characters.")
     content: str = strawberry.field(description="内容 (what the citizen says), at most 2000 characters.")
@@ -79,12 +117,30 @@ class RegisterAppealInput:
     appeal_type: AppealTypeChoice = strawberry.field(description="诉求类型 (appeal type).")
     caller_name: str | None = strawberry.field(default=None, description="来电人 (the citizen's name).")
     channel: str | None = strawberry.field(
-        default=None, description="受理渠道 (channel) as the hotline words it: 电话, 网站, 微信, APP. Default 电话."
+        default=None,
+        description="受理渠道 (channel) as the system of record words it — hotline: 电话, 网站, 微信, APP (default "
+        "电话); petition: 来信, 来访, 网上, 来电, 传真 (default 网上); suggestion: 小程序, 网站, 12345转办, 来信 "
+        "(default 12345转办).",
     )
     address: str | None = strawberry.field(default=None, description="事发地址 (where it happens).")
     admin_code: str | None = strawberry.field(default=None, description="行政区划 (12-digit admin code).")
     grid_code: str | None = strawberry.field(default=None, description="单元网格 (15-digit grid cell code).")
     is_secret: bool = strawberry.field(default=False, description="是否保密: the caller asks for confidentiality.")
+    system: domain.SourceSystem = strawberry.field(
+        default=SourceSystem.HOTLINE,
+        description="The system of record to register in: HOTLINE (default), PETITION, SUGGESTION or GRID.",
+    )
+    category: str | None = strawberry.field(
+        default=None,
+        description="The first-level category (城乡建设, 环境保护, 交通运输, 教育文体, 劳动和社会保障, 商贸旅游, "
+        "卫生计生); required for a suggestion, kept as the content class (内容分类) of a petition.",
+    )
+    id_number: str | None = strawberry.field(
+        default=None, description="身份证号 of the citizen, for a petition or a suggestion (never sent over GET)."
+    )
+    event_type: str | None = strawberry.field(
+        default=None, description="Grid events only: the 4-digit event code (大类 + 小类), e.g. `0102`."
+    )
     idempotency_key: str | None = _key()
 
     action = Action.REGISTER
@@ -101,6 +157,8 @@ class RegisterAppealInput:
             "adminCode": self.admin_code or "",
             "gridCode": self.grid_code or "",
             "isSecret": self.is_secret,
+            "system": _SYSTEM_NAMES.get(self.system, self.system.value.lower()),
+            **_params(category=self.category, idNumber=self.id_number, eventType=self.event_type),
         }
         return Command(self.action, None, params)
 
@@ -110,15 +168,23 @@ class DispatchAppealInput:
     appeal_id: strawberry.ID = strawberry.field(description=APPEAL_ID)
     lead_unit: str = strawberry.field(description="主办单位: the code of the unit that leads and gives the one reply.")
     co_units: list[str] = strawberry.field(
-        default_factory=list, description="会办单位: codes of co-handling units (at most 5), replying to the lead."
+        default_factory=list,
+        description="会办单位: codes of co-handling units (at most 5), replying to the lead. Hotline orders only: "
+        "petitions and suggestions go to one unit (交办).",
     )
     note: str | None = strawberry.field(default=None, description="派单意见 (instructions to the units).")
+    late_note: str | None = _late_note()
     idempotency_key: str | None = _key()
 
     action = Action.DISPATCH
 
     def command(self) -> Command:
-        params = {"leadUnit": self.lead_unit, "coUnits": list(self.co_units), "note": self.note or ""}
+        params = {
+            "leadUnit": self.lead_unit,
+            "coUnits": list(self.co_units),
+            "note": self.note or "",
+            **_params(lateNote=self.late_note),
+        }
         return Command(self.action, str(self.appeal_id), params)
 
 
@@ -126,29 +192,38 @@ def _params(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-@strawberry.input(description="签收: the caller's unit takes the appeal it was dispatched to.")
+@strawberry.input(
+    description="签收: the caller's unit takes the appeal it was dispatched to (on a petition: 受理, with the written "
+    "notice; on a suggestion: 办理)."
+)
 class SignAppealInput:
     appeal_id: strawberry.ID = strawberry.field(description=APPEAL_ID)
     unit: str | None = strawberry.field(default=None, description=UNIT_DESCRIPTION)
+    late_note: str | None = _late_note()
     idempotency_key: str | None = _key()
 
     action = Action.SIGN
 
     def command(self) -> Command:
-        return Command(self.action, str(self.appeal_id), _params(unit=self.unit))
+        return Command(self.action, str(self.appeal_id), _params(unit=self.unit, lateNote=self.late_note))
 
 
-@strawberry.input(description="退单: the caller's unit hands the appeal back, with a reason, for the centre to decide.")
+@strawberry.input(
+    description="退单: the caller's unit hands the appeal back, with a reason, for the centre to decide (on a "
+    "petition: 不予受理, with the reason told to the petitioner)."
+)
 class ReturnAppealInput:
     appeal_id: strawberry.ID = strawberry.field(description=APPEAL_ID)
     reason: str = strawberry.field(description="退单原因 (why it is not this unit's matter), at most 500 characters.")
     unit: str | None = strawberry.field(default=None, description=UNIT_DESCRIPTION)
+    late_note: str | None = _late_note()
     idempotency_key: str | None = _key()
 
     action = Action.RETURN
 
     def command(self) -> Command:
-        return Command(self.action, str(self.appeal_id), _params(unit=self.unit, reason=self.reason))
+        params = _params(unit=self.unit, reason=self.reason, lateNote=self.late_note)
+        return Command(self.action, str(self.appeal_id), params)
 
 
 @strawberry.input(description="退单审核: the centre approves or rejects a unit's return.")
@@ -169,7 +244,9 @@ class DecideAppealReturnInput:
 @strawberry.input(description="延期申请: the caller's unit asks for more working days, with a reason.")
 class RequestAppealExtensionInput:
     appeal_id: strawberry.ID = strawberry.field(description=APPEAL_ID)
-    days: int = strawberry.field(description="Working days asked for, 1 to 10.")
+    days: int = strawberry.field(
+        description="Working days asked for, 1 to 10; on a petition calendar days, 1 to 30, once (Art 34)."
+    )
     reason: str = strawberry.field(description="延期原因, at most 500 characters.")
     unit: str | None = strawberry.field(default=None, description=UNIT_DESCRIPTION)
     idempotency_key: str | None = _key()
@@ -208,12 +285,26 @@ class ReplyAppealInput:
         default=None,
         description="Message-board threads only: the answering organisation (答复单位) the answer is published under.",
     )
+    outcome: PetitionOpinionOutcome | None = strawberry.field(
+        default=None, description="Petitions only, and required there: what the 信访处理意见书 decides."
+    )
+    adoption: SuggestionAdoption | None = strawberry.field(
+        default=None, description="Suggestions only, and required there: whether the suggestion is adopted."
+    )
+    late_note: str | None = _late_note()
     idempotency_key: str | None = _key()
 
     action = Action.REPLY
 
     def command(self) -> Command:
-        params = _params(unit=self.unit, text=self.text, organization=self.organization)
+        params = _params(
+            unit=self.unit,
+            text=self.text,
+            organization=self.organization,
+            outcome=self.outcome.value if self.outcome else None,
+            adoption=self.adoption.value if self.adoption else None,
+            lateNote=self.late_note,
+        )
         return Command(self.action, str(self.appeal_id), params)
 
 

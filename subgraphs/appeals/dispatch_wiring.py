@@ -1,5 +1,5 @@
 """The appeals subgraph's write path: the dispatch service over the outbox in Redis and the legacy systems it
-checks writes against (the hotline and the grid, through the credential broker)."""
+checks writes against (every system that takes writes, through the credential broker)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from resolvers.adapters.board import BoardClient
 from resolvers.adapters.grid import GridClient
 from resolvers.adapters.hotline import HotlineClient
 from resolvers.adapters.http import AdapterOptions
+from resolvers.adapters.petition import PetitionClient
+from resolvers.adapters.suggestion import SuggestionClient
 from resolvers.dispatch import DispatchService, LegacyAppealReader, Outbox
 from subgraphs.settings import SubgraphSettings
 
 __all__ = ["dispatch_service"]
 
-WRITE_SYSTEMS = ("hotline", "grid", "board")
+WRITE_SYSTEMS = ("hotline", "grid", "board", "petition", "suggestion")
 
 
 def dispatch_service(settings: SubgraphSettings) -> tuple[DispatchService, Redis] | None:
@@ -38,5 +40,7 @@ def dispatch_service(settings: SubgraphSettings) -> tuple[DispatchService, Redis
         hotline=HotlineClient(options("hotline"), broker=broker),
         grid=GridClient(options("grid"), broker=broker),
         board=BoardClient(options("board"), broker=broker),
+        petition=PetitionClient(options("petition"), broker=broker),
+        suggestion=SuggestionClient(options("suggestion"), broker=broker),
     )
     return DispatchService(Outbox(redis), reader), redis

@@ -1,4 +1,5 @@
-"""A dispatch rig for tests: the hotline and grid stand-ins on loopback, the outbox on the test Redis, a
+"""A dispatch rig for tests: the hotline and grid stand-ins (and, when a test names them, the board, petition and
+suggestion stand-ins) on loopback, the outbox on the test Redis, a
 :class:`DispatchService` that accepts and in-process workers that apply."""
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from resolvers.adapters.board import BoardClient
 from resolvers.adapters.grid import GridClient
 from resolvers.adapters.hotline import HotlineClient
 from resolvers.adapters.http import AdapterOptions
+from resolvers.adapters.petition import PetitionClient
+from resolvers.adapters.suggestion import SuggestionClient
 from resolvers.dispatch import (
     DispatchService,
     LegacyAppealReader,
@@ -25,7 +28,7 @@ from resolvers.dispatch import (
     WorkerOptions,
 )
 
-__all__ = ["DISPATCHER", "HANDLER", "Rig", "board_client", "clients", "rig_for"]
+__all__ = ["DISPATCHER", "HANDLER", "Rig", "board_client", "clients", "rig_for", "suggestion_client"]
 
 UNREACHABLE = "http://127.0.0.1:9"  # a system a test does not write to
 
@@ -58,15 +61,27 @@ def board_client(url: str = UNREACHABLE) -> BoardClient:
     return BoardClient(_options(url))
 
 
+def suggestion_client(url: str) -> SuggestionClient:
+    return SuggestionClient(_options(url))
+
+
 @contextlib.asynccontextmanager
 async def rig_for(
-    redis: Redis, hotline_url: str, grid_url: str, *, board_url: str = UNREACHABLE, workers: int = 1
+    redis: Redis,
+    hotline_url: str,
+    grid_url: str,
+    *,
+    board_url: str = UNREACHABLE,
+    petition_url: str = UNREACHABLE,
+    suggestion_url: str = UNREACHABLE,
+    workers: int = 1,
 ) -> AsyncIterator[Rig]:
     hotline, grid = clients(hotline_url, grid_url)
     board = board_client(board_url)
+    petition, suggestion = PetitionClient(_options(petition_url)), SuggestionClient(_options(suggestion_url))
     outbox = Outbox(redis)
-    writers = LegacyWriters(hotline=hotline, grid=grid, board=board)
-    reader = LegacyAppealReader(hotline=hotline, grid=grid, board=board)
+    writers = LegacyWriters(hotline=hotline, grid=grid, board=board, petition=petition, suggestion=suggestion)
+    reader = LegacyAppealReader(hotline=hotline, grid=grid, board=board, petition=petition, suggestion=suggestion)
     stop = asyncio.Event()
     options = WorkerOptions(block_ms=100, claim_idle_ms=1000, lease_ms=3000, retry=FAST_RETRY)
     running = [asyncio.create_task(Worker(outbox, writers, options).run(stop)) for _ in range(workers)]

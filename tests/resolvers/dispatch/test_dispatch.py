@@ -203,8 +203,8 @@ async def test_a_saga_whose_second_step_is_refused_undoes_the_first(redis: Redis
             async def target(self, appeal: str | None) -> Any:
                 return gone
 
-            async def unit_codes(self) -> frozenset[str]:
-                return frozenset()
+            async def units(self) -> dict[str, str]:
+                return {}
 
         rig.service.reader = Vanishing()
         route = Command(Action.ROUTE_TO_GRID, appeal, {"eventType": "0102"})
