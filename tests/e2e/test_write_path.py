@@ -18,15 +18,17 @@ from gateway.settings import GatewaySettings
 from legacy.grid.app import create_app as create_grid_standin
 from legacy.hotline.app import create_app as create_hotline_standin
 from legacy.standin import StandinOptions
+from legacy.suggestion.app import create_app as create_suggestion_standin
 from resolvers.dispatch import LegacyWriters, Outbox, RetryPolicy, Worker, WorkerOptions
 from schema.supergraph import load_supergraph
 from subgraphs.appeals.app import create_app as create_appeals
 from subgraphs.grid.app import create_app as create_grid
 from subgraphs.hotline.app import create_app as create_hotline
 from subgraphs.settings import SubgraphSettings
+from subgraphs.suggestion.app import create_app as create_suggestion
 from tests.auth.issuer import TinyIssuer, serve_issuer
 from tests.conftest import REDIS_URL
-from tests.resolvers.dispatch.harness import board_client, clients
+from tests.resolvers.dispatch.harness import board_client, clients, suggestion_client
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp, serve_asgi
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
@@ -46,12 +48,30 @@ DISPATCH = """mutation($input: DispatchAppealInput!) {
     userErrors { code field message }
   }
 }"""
+SUGGESTION_STEP = """mutation($register: RegisterAppealInput!) {
+  registerAppeal(input: $register) {
+    dispatch { state }
+    appeal { id ... on Suggestion { title sourceStatus } }
+    userErrors { code field message }
+  }
+}"""
+REPLY = """mutation($input: ReplyAppealInput!) {
+  replyAppeal(input: $input) {
+    dispatch { state reason }
+    appeal { id ... on Suggestion { sourceStatus adoption reply { text } } }
+    userErrors { code field message }
+  }
+}"""
+SIGN = """mutation($input: SignAppealInput!) {
+  signAppeal(input: $input) { dispatch { state reason } userErrors { code field message } }
+}"""
 POLL = "query($id: ID!) { dispatch(id: $id) { id mutation state steps { description state } } }"
 
 
 class Graph:
-    def __init__(self, url: str, issuer: TinyIssuer, hotline: str, grid: str) -> None:
-        self.url, self.issuer, self.hotline, self.grid = url, issuer, hotline, grid
+    def __init__(self, url: str, issuer: TinyIssuer, standins: dict[str, str]) -> None:
+        self.url, self.issuer = url, issuer
+        self.hotline, self.grid, self.suggestion = standins["hotline"], standins["grid"], standins["suggestion"]
 
     def token(self, roles: list[str], **claims: Any) -> str:
         return self.issuer.token(roles=roles, **{"unit": None, "jurisdiction": None, "sub": roles[0], **claims})
@@ -79,10 +99,11 @@ def graph() -> Iterator[Graph]:
         standins = {
             "hotline": serve_aiohttp(lambda: create_hotline_standin(StandinOptions())),
             "grid": serve_aiohttp(lambda: create_grid_standin(StandinOptions())),
+            "suggestion": serve_aiohttp(lambda: create_suggestion_standin(StandinOptions())),
         }
         started.extend(standins.values())
         urls: dict[str, str] = {}
-        for name, make in (("hotline", create_hotline), ("grid", create_grid)):
+        for name, make in (("hotline", create_hotline), ("grid", create_grid), ("suggestion", create_suggestion)):
             settings = SubgraphSettings.model_validate(
                 {"legacy_url": standins[name].url, "redis_url": REDIS_URL, "internal_jwks_url": jwks}
             )
@@ -110,7 +131,7 @@ def graph() -> Iterator[Graph]:
             )
 
         started.append(serve_asgi(make_gateway, gateway_port))
-        yield Graph(f"http://127.0.0.1:{gateway_port}", issuer, standins["hotline"].url, standins["grid"].url)
+        yield Graph(f"http://127.0.0.1:{gateway_port}", issuer, {n: s.url for n, s in standins.items()})
     finally:
         for server in reversed(started):
             server.stop()
@@ -121,9 +142,10 @@ async def worker(redis: Redis, graph: Graph) -> AsyncIterator[None]:
     hotline, grid = clients(graph.hotline, graph.grid)
     stop = asyncio.Event()
     options = WorkerOptions(block_ms=100, retry=RetryPolicy(base_s=0.05, cap_s=0.2, max_attempts=5))
-    task = asyncio.create_task(
-        Worker(Outbox(redis), LegacyWriters(hotline=hotline, grid=grid, board=board_client()), options).run(stop)
+    writers = LegacyWriters(
+        hotline=hotline, grid=grid, board=board_client(), suggestion=suggestion_client(graph.suggestion)
     )
+    task = asyncio.create_task(Worker(Outbox(redis), writers, options).run(stop))
     yield
     stop.set()
     await task
@@ -199,3 +221,51 @@ async def test_bad_input_and_foreign_jurisdiction_are_refused_before_writing(gra
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     missing_key = await graph.ask(token, DISPATCH, input={"appealId": appeal_id, "leadUnit": UNIT})
     assert missing_key["data"]["dispatchAppeal"]["userErrors"][0]["field"] == ["input", "idempotencyKey"]
+
+
+async def test_a_suggestion_is_registered_assigned_and_answered_in_the_suggestion_system(
+    graph: Graph, worker: None
+) -> None:
+    dispatcher = graph.token(["dispatcher"], jurisdiction={"admin_codes": ["430100"], "grid_codes": []})
+    register = {
+        "title": "建议公交站加装座椅",
+        "content": "四方坪公交站候车人多，建议加装座椅和雨棚",
+        "phone": "13800007777",
+        "callerName": "赵六",
+        "appealType": "SUGGESTION",
+        "system": "SUGGESTION",
+        "category": "交通运输",
+        "idempotencyKey": "sg-e2e-1",
+    }
+    registered = await graph.ask(dispatcher, SUGGESTION_STEP, register=register)
+    payload = registered["data"]["registerAppeal"]
+    assert payload["userErrors"] == [] and payload["dispatch"]["state"] == "APPLIED", registered
+    appeal = payload["appeal"]
+    assert appeal["id"].startswith("suggestion:JY") and appeal["sourceStatus"] == "待受理"  # read from the system
+
+    dispatched = await graph.ask(
+        dispatcher, DISPATCH, input={"appealId": appeal["id"], "leadUnit": UNIT, "idempotencyKey": "sg-e2e-2"}
+    )
+    assert dispatched["data"]["dispatchAppeal"]["dispatch"]["state"] == "APPLIED", dispatched
+    handler = graph.token(["unit_handler"], unit=UNIT)
+    signed = await graph.ask(handler, SIGN, input={"appealId": appeal["id"], "idempotencyKey": "sg-e2e-3"})
+    assert signed["data"]["signAppeal"]["dispatch"]["state"] == "APPLIED", signed
+    no_adoption = await graph.ask(
+        handler, REPLY, input={"appealId": appeal["id"], "text": "已采纳", "idempotencyKey": "sg-e2e-4"}
+    )
+    error = no_adoption["data"]["replyAppeal"]["userErrors"][0]
+    assert (error["code"], error["field"]) == ("REQUIRED", ["input", "adoption"])
+    replied = await graph.ask(
+        handler,
+        REPLY,
+        input={
+            "appealId": appeal["id"],
+            "text": "已采纳，下月加装。",
+            "adoption": "ADOPTED",
+            "idempotencyKey": "sg-e2e-5",
+        },
+    )
+    result = replied["data"]["replyAppeal"]
+    assert result["dispatch"]["state"] == "APPLIED", replied
+    assert result["appeal"]["sourceStatus"] == "已反馈" and result["appeal"]["adoption"] == "采纳"
+    assert result["appeal"]["reply"]["text"] == "已采纳，下月加装。"
