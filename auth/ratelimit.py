@@ -1,7 +1,11 @@
-"""Login brute-force limits in Redis area ``minyi:rl`` (only here): failed logins counted per account and per
-client IP in fixed windows. Once an account has ``max_per_account`` failures (or an IP ``max_per_ip``) inside the
-window, further attempts are refused with :class:`~auth.errors.RateLimited` before the password is even checked —
-so the 6th attempt at one account in 15 minutes is refused whatever the password."""
+"""Login brute-force limits in Redis area ``minyi:rl`` (only here): login attempts counted per account and per
+client IP in fixed windows. An attempt is reserved — both counters incremented atomically (``INCR``) — *before*
+the password is checked; an attempt that takes the account past ``max_per_account`` (or the IP past
+``max_per_ip``) inside the window is refused with :class:`~auth.errors.RateLimited` and its reservation given back,
+without checking the password. A failed attempt keeps its reservation; a successful one clears the account's
+counter and gives back its IP reservation. So at most ``max_per_account`` passwords are ever verified for one
+account in one window, however many guesses arrive at once, and the 6th attempt at one account in 15 minutes is
+refused whatever the password."""
 
 from __future__ import annotations
 
@@ -11,13 +15,15 @@ from dataclasses import dataclass
 from auth.errors import RateLimited
 from auth.store import KeyValue
 
-__all__ = ["LoginLimiter"]
+__all__ = ["LoginAttempt", "LoginLimiter"]
 
 PREFIX = "minyi:rl:login"
 
 
 @dataclass(frozen=True, slots=True)
-class _Keys:
+class LoginAttempt:
+    """A reserved attempt: the counters it holds a place in."""
+
     account: str
     ip: str
 
@@ -29,27 +35,33 @@ class LoginLimiter:
         self._max_account = max_per_account
         self._max_ip = max_per_ip
 
-    def _keys(self, username: str, ip: str) -> _Keys:
+    def _keys(self, username: str, ip: str) -> LoginAttempt:
         account = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
-        return _Keys(f"{PREFIX}:acct:{account}", f"{PREFIX}:ip:{ip}")
+        return LoginAttempt(f"{PREFIX}:acct:{account}", f"{PREFIX}:ip:{ip}")
 
-    async def check(self, username: str, ip: str) -> None:
-        """Raise RateLimited when the account or the IP has used up its failures in the current window."""
-        keys = self._keys(username, ip)
-        account = int(await self._kv.get(keys.account) or 0)
-        by_ip = int(await self._kv.get(keys.ip) or 0)
-        if account >= self._max_account:
-            raise RateLimited("too many failed logins for this account; try again later")
-        if by_ip >= self._max_ip:
+    async def _take(self, key: str) -> int:
+        # The key is created with its expiry (SET NX EX) before INCR, so a counter never outlives its window.
+        await self._kv.set(key, "0", ex=self._window, nx=True)
+        taken = int(await self._kv.incr(key))
+        await self._kv.expire(key, self._window, nx=True)
+        return taken
+
+    async def reserve(self, username: str, ip: str) -> LoginAttempt:
+        """Take one attempt for the account and the IP, or raise RateLimited (the reservation given back) when
+        either has used up its attempts in the current window."""
+        attempt = self._keys(username, ip)
+        account = await self._take(attempt.account)
+        by_ip = await self._take(attempt.ip)
+        if account > self._max_account or by_ip > self._max_ip:
+            await self._kv.incr(attempt.account, -1)
+            await self._kv.incr(attempt.ip, -1)
+            if account > self._max_account:
+                raise RateLimited("too many failed logins for this account; try again later")
             raise RateLimited("too many failed logins from this address; try again later")
+        return attempt
 
-    async def failed(self, username: str, ip: str) -> None:
-        keys = self._keys(username, ip)
-        for key in (keys.account, keys.ip):
-            await self._kv.incr(key)
-            await self._kv.expire(key, self._window, nx=True)
-
-    async def succeeded(self, username: str, ip: str) -> None:
-        """A successful login clears the account's counter (not the IP's: one good account must not reset an
-        attacker's budget against the others)."""
-        await self._kv.delete(self._keys(username, ip).account)
+    async def succeeded(self, attempt: LoginAttempt) -> None:
+        """A successful login clears the account's counter and gives back its IP reservation (not the IP's other
+        failures: one good account must not reset an attacker's budget against the others)."""
+        await self._kv.delete(attempt.account)
+        await self._kv.incr(attempt.ip, -1)

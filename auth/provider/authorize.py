@@ -148,7 +148,7 @@ async def authorize_post(provider: Provider, request: Request) -> Response:
         request.client.host if request.client else None, request.headers.getlist("x-forwarded-for")
     )
     try:
-        await provider.limiter.check(username, ip)
+        attempt = await provider.limiter.reserve(username, ip)  # before the password: guesses in parallel count
     except RateLimited:
         return error_page("rate_limited", "登录失败次数过多，请稍后再试。", status=429, code=RateLimited.code)
     user = await provider.users.get_user(username)
@@ -158,9 +158,9 @@ async def authorize_post(provider: Provider, request: Request) -> Response:
     else:
         ok = await run_in_threadpool(verify_password, password, user.password_hash)
     if not ok or user is None:
-        await provider.limiter.failed(username, ip)
+        # a wrong password keeps its reserved attempt counted until the window ends
         return login_page(_action(request), session.csrf, username=username, error="用户名或密码错误。", status=401)
-    await provider.limiter.succeeded(username, ip)
+    await provider.limiter.succeeded(attempt)
     session = await provider.sessions.log_in(session, user.username)
     response = await _grant(provider, checked, session)
     _set_cookie(provider, response, session)

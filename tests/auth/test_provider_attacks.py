@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 
 from auth.provider import Provider
@@ -106,6 +108,26 @@ async def test_brute_force_is_limited_per_account(served: Served, browser: aioht
     assert await _attempt(browser, base, "operator", "guess-6") == 429
     assert await _attempt(browser, base, "operator", PASSWORD) == 429, "even the right password, inside the window"
     assert await _attempt(browser, base, "leader", PASSWORD) == 302, "other accounts are not locked"
+
+
+async def test_fifty_parallel_guesses_get_at_most_five_passwords_checked(
+    served: Served, browser: aiohttp.ClientSession
+) -> None:
+    base = served[0].url
+    _, challenge = pkce()
+    url = authorize_url(base, challenge)
+    async with browser.get(url) as page:
+        token = csrf_of(await page.text())
+
+    async def guess(n: int) -> int:
+        form = {"username": "operator", "password": f"guess-{n}", "csrf_token": token}
+        async with browser.post(url, data=form, allow_redirects=False) as answer:
+            return answer.status
+
+    statuses = await asyncio.gather(*(guess(n) for n in range(50)))
+    # 401 is a password checked and wrong; 429 is refused before the password was looked at.
+    assert statuses.count(401) == 5 and statuses.count(429) == 45, statuses
+    assert await _attempt(browser, base, "operator", PASSWORD) == 429
 
 
 async def test_brute_force_is_limited_per_ip(served: Served, browser: aiohttp.ClientSession) -> None:
