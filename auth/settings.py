@@ -15,6 +15,8 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from auth.redis_client import DEFAULT_REDIS_TIMEOUT_S
+
 __all__ = ["DEFAULT_PORTAL_REDIRECTS", "DEV_SERVICE_SECRET", "AuthOptions", "AuthSettings"]
 
 DEFAULT_PORTAL_REDIRECTS = ("http://127.0.0.1:4000/portal/callback", "http://localhost:5173/callback")
@@ -63,7 +65,8 @@ class AuthSettings(BaseSettings):
     (``MINYI_AUTH_TRUSTED_PROXIES``, comma-separated IPs/CIDRs or a JSON list) are the reverse proxies whose
     ``X-Forwarded-For`` names the client for the per-IP login limit (auth/proxies.py). ``redis_url`` (``MINYI_AUTH_REDIS_URL``,
     else ``MINYI_REDIS_URL``) holds sessions, keys and login limits shared by replicas; without it they live in
-    process."""
+    process. ``redis_timeout_s`` (``MINYI_AUTH_REDIS_TIMEOUT_S``) bounds each connect and each command to that Redis:
+    a Redis that does not answer costs a login or a token check this long, then an error (auth/redis_client.py)."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_AUTH_", extra="ignore")
 
@@ -83,6 +86,7 @@ class AuthSettings(BaseSettings):
     redis_url: str | None = Field(
         None, validation_alias=AliasChoices("redis_url", "MINYI_AUTH_REDIS_URL", "MINYI_REDIS_URL")
     )
+    redis_timeout_s: float = Field(DEFAULT_REDIS_TIMEOUT_S, gt=0, le=60)
     users_file: Path | None = None
     portal_redirect_uris: list[str] = Field(default_factory=lambda: list(DEFAULT_PORTAL_REDIRECTS))
     portal_logout_redirect_uris: list[str] = Field(default_factory=lambda: list(DEFAULT_PORTAL_LOGOUT_REDIRECTS))

@@ -396,11 +396,10 @@ def _embedded_provider(host: str, port: int) -> tuple[Provider, list[Callable[[]
     users: object = None
     kv: object
     if auth.redis_url:
-        from redis.asyncio import Redis
-
+        from auth.redis_client import open_redis
         from auth.user_store import RedisUserStore
 
-        client = Redis.from_url(auth.redis_url)
+        client = open_redis(auth.redis_url, timeout_s=auth.redis_timeout_s)
         kv = client
         users = RedisUserStore(client, dev=auth.dev)  # shared by replicas; demo users when empty in dev mode
         closers.append(client.aclose)
@@ -613,9 +612,9 @@ def _file_users(path: Path | None) -> object:
 def _with_users(path: Path | None, action: Callable[[Any], Coroutine[Any, Any, T]]) -> T:
     """Run ``action`` on the configured user store (auth.user_store.Users): ``path``'s file when given, else Redis
     when MINYI_REDIS_URL is set, else the users file."""
-    from redis.asyncio import Redis
     from redis.exceptions import RedisError
 
+    from auth.redis_client import open_redis
     from auth.settings import AuthSettings
     from auth.user_store import RedisUserStore
 
@@ -625,7 +624,7 @@ def _with_users(path: Path | None, action: Callable[[Any], Coroutine[Any, Any, T
     redis_url = settings.redis_url
 
     async def run() -> T:
-        client = Redis.from_url(redis_url)
+        client = open_redis(redis_url, timeout_s=settings.redis_timeout_s)
         try:
             return await action(RedisUserStore(client, dev=settings.dev))
         finally:
@@ -832,9 +831,8 @@ def _token_through_gateway(gateway_url: str, user: str, password: str | None, sc
 
 
 def _token_from_shared_keys(settings: object, user: str, scope: str, file: Path | None) -> str:
-    from redis.asyncio import Redis
-
     from auth.provider import Provider
+    from auth.redis_client import open_redis
     from auth.settings import AuthSettings
 
     assert isinstance(settings, AuthSettings) and settings.redis_url
@@ -850,7 +848,7 @@ def _token_from_shared_keys(settings: object, user: str, scope: str, file: Path 
     redis_url = settings.redis_url
 
     async def mint() -> str:
-        client = Redis.from_url(redis_url)
+        client = open_redis(redis_url, timeout_s=settings.redis_timeout_s)
         try:
             provider = Provider(settings.options(), kv=client)  # type: ignore[arg-type]
             return await provider.mint_access_token(found.principal(scopes=scope.split(), client_id="minyi-cli"))

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeout
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -35,8 +36,12 @@ def _bind(provider: Provider, handler: Handler) -> Callable[[Request], Awaitable
             return await handler(provider, request)
         except RedisError as error:
             log.error("auth store unavailable: %s", type(error).__name__)
+            if isinstance(error, RedisTimeout):
+                description = "the login service is unavailable: its store did not answer in time"
+            else:
+                description = "the login service is unavailable: its store cannot be reached"
             return JSONResponse(
-                {"error": "temporarily_unavailable", "error_description": "the login service is unavailable"},
+                {"error": "temporarily_unavailable", "error_description": description},
                 status_code=503,
                 headers={"Cache-Control": "no-store", "Retry-After": "5"},
             )

@@ -15,7 +15,7 @@ from typing import Any
 import uvicorn
 from aiohttp import web
 
-__all__ = ["BackgroundServer", "free_port", "serve_aiohttp", "serve_asgi"]
+__all__ = ["BackgroundServer", "SilentServer", "free_port", "serve_aiohttp", "serve_asgi", "serve_silent"]
 
 
 def free_port() -> int:
@@ -96,3 +96,47 @@ def serve_asgi(make_app: Callable[[], Any], port: int = 0) -> BackgroundServer:
         return stop
 
     return BackgroundServer(start, port)
+
+
+class SilentServer:
+    """A TCP server that accepts connections, reads what it is sent and never answers (a hung Redis, say).
+    ``connections`` counts the connections accepted; ``url(scheme)`` is its address."""
+
+    def __init__(self, server: BackgroundServer, connections: list[int]) -> None:
+        self.server = server
+        self.port = server.port
+        self._connections = connections
+
+    @property
+    def connections(self) -> int:
+        return self._connections[0]
+
+    def url(self, scheme: str = "redis", path: str = "/0") -> str:
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def serve_silent() -> SilentServer:
+    connections = [0]
+    writers: list[asyncio.StreamWriter] = []
+
+    async def swallow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections[0] += 1
+        writers.append(writer)
+        while await reader.read(65536):
+            pass
+
+    async def start(p: int) -> Callable[[], Awaitable[None]]:
+        server = await asyncio.start_server(swallow, "127.0.0.1", p)
+
+        async def stop() -> None:
+            server.close()
+            for writer in writers:
+                writer.close()
+            await server.wait_closed()
+
+        return stop
+
+    return SilentServer(BackgroundServer(start), connections)
