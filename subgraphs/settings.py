@@ -41,6 +41,10 @@ class SubgraphSettings(BaseSettings):
     space-separated: hotline petition board grid suggestion), each at ``legacy_urls[name]`` (``MINYI_LEGACY_URLS``,
     a JSON object) or its stand-in's default port, with the same service account.
 
+    ``warning_limits`` (``MINYI_WARNING_LIMITS``, a JSON object): the three-colour warnings' limits — working days
+    per appeal type (``"COMPLAINT": 15``) or per system and type (``"hotline.CONSULT": 2``), and thresholds by name
+    (``"late_red_workdays"``, ``"group_size"``, ``"petition_days"`` …); the rest keep DOMAIN defaults.
+
     ``holiday_dirs`` (``MINYI_HOLIDAY_DIRS``, paths separated by ``os.pathsep``): folders with more holiday
     schedules (``YYYY.txt`` in the State Council's 放假安排 form), read after the shipped one."""
 
@@ -62,6 +66,8 @@ class SubgraphSettings(BaseSettings):
     # a system not named there is read at its stand-in's default port)
     appeals_systems: str = "hotline petition board grid suggestion"
     legacy_urls: dict[str, str] = Field(default_factory=dict)
+    # 三色预警 limits of the appeals subgraph (JSON object): {"COMPLAINT": 15, "hotline.CONSULT": 2, "group_size": 5}
+    warning_limits: dict[str, float] = Field(default_factory=dict)
     holiday_dirs: str = Field("", validation_alias=AliasChoices("holiday_dirs", "MINYI_HOLIDAY_DIRS"))
 
     def holiday_folders(self) -> list[str]:

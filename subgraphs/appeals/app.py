@@ -3,6 +3,9 @@ per legacy system it reads (``settings.appeals_systems``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from starlette.applications import Starlette
 
 from resolvers.adapters.board import BoardClient
@@ -17,6 +20,7 @@ from resolvers.appeals.hotline_source import HotlineSource
 from resolvers.appeals.petition_source import PetitionSource
 from resolvers.appeals.sources import AppealSource
 from resolvers.appeals.suggestion_source import SuggestionSource
+from resolvers.appeals.warning import limits_from
 from resolvers.domain import SourceSystem
 from subgraphs.appeals.dispatch_wiring import dispatch_service
 from subgraphs.appeals.schema import build_schema
@@ -62,8 +66,17 @@ def _source(name: str, settings: SubgraphSettings) -> AppealSource:
     return SuggestionSource(SuggestionClient(options), secret)
 
 
-def create_app(settings: SubgraphSettings) -> Starlette:
+def create_app(settings: SubgraphSettings, *, clock: Callable[[], datetime] | None = None) -> Starlette:
+    """``clock`` (naive Beijing time; the real one by default) is what the warnings count from."""
     names = systems_of(settings)
     sources = {SYSTEM_NAMES[name]: _source(name, settings) for name in names}
     schema = build_schema(sources)
-    return build_subgraph_app("appeals", schema, sources, settings, dispatch=dispatch_service(settings))
+    return build_subgraph_app(
+        "appeals",
+        schema,
+        sources,
+        settings,
+        dispatch=dispatch_service(settings),
+        clock=clock,
+        warning_limits=limits_from(settings.warning_limits),
+    )

@@ -1,5 +1,9 @@
 """GraphQL types of the appeals subgraph.
 
+The cross-system fields (``timeline``, ``warning``) are declared on the ``Appeal`` entity interface itself: this
+subgraph owns the interface with every implementation, so each system's type gets them here while the system
+subgraphs stay unaware of them (the effect ``@interfaceObject`` gives a subgraph that does not own the interface).
+
 ``Appeal`` is an entity interface here (``@key(fields: "id")``) and each system's appeal type appears with its key
 only: this subgraph answers which type an id is and adds the cross-system fields to every one of them; every
 other field comes from the system's own subgraph. The system subgraphs need not know about it.
@@ -15,6 +19,7 @@ from strawberry.types import Info
 import subgraphs.common.types  # noqa: F401  (gives SourceSystem and UnifiedStatus their shared descriptions)
 from resolvers.appeals.record import AppealRecord
 from resolvers.domain import SourceSystem
+from subgraphs.appeals.tracking import AppealWarning, TrackingNode, timeline_of, warning_of
 from subgraphs.common.connection import PageInfo
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.filter import AppealFilter
@@ -41,6 +46,16 @@ __all__ = [
 class Appeal:
     id: strawberry.ID = strawberry.field(description='"<system>:<local id>", e.g. "hotline:20260101000123".')
     record: strawberry.Private[AppealRecord | None] = None
+    timeline: list[TrackingNode] | None = strawberry.field(
+        resolver=timeline_of,
+        description="The 10 tracking nodes (快递式查询), built from the system's own history. A citizen sees the "
+        "nodes, times and the lead unit, without internal notes. Null when you may not see the appeal.",
+    )
+    warning: AppealWarning | None = strawberry.field(
+        resolver=warning_of,
+        description="三色预警 (three-colour warning) now, with its reasons, counted on the working-day calendar. "
+        "For staff only: null for citizens, and when you may not see the appeal.",
+    )
 
 
 def _reference(cls: type[Any], representation: dict[str, Any]) -> Any:

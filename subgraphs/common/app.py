@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import uvicorn
@@ -21,10 +21,11 @@ from auth.broker import set_acting_user
 from auth.internal import InternalTokenVerifier
 from auth.principal import ANONYMOUS, PRINCIPAL_SCOPE_KEY, Principal
 from resolvers.adapters.http import close_shared_session
+from resolvers.appeals.warning import WarningLimits
 from resolvers.audit import AuditLog, MemoryAuditLog, RedisAuditLog
 from resolvers.calendar import calendar_for, schedule_gaps
 from resolvers.persons import MemoryDirectory, PersonDirectory, RedisDirectory, connect_redis
-from subgraphs.common.context import SubgraphContext
+from subgraphs.common.context import SubgraphContext, beijing_now
 from subgraphs.common.internal_auth import InternalTokenGuard
 from subgraphs.common.trace_context import TraceContextMiddleware
 from subgraphs.settings import SubgraphSettings
@@ -102,9 +103,12 @@ def build_subgraph_app(
     settings: SubgraphSettings,
     *,
     dispatch: tuple[Any, Any] | None = None,
+    clock: Callable[[], datetime] | None = None,
+    warning_limits: WarningLimits | None = None,
 ) -> Starlette:
     """Wire a system subgraph: one adapter client per process, the person directory, a context per request;
-    ``dispatch`` is the write path's service and its Redis client (closed at shutdown), when the subgraph writes."""
+    ``dispatch`` is the write path's service and its Redis client (closed at shutdown), when the subgraph writes;
+    ``clock`` (naive Beijing time) and ``warning_limits`` serve the three-colour warnings."""
     redis = connect_redis(settings.redis_url) if settings.redis_url else None
     directory: PersonDirectory = RedisDirectory(redis) if redis is not None else MemoryDirectory()
     audit: AuditLog = RedisAuditLog(redis) if redis is not None else MemoryAuditLog()
@@ -124,6 +128,8 @@ def build_subgraph_app(
             audit=audit,
             calendar=calendar,
             dispatch=None if dispatch is None else dispatch[0],
+            clock=clock or beijing_now,
+            warning_limits=warning_limits or WarningLimits(),
         )
 
     async def shutdown() -> None:

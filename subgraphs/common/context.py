@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from graphql import GraphQLError
 
 from auth.principal import ANONYMOUS, Principal
+from resolvers.appeals.warning import WarningLimits
 from resolvers.audit import AuditLog, MemoryAuditLog
 from resolvers.calendar import WorkCalendar, calendar_for
 from resolvers.persons import Identifiers, PersonDirectory
 
-__all__ = ["SubgraphContext"]
+__all__ = ["SubgraphContext", "beijing_now"]
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def beijing_now() -> datetime:
+    """The time now in Beijing, naive (the legacy systems keep naive Beijing time)."""
+    return datetime.now(BEIJING).replace(tzinfo=None)
 
 
 @dataclass(slots=True)
@@ -28,6 +38,9 @@ class SubgraphContext:
         stores it in the ASGI scope under ``"minyi.principal"`` and the app copies it here; without one the request is
         anonymous. ``audit`` is the append-only audit log (``minyi:audit``) audited actions write to. ``calendar``
         is the process's one working-day calendar (:mod:`resolvers.calendar`): every deadline counts with it.
+
+    ``clock`` says what time it is (tests inject a controlled one); ``warning_limits`` are the thresholds of the
+    three-colour warnings.
 
     ``partial_errors`` are errors a resolver reports beside the data it did return (a merged list missing one
     system): the schema adds them to the response's ``errors``.
@@ -44,6 +57,8 @@ class SubgraphContext:
     calendar: WorkCalendar = field(default_factory=calendar_for)
     dispatch: Any = None  # the write path's DispatchService (appeals subgraph with an outbox), else None
     idempotency_key: str | None = None  # the request's Idempotency-Key header, for the write mutations
+    clock: Callable[[], datetime] = field(default=lambda: beijing_now())  # naive Beijing time, as legacy keeps it
+    warning_limits: WarningLimits = field(default_factory=WarningLimits)  # 三色预警 thresholds (appeals subgraph)
 
     def loader(self, name: str, factory: Callable[[], Any]) -> Any:
         found = self.loaders.get(name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,10 @@ class Graph:
 
 
 @contextmanager
-def running_graph(seed: int = 1, redis_url: str = REDIS_URL) -> Iterator[Graph]:
+def running_graph(
+    seed: int = 1, redis_url: str = REDIS_URL, appeals_clock: Callable[[], datetime] | None = None
+) -> Iterator[Graph]:
+    """``appeals_clock`` (naive Beijing time) is the time the appeals subgraph's warnings count from."""
     started: list[BackgroundServer] = []
     try:
         issuer, issuer_server = serve_issuer()
@@ -110,7 +114,7 @@ def running_graph(seed: int = 1, redis_url: str = REDIS_URL) -> Iterator[Graph]:
         appeals_settings = SubgraphSettings.model_validate(
             {"legacy_urls": standins, "redis_url": redis_url, "internal_jwks_url": f"{gateway_base}/internal/jwks"}
         )
-        appeals = serve_asgi(lambda: create_appeals(appeals_settings))
+        appeals = serve_asgi(lambda: create_appeals(appeals_settings, clock=appeals_clock))
         started.append(appeals)
         urls["appeals"] = f"{appeals.url}/graphql"
 

@@ -1,0 +1,162 @@
+"""``timeline`` and ``warning`` on every appeal: the 10 tracking nodes and the three-colour warning.
+
+Both read the appeal from its system of record once per request (batched per system) and show it only as the
+access rules allow: null for an appeal the caller may not see. A citizen gets the citizen-safe timeline (no
+internal notes, no units acting inside the handling) and no warning.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers.access import decide, is_citizen_view
+from resolvers.appeals import timeline as tracking
+from resolvers.appeals import warning as warnings
+from resolvers.appeals.reads import record_loader, split_id
+from resolvers.appeals.record import AppealRecord
+from subgraphs.common.types import describe_values
+
+__all__ = ["AppealWarning", "TrackingNode", "timeline_of", "warning_of"]
+
+TrackingStep = strawberry.enum(tracking.TrackingStep, description="The 10 tracking nodes (快递式查询) of an appeal.")
+describe_values(
+    tracking.TrackingStep,
+    {
+        "SUBMITTED": "1 诉求提交: the appeal came in.",
+        "ACCEPTED": "2 登记受理: registered and accepted (信访: 受理告知).",
+        "DEDUPLICATED": "3 智能判重: checked against other appeals of the same matter.",
+        "ROUTED": "4 智能派单: a handling unit proposed (信访: 转送/交办).",
+        "REVIEWED": "5 人工复核: a dispatcher confirmed the lead unit.",
+        "SIGNED": "6 单位签收: the unit signed for it (信访: 接收).",
+        "HANDLING": "7 办理中: being handled, with its deadline and any extension.",
+        "REPLIED": "8 答复反馈: the unit replied (信访: 处理意见书).",
+        "EVALUATED": "9 回访评价: the citizen was called back or rated the answer.",
+        "CLOSED": "10 办结归档: closed and archived.",
+    },
+)
+WarningColour = strawberry.enum(warnings.WarningColour, description="三色预警: how urgently an appeal needs attention.")
+describe_values(
+    warnings.WarningColour,
+    {
+        "NONE": "No warning.",
+        "YELLOW": "黄色提醒: the handler is reminded.",
+        "ORANGE": "橙色重点督办: a supervisor takes it over.",
+        "RED": "红色提级: escalated to the leadership.",
+    },
+)
+WarningReasonCode = strawberry.enum(warnings.WarningReasonCode, description="Why an appeal has a warning.")
+describe_values(
+    warnings.WarningReasonCode,
+    {
+        "TIME_LIMIT_TWO_THIRDS_USED": "Two thirds of the handling time used and no reply yet (YELLOW).",
+        "SIGN_OVERDUE_HALF": "Half of the time to sign for it passed and the unit has not signed (YELLOW).",
+        "PETITION_DAY_45": "A petition at day 45 of its 60 days with no extension (YELLOW).",
+        "OVERDUE": "Past its deadline by at most two working days (ORANGE).",
+        "RETURNED_TWICE": "Returned (退单) two or more times (ORANGE).",
+        "CALLBACK_UNSATISFIED": "The first callback was unsatisfied (ORANGE).",
+        "REPEAT_FILER": "The petitioner is on the 一人多投 file (ORANGE).",
+        "OVERLAP": "重合件: the same matter is open in the hotline and as a petition (ORANGE).",
+        "LONG_OVERDUE": "Past its deadline by more than two working days (RED).",
+        "CALLBACK_UNSATISFIED_AGAIN": "A second callback was unsatisfied (RED).",
+        "GROUP": "A group or joint appeal of five or more people (RED).",
+        "PETITION_PAST_STATUTORY_LIMIT": "A petition past its 60 days (90 with the extension) (RED).",
+    },
+)
+
+
+@strawberry.type(description="One step of the system's own history (流转记录), in its words.")
+class HistoryEntry:
+    at: datetime = strawberry.field(description="When.")
+    action: str = strawberry.field(description="What happened, as the system names it (签收, 延期, 答复 …).")
+    unit: str | None = strawberry.field(description="The unit that acted; null in a citizen's view.")
+    note: str | None = strawberry.field(description="The internal note; null in a citizen's view.")
+
+
+@strawberry.type(description="One of the 10 tracking nodes of an appeal.")
+class TrackingNode:
+    step: tracking.TrackingStep = strawberry.field(description="Which node.")
+    number: int = strawberry.field(description="Its number, 1 to 10.")
+    name: str = strawberry.field(description="Its name, in the system's words where it has its own (信访).")
+    reached: bool = strawberry.field(description="Whether the appeal has got this far.")
+    at: datetime | None = strawberry.field(
+        description="When it was reached; null when not reached or the system does not record this step."
+    )
+    unit: str | None = strawberry.field(description="The unit acting at this node, where one does.")
+    detail: str | None = strawberry.field(
+        description="A few words: the channel, the category, the deadline and extensions, the callback's verdict."
+    )
+    events: list[HistoryEntry] = strawberry.field(description="The system's own history at this node, oldest first.")
+
+
+@strawberry.type(description="One reason for a warning.")
+class WarningReason:
+    code: warnings.WarningReasonCode = strawberry.field(description="Which rule.")
+    colour: warnings.WarningColour = strawberry.field(description="The colour this rule gives.")
+    message: str = strawberry.field(description="The rule as it applies here, for people (Chinese).")
+
+
+@strawberry.type(description="三色预警 (three-colour warning): the colour and every reason that holds now.")
+class AppealWarning:
+    colour: warnings.WarningColour = strawberry.field(description="The highest colour of the reasons; NONE if none.")
+    reasons: list[WarningReason] = strawberry.field(description="Every reason that holds, the most urgent first.")
+
+
+async def record_of(root: Any, info: Info) -> AppealRecord | None:
+    """The appeal as its system has it, if the caller may see it (read once per request and system)."""
+    record: AppealRecord | None = root.record
+    if record is None:
+        system, local = split_id(str(root.id))
+        source = info.context.client.get(system)
+        if source is None:
+            return None
+        loader = info.context.loader(f"appeals.{system.value}", lambda: record_loader(source))
+        record = cast(AppealRecord | None, await loader.load(local))
+    if record is None or not decide(info.context.principal, record.facts).visible:
+        return None
+    return record
+
+
+async def timeline_of(root: Any, info: Info) -> list[TrackingNode] | None:
+    record = await record_of(root, info)
+    if record is None:
+        return None
+    nodes = tracking.build_timeline(record)
+    citizen = is_citizen_view(info.context.principal)
+    if citizen:
+        nodes = tracking.citizen_safe(nodes)
+    return [
+        TrackingNode(
+            step=n.step,
+            number=n.number,
+            name=n.name,
+            reached=n.reached,
+            at=n.at,
+            unit=n.unit or None,
+            detail=n.detail or None,
+            events=[
+                HistoryEntry(
+                    at=e.at, action=e.action, unit=None if citizen else e.unit, note=None if citizen else e.note
+                )
+                for e in n.events
+            ],
+        )
+        for n in nodes
+    ]
+
+
+async def warning_of(root: Any, info: Info) -> AppealWarning | None:
+    principal = info.context.principal
+    if not principal.authenticated or is_citizen_view(principal):
+        return None  # warnings are for staff (DOMAIN.md §7)
+    record = await record_of(root, info)
+    if record is None:
+        return None
+    found = warnings.warn(record, info.context.clock(), info.context.calendar, info.context.warning_limits)
+    return AppealWarning(
+        colour=found.colour,
+        reasons=[WarningReason(code=r.code, colour=r.colour, message=r.message) for r in found.reasons],
+    )

@@ -1,0 +1,135 @@
+"""The 10 tracking nodes and the three-colour warnings of one appeal, from its record, under a controlled clock."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+
+from resolvers.access import AppealFacts
+from resolvers.appeals.record import AppealRecord, HistoryEvent
+from resolvers.appeals.timeline import TrackingStep, build_timeline, citizen_safe
+from resolvers.appeals.warning import WarningColour, WarningLimits, WarningReasonCode, limits_from, warn
+from resolvers.calendar import calendar_for
+from resolvers.domain import AppealType, SourceSystem, UnifiedStatus, UnitRef
+
+CALENDAR = calendar_for()
+RECEIVED = datetime(2026, 11, 2, 9, 0)  # a Monday
+UNIT = UnitRef("43010503", "开福区生态环境分局")
+
+
+def _ticket(**changes: object) -> AppealRecord:
+    record = AppealRecord(
+        system=SourceSystem.HOTLINE,
+        local_id="20261102000001",
+        received_at=RECEIVED,
+        status=UnifiedStatus.HANDLING,
+        source_status="办理中",
+        appeal_type=AppealType.COMPLAINT,
+        facts=AppealFacts(system=SourceSystem.HOTLINE),
+        channel="电话",
+        lead_unit=UNIT,
+        accepted_at=RECEIVED + timedelta(minutes=10),
+        dispatched_at=RECEIVED + timedelta(hours=1),
+        signed_at=RECEIVED + timedelta(hours=3),
+        deadline=CALENDAR.add_workdays(RECEIVED, 15),
+        history=(
+            HistoryEvent(RECEIVED + timedelta(hours=1), "派单", "市12345中心", "按职责派开福区"),
+            HistoryEvent(RECEIVED + timedelta(hours=3), "签收", UNIT.name, "联络员已签收"),
+            HistoryEvent(RECEIVED + timedelta(days=2), "申请延期", UNIT.name, "需现场勘查"),
+        ),
+    )
+    return replace(record, **changes)  # type: ignore[arg-type]
+
+
+def test_the_timeline_has_ten_nodes_reached_up_to_handling() -> None:
+    nodes = build_timeline(_ticket())
+    assert [n.number for n in nodes] == list(range(1, 11))
+    reached = [n.step for n in nodes if n.reached]
+    assert reached == [
+        TrackingStep.SUBMITTED,
+        TrackingStep.ACCEPTED,
+        TrackingStep.DEDUPLICATED,  # no record of its own, but a later node was reached
+        TrackingStep.ROUTED,
+        TrackingStep.REVIEWED,
+        TrackingStep.SIGNED,
+        TrackingStep.HANDLING,
+    ]
+    by_step = {n.step: n for n in nodes}
+    assert by_step[TrackingStep.DEDUPLICATED].at is None
+    assert by_step[TrackingStep.SIGNED].at == RECEIVED + timedelta(hours=3) and by_step[TrackingStep.SIGNED].unit
+    assert [e.action for e in by_step[TrackingStep.HANDLING].events] == ["申请延期"]
+    assert by_step[TrackingStep.HANDLING].detail.startswith("办理期限")
+
+
+def test_a_closed_appeal_reaches_every_node_and_a_petition_uses_its_own_names() -> None:
+    closed = _ticket(
+        status=UnifiedStatus.CLOSED, replied_at=RECEIVED + timedelta(days=5), closed_at=RECEIVED + timedelta(days=9)
+    )
+    assert all(n.reached for n in build_timeline(closed))
+    petition = _ticket(system=SourceSystem.PETITION, facts=AppealFacts(system=SourceSystem.PETITION))
+    assert build_timeline(petition)[1].name == "受理告知"
+
+
+def test_the_citizen_safe_timeline_has_no_notes_and_no_acting_units() -> None:
+    safe = citizen_safe(build_timeline(_ticket()))
+    events = [e for n in safe for e in n.events]
+    assert events and all(e.note == "" and e.unit == "" for e in events)
+
+
+@pytest.mark.parametrize(
+    ("now", "colour", "code"),
+    [
+        (RECEIVED + timedelta(days=1), WarningColour.NONE, None),
+        (CALENDAR.add_workdays(RECEIVED, 11), WarningColour.YELLOW, WarningReasonCode.TIME_LIMIT_TWO_THIRDS_USED),
+        (CALENDAR.add_workdays(RECEIVED, 16), WarningColour.ORANGE, WarningReasonCode.OVERDUE),
+        (CALENDAR.add_workdays(RECEIVED, 20), WarningColour.RED, WarningReasonCode.LONG_OVERDUE),
+    ],
+    ids=["fresh", "two-thirds", "just-late", "long-late"],
+)
+def test_the_colour_follows_the_working_day_clock(
+    now: datetime, colour: WarningColour, code: WarningReasonCode | None
+) -> None:
+    found = warn(_ticket(), now, CALENDAR, WarningLimits())
+    assert found.colour is colour
+    assert [r.code for r in found.reasons] == ([code] if code else [])
+
+
+def test_returns_callbacks_groups_and_files_raise_the_colour() -> None:
+    now = RECEIVED + timedelta(days=1)
+    assert warn(_ticket(return_count=2), now, CALENDAR, WarningLimits()).colour is WarningColour.ORANGE
+    assert warn(_ticket(unsatisfied_visits=1), now, CALENDAR, WarningLimits()).colour is WarningColour.ORANGE
+    assert warn(_ticket(unsatisfied_visits=2), now, CALENDAR, WarningLimits()).colour is WarningColour.RED
+    assert warn(_ticket(persons_involved=6), now, CALENDAR, WarningLimits()).colour is WarningColour.RED
+    both = warn(_ticket(), now, CALENDAR, WarningLimits(), repeat_filer=True, overlap=True)
+    assert {r.code for r in both.reasons} == {WarningReasonCode.REPEAT_FILER, WarningReasonCode.OVERLAP}
+
+
+def test_a_closed_appeal_has_no_warning() -> None:
+    late = CALENDAR.add_workdays(RECEIVED, 30)
+    assert warn(_ticket(status=UnifiedStatus.CLOSED), late, CALENDAR, WarningLimits()).colour is WarningColour.NONE
+
+
+def test_petitions_count_statutory_calendar_days() -> None:
+    petition = _ticket(system=SourceSystem.PETITION, facts=AppealFacts(system=SourceSystem.PETITION), deadline=None)
+    accepted = petition.accepted_at
+    assert accepted is not None
+    day_46 = warn(petition, accepted + timedelta(days=46), CALENDAR, WarningLimits())
+    assert [r.code for r in day_46.reasons] == [WarningReasonCode.PETITION_DAY_45]
+    day_61 = warn(petition, accepted + timedelta(days=61), CALENDAR, WarningLimits())
+    assert day_61.colour is WarningColour.RED
+    extended = replace(petition, extension_count=1)
+    assert warn(extended, accepted + timedelta(days=61), CALENDAR, WarningLimits()).colour is WarningColour.NONE
+
+
+def test_limits_are_configuration() -> None:
+    limits = limits_from({"COMPLAINT": 5, "hotline.CONSULT": 1, "late_red_workdays": 0})
+    assert limits.handle_limit(SourceSystem.GRID, AppealType.COMPLAINT) == 5
+    assert limits.handle_limit(SourceSystem.HOTLINE, AppealType.CONSULT) == 1
+    assert limits.handle_limit(SourceSystem.GRID, AppealType.CONSULT) == 2
+    no_deadline = _ticket(deadline=None)
+    late = warn(no_deadline, CALENDAR.add_workdays(RECEIVED, 6), CALENDAR, limits)
+    assert late.colour is WarningColour.RED  # 5 working days, and any lateness is red with late_red_workdays 0
+    with pytest.raises(ValueError, match="unknown warning limit"):
+        limits_from({"hotline.NOPE": 3})
