@@ -6,11 +6,12 @@ product): :mod:`workdays.schedule` reads a year's notice, :mod:`workdays.calenda
 """
 
 from workdays.calendar import PERIODS, Source, WorkCalendar
-from workdays.files import SHIPPED, load_calendar, load_schedules
+from workdays.files import DIRS_ENV, SHIPPED, configured_calendar, configured_dirs, load_calendar, load_schedules
 from workdays.gaps import ScheduleGap, schedule_gaps, years_in_use
 from workdays.schedule import ScheduleError, YearSchedule, parse_schedule
 
 __all__ = [
+    "DIRS_ENV",
     "PERIODS",
     "SHIPPED",
     "ScheduleError",
@@ -18,6 +19,8 @@ __all__ = [
     "Source",
     "WorkCalendar",
     "YearSchedule",
+    "configured_calendar",
+    "configured_dirs",
     "load_calendar",
     "load_schedules",
     "parse_schedule",

@@ -2,10 +2,13 @@
 
 The package ships its own folder (:data:`SHIPPED`); a deployment may name more folders (a later one wins for the
 same year), so an operator can add next year's schedule the day the notice is published without a release.
+:func:`configured_calendar` is the calendar of the folders ``MINYI_HOLIDAY_DIRS`` names (separated by
+``os.pathsep``), for processes that take no other settings (the legacy stand-ins).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +16,9 @@ from pathlib import Path
 from workdays.calendar import WorkCalendar
 from workdays.schedule import ScheduleError, YearSchedule, parse_schedule
 
-__all__ = ["SHIPPED", "load_calendar", "load_schedules"]
+__all__ = ["DIRS_ENV", "SHIPPED", "configured_calendar", "configured_dirs", "load_calendar", "load_schedules"]
+
+DIRS_ENV = "MINYI_HOLIDAY_DIRS"
 
 SHIPPED = Path(__file__).resolve().parent / "schedules"
 _NAME = re.compile(r"^(\d{4})\.txt$")
@@ -42,3 +47,13 @@ def load_schedules(*directories: Path) -> dict[int, YearSchedule]:
 def load_calendar(*directories: Path) -> WorkCalendar:
     """The calendar of the shipped schedules plus ``directories`` (read once per set of folders)."""
     return WorkCalendar(load_schedules(*directories))
+
+
+def configured_dirs() -> tuple[Path, ...]:
+    """The schedule folders ``MINYI_HOLIDAY_DIRS`` names, in order (none when it is unset)."""
+    return tuple(Path(d) for d in os.environ.get(DIRS_ENV, "").split(os.pathsep) if d.strip())
+
+
+def configured_calendar() -> WorkCalendar:
+    """The calendar of the shipped schedules plus the folders ``MINYI_HOLIDAY_DIRS`` names."""
+    return load_calendar(*configured_dirs())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from workdays import PERIODS, load_calendar
+from workdays import PERIODS, configured_calendar
 
 __all__ = ["HOURS_PER_DAY", "PERIODS", "add_working_hours", "is_working_day"]
 
@@ -16,9 +16,9 @@ HOURS_PER_DAY = 7
 
 
 def is_working_day(day: date) -> bool:
-    return load_calendar().is_workday(day)
+    return configured_calendar().is_workday(day)
 
 
 def add_working_hours(start: datetime, hours: float) -> datetime:
     """The moment ``hours`` working hours after ``start`` (naive local time); time outside the periods is skipped."""
-    return load_calendar().add_working_hours(start, hours)
+    return configured_calendar().add_working_hours(start, hours)

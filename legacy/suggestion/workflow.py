@@ -13,8 +13,9 @@ code    ztmc      reached by
 08      已办结     close: finished without reward; final
 ======  ========  =============================================================
 
-Time limit [P, after the Changsha defaults of DOMAIN.md §2.3 for 建议]: 10 working days from 交办, counted with
-``chinesecalendar`` (holidays and 调休) and Monday–Friday past its range.
+Time limit [P, after the Changsha defaults of DOMAIN.md §2.3 for 建议]: 10 working days from 交办, counted on the
+official holiday schedule (:mod:`workdays`: schedule files, also from ``MINYI_HOLIDAY_DIRS``, then
+``chinesecalendar``, then Monday–Friday).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
-import chinese_calendar  # type: ignore[import-untyped]
+from workdays import configured_calendar
 
 __all__ = [
     "ACTIONS",
@@ -81,19 +82,13 @@ def next_state(state: str, action: str) -> str:
     return target
 
 
-def _is_workday(day: date) -> bool:
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
-
-
 def add_workdays(start: datetime, days: int) -> date:
     """The date ``days`` working days after ``start``."""
+    calendar = configured_calendar()
     day = start.date()
     counted = 0
     while counted < days:
         day += timedelta(days=1)
-        if _is_workday(day):
+        if calendar.is_workday(day):
             counted += 1
     return day
