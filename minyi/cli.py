@@ -81,6 +81,13 @@ def legacy(
     people: Annotated[int, typer.Option(help="How many citizens the synthetic city has.")] = 400,
     latency_ms: Annotated[int, typer.Option(help="Injected delay before every answer, in ms.")] = 0,
     failure_rate: Annotated[float, typer.Option(help="Share of requests answered with HTTP 503 (0-1).")] = 0.0,
+    pairs: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write the seeded city's labelled pairs (duplicate / distinct, with hard negatives) to this "
+            "file as JSON lines, for measuring duplicate detection (bench/dedupe.py)."
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Run one legacy stand-in with its own database and native protocol."""
@@ -88,6 +95,12 @@ def legacy(
 
     _setup_logging(verbose)
     system = _check_system(name)
+    if pairs is not None:
+        from legacy.pairs import labelled_pairs, write_pairs
+        from legacy.world import build_world
+
+        written = write_pairs(pairs, labelled_pairs(build_world(seed, people=people), seed=seed))
+        typer.echo(f"{written} labelled pairs written to {pairs}")
     options = StandinOptions(
         host=host,
         port=port or DEFAULT_LEGACY_PORTS[system],
