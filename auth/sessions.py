@@ -1,7 +1,8 @@
 """Login sessions, authorization codes and refresh-token families, in Redis area ``minyi:session`` (only here).
 
 - ``minyi:session:login:{sid}`` — a browser's login session: its CSRF token and, once logged in, the user and
-  ``auth_time``. The session id is replaced at login (no session fixation).
+  ``auth_time``. The session id is replaced at login (no session fixation). Before the login it lives at most
+  ``PRELOGIN_TTL_S`` (30 minutes), after it ``session_ttl_s``.
 - ``minyi:session:code:{sha256(code)}`` — an authorization code, single use (GETDEL), ``code_ttl_s``.
 - ``minyi:session:family:{fid}`` — a refresh-token family (one login of one client), absolute lifetime;
   ``minyi:session:refresh:{sha256(token)}`` → fid, idle lifetime; ``minyi:session:used:{sha256(token)}`` marks a
@@ -46,6 +47,7 @@ __all__ = [
 ]
 
 PREFIX = "minyi:session"
+PRELOGIN_TTL_S = 1800  # a login form older than half an hour asks to be loaded again
 
 
 def new_token() -> str:
@@ -155,7 +157,10 @@ class SessionStore:
         return len(members)
 
     async def _put_session(self, session: LoginSession) -> None:
-        await self._kv.set(f"{PREFIX}:login:{_h(session.sid)}", json.dumps(asdict(session)), ex=self._session_ttl)
+        # A session nobody has logged into yet (one per cookieless visit of the login page) lives only as long as
+        # a login form may sensibly stay open, so that a flood of anonymous visits holds little.
+        ttl = self._session_ttl if session.username is not None else min(self._session_ttl, PRELOGIN_TTL_S)
+        await self._kv.set(f"{PREFIX}:login:{_h(session.sid)}", json.dumps(asdict(session)), ex=ttl)
 
     # --- authorization codes --------------------------------------------------------------------------------
     async def issue_code(self, grant: AuthorizationCode) -> str:
