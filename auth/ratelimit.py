@@ -50,13 +50,13 @@ class LoginLimiter:
         """Take one attempt for the account and the IP, or raise RateLimited (the reservation given back) when
         either has used up its attempts in the current window."""
         attempt = self._keys(username, ip)
-        account = await self._take(attempt.account)
-        by_ip = await self._take(attempt.ip)
-        if account > self._max_account or by_ip > self._max_ip:
+        # The account first: guesses at a locked account never touch the IP's budget.
+        if await self._take(attempt.account) > self._max_account:
+            await self._kv.incr(attempt.account, -1)
+            raise RateLimited("too many failed logins for this account; try again later")
+        if await self._take(attempt.ip) > self._max_ip:
             await self._kv.incr(attempt.account, -1)
             await self._kv.incr(attempt.ip, -1)
-            if account > self._max_account:
-                raise RateLimited("too many failed logins for this account; try again later")
             raise RateLimited("too many failed logins from this address; try again later")
         return attempt
 
