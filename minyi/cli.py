@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from gateway.pipeline import SupergraphView
     from gateway.reload import SupergraphSource
     from schema.supergraph import Supergraph
+    from subgraphs.settings import SubgraphSettings
 
 __all__ = ["app", "main"]
 
@@ -149,7 +150,6 @@ def subgraph(
     MINYI_APPEALS_SYSTEMS and MINYI_LEGACY_URLS (appeals).
     """
     from subgraphs.common.app import serve
-    from subgraphs.settings import SubgraphSettings
 
     _setup_logging(verbose)
     system = name if name == "appeals" else _check_system(name)
@@ -162,9 +162,25 @@ def subgraph(
         overrides["appeals_systems"] = systems
     if redis_url:
         overrides["redis_url"] = redis_url
-    settings = SubgraphSettings(**overrides)  # type: ignore[arg-type]
+    settings = _subgraph_settings(**overrides)
     module = importlib.import_module(f"subgraphs.{system}.app")
     serve(module.create_app(settings), host, port or DEFAULT_SUBGRAPH_PORTS[system])
+
+
+def _subgraph_settings(**overrides: object) -> SubgraphSettings:
+    """The subgraph settings from the environment and ``overrides``; a setting that does not hold (no person-key
+    secret outside dev mode, say) ends the command with its message, exit code 2."""
+    from pydantic import ValidationError
+
+    from subgraphs.settings import SubgraphSettings
+
+    try:
+        return SubgraphSettings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        for problem in error.errors():
+            where = ".".join(str(part) for part in problem["loc"])
+            typer.echo(f"{where + ': ' if where else ''}{problem['msg'].removeprefix('Value error, ')}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _named_urls(values: list[str], option: str) -> dict[str, str]:
@@ -694,10 +710,9 @@ def users_add(
     """Add a user."""
     from auth.users import User, hash_password
     from resolvers.domain import person_key
-    from subgraphs.settings import SubgraphSettings
 
     roles = _roles(role)
-    secret = SubgraphSettings().person_key_secret.encode()  # type: ignore[call-arg]  # read from the environment
+    secret = _subgraph_settings().person_key_secret.encode()  # read from the environment
     key = person_key(secret, phone=phone) if phone else None
     user = User(
         username,

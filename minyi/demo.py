@@ -89,7 +89,8 @@ def demo_processes(data_dir: Path, seed: int, redis_url: str | None, offset: int
     # the subgraphs accept only the gateway's internal tokens, verified with the key set it publishes
     jwks = ("MINYI_INTERNAL_JWKS_URL", f"http://127.0.0.1:{GATEWAY_PORT + offset}/internal/jwks")
     redis = (("MINYI_REDIS_URL", redis_url),) if redis_url else ()
-    env = (*redis, jwks)
+    # dev mode: the subgraphs use the public development person-key secret (the demo users' person keys match it)
+    env = (*redis, jwks, ("MINYI_DEV", "1"))
     for name in SYSTEMS:
         port = DEFAULT_SUBGRAPH_PORTS[name] + offset
         legacy_url = f"http://127.0.0.1:{DEFAULT_LEGACY_PORTS[name] + offset}"

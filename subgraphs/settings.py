@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from auth.principal import ANONYMOUS, Principal
 
-__all__ = ["DEFAULT_LEGACY_PORTS", "DEFAULT_SUBGRAPH_PORTS", "SubgraphSettings"]
+__all__ = ["DEFAULT_LEGACY_PORTS", "DEFAULT_SUBGRAPH_PORTS", "DEV_PERSON_KEY_SECRET", "SubgraphSettings"]
+
+DEV_PERSON_KEY_SECRET = "minyi-dev-person-key-secret"  # public: only ever used in dev mode
 
 DEFAULT_SUBGRAPH_PORTS = {
     "hotline": 4001,
@@ -24,8 +26,10 @@ DEFAULT_LEGACY_PORTS = {"hotline": 4101, "petition": 4102, "board": 4103, "grid"
 
 class SubgraphSettings(BaseSettings):
     """``legacy_url`` defaults to the stand-in's default port; credentials default to the stand-ins' service
-    accounts. ``person_key_secret`` must be the same in every subgraph (it makes person keys comparable) and
-    must be set in production.
+    accounts. ``person_key_secret`` (``MINYI_PERSON_KEY_SECRET``) must be the same in every subgraph (it makes
+    person keys comparable). Outside dev mode it must be set, and not to the public development secret: the
+    settings refuse to load without it, so a subgraph does not start. In dev mode (``dev``, ``MINYI_DEV=1``; the
+    demo runs so) an unset secret is :data:`DEV_PERSON_KEY_SECRET`.
 
     ``dev_roles`` / ``dev_admin_codes`` (development only; empty in production): requests that carry no principal
     (no verified internal token) act as a ``minyi-dev`` principal with these space-separated roles and admin codes,
@@ -55,7 +59,8 @@ class SubgraphSettings(BaseSettings):
     legacy_password: str = "minyi-service-pass"
     legacy_timeout_s: float = Field(2.0, gt=0, le=60)
     legacy_max_concurrency: int = Field(8, ge=1, le=256)
-    person_key_secret: str = "minyi-dev-person-key-secret"
+    dev: bool = False
+    person_key_secret: str = ""
     redis_url: str = ""
     dev_roles: str = ""
     dev_admin_codes: str = ""
@@ -69,6 +74,22 @@ class SubgraphSettings(BaseSettings):
     # 三色预警 limits of the appeals subgraph (JSON object): {"COMPLAINT": 15, "hotline.CONSULT": 2, "group_size": 5}
     warning_limits: dict[str, float] = Field(default_factory=dict)
     holiday_dirs: str = Field("", validation_alias=AliasChoices("holiday_dirs", "MINYI_HOLIDAY_DIRS"))
+
+    @model_validator(mode="after")
+    def _person_key_secret_outside_dev_mode(self) -> SubgraphSettings:
+        if self.dev:
+            self.person_key_secret = self.person_key_secret or DEV_PERSON_KEY_SECRET
+        elif not self.person_key_secret:
+            raise ValueError(
+                "MINYI_PERSON_KEY_SECRET is not set: set it (the same secret in every subgraph), or run in dev "
+                "mode (MINYI_DEV=1) to use the public development secret"
+            )
+        elif self.person_key_secret == DEV_PERSON_KEY_SECRET:
+            raise ValueError(
+                "MINYI_PERSON_KEY_SECRET is the public development secret: set a secret of your own outside dev "
+                "mode (MINYI_DEV=1)"
+            )
+        return self
 
     def holiday_folders(self) -> list[str]:
         return [d for d in self.holiday_dirs.split(os.pathsep) if d.strip()]

@@ -1,4 +1,9 @@
-"""Fixtures shared by every test: a real Redis, and one seeded synthetic city."""
+"""Fixtures shared by every test: a real Redis, and one seeded synthetic city.
+
+Tests run the subgraphs in dev mode (``MINYI_DEV=1``, inherited by the processes they start): the person keys
+they compare are made with the public development secret. ``tests/subgraphs/test_settings.py`` removes it to check
+that a subgraph outside dev mode refuses to start without a secret of its own.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from redis.asyncio import Redis
 
 from legacy.world import World, build_world
 
+os.environ.setdefault("MINYI_DEV", "1")
 REDIS_URL = os.environ.get("MINYI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 NOW = datetime(2026, 11, 20, 10, 0)
 
