@@ -6,14 +6,15 @@ One HTTP handler reads the envelope (:mod:`legacy.petition.soap`), checks the Us
 - success: HTTP 200, ``RETURN_CODE`` 0, records in ``OPDETAIL``;
 - business refusal (bad parameter, wrong state, a statutory limit, not found): HTTP 200, ``RETURN_CODE`` ≠ 0 and
   ``RETURN_MSG`` (1001 parameter, 1002 state, 1003 limit passed, 1004 超期说明 needed, 1005 same matter already
-  being handled, 1006 already extended, 1007 batch too large, 2001 信访件不存在);
+  being handled, 1006 already extended, 1007 batch too large, 1008 already evaluated, 2001 信访件不存在);
 - malformed request or refused security header: HTTP 500 with a SOAP 1.1 Fault (``soap:Client``,
   ``soap:VersionMismatch`` or a ``wsse:`` code); an unexpected failure: HTTP 500 ``soap:Server``.
 
 Reads: QueryXfjList (paged: ``pageNo`` from 1, ``pageSize`` ≤100; filters ``zt`` — comma-separated statuses —,
 ``zjhm``, ``lxdh``, ``gjz`` text, ``xfmd``), GetXfjDetail, GetXfjBatch (≤100 ``xfjbh``; unknown numbers are
 simply absent). Writes: RegisterXfj, RouteXfj, AcceptXfj, RejectXfj, ExtendXfj, IssueOpinion, RequestReview,
-DecideReview, CloseXfj (see :mod:`legacy.petition.workflow`).
+DecideReview, CloseXfj, and EvaluateXfj — the petitioner's online evaluation (Art 21: ``pjfs`` 1-5 and
+``pjyj``), once, after the opinion (see :mod:`legacy.petition.workflow`).
 """
 
 from __future__ import annotations
@@ -118,6 +119,15 @@ class XfService:
                 lambda m, r, now: wf.decide_review(m, now, text=r.param("fcyj"), late_note=r.param("cqsm"))
             ),
             "CloseXfj": self._step(lambda m, r, now: wf.close(m, now)),
+            "EvaluateXfj": self._step(
+                lambda m, r, now: wf.evaluate(
+                    m,
+                    now,
+                    score=_int(r.param("pjfs"), "pjfs", 0),
+                    comment=r.param("pjyj"),
+                    evaluated=bool(self._row(r.param("xfjbh"))["pjsj"]),
+                )
+            ),
         }
 
     async def handle(self, request: web.Request) -> web.Response:

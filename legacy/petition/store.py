@@ -69,6 +69,10 @@ COLUMNS = (
     "xbjzsj",  # 限办截止时间 of the current stage
     "sfcq",  # 是否超期
     "cqsm",  # 超期说明
+    "pjjg",  # 评价结果 (Art 21, the petitioner online): 满意/基本满意/不满意
+    "pjfs",  # 评价分数 1-5
+    "pjyj",  # 评价意见
+    "pjsj",  # 评价时间
 )
 
 SCHEMA = (
@@ -124,6 +128,14 @@ class PetitionStore:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """A database written before a column existed gets it, empty (the system's upgrade scripts do the same)."""
+        present = {str(r[1]) for r in self._conn.execute("PRAGMA table_info(xfj)").fetchall()}
+        for column in COLUMNS:
+            if column not in present:
+                self._conn.execute(f"ALTER TABLE xfj ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
 
     def count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM xfj").fetchone()[0])

@@ -28,11 +28,13 @@ from datetime import datetime, timedelta
 __all__ = [
     "ACCEPTED",
     "ALL_STATUSES",
+    "ALREADY_EVALUATED",
     "ALREADY_EXTENDED",
     "ALREADY_HANDLED",
     "BAD_PARAMETER",
     "BAD_STATE",
     "CLOSED",
+    "EVALUATIONS",
     "EXTENDED",
     "EXTENSION_MAX_DAYS",
     "HANDLE_DAYS",
@@ -60,6 +62,7 @@ __all__ = [
     "close",
     "deadline_for",
     "decide_review",
+    "evaluate",
     "extend",
     "fmt",
     "issue_opinion",
@@ -268,6 +271,20 @@ def decide_review(m: Milestones, now: datetime, *, text: str, late_note: str = "
     if m.zt == REVIEW_REQUESTED:
         return {**changes, "zt": REVIEW_DECIDED, "fcyj": text.strip(), "fcjdsj": fmt(now)}
     return {**changes, "zt": RECHECK_DECIDED, "fhyj": text.strip(), "fhjdsj": fmt(now)}
+
+
+EVALUATIONS = {5: "满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "不满意"}  # 评价分数 → 评价结果
+ALREADY_EVALUATED = 1008
+
+
+def evaluate(m: Milestones, now: datetime, *, score: int, comment: str, evaluated: bool) -> Changes:
+    """评价 (Art 21): the petitioner rates the handling online, once, after the opinion (or a review answer)."""
+    _require_state(m, (OPINION_ISSUED, REVIEW_DECIDED, RECHECK_DECIDED, CLOSED, TERMINATED), "评价")
+    if evaluated:
+        raise WorkflowError(ALREADY_EVALUATED, "已评价，不能再次评价")
+    if score not in EVALUATIONS:
+        raise WorkflowError(BAD_PARAMETER, "评价分数 pjfs 须为1至5")
+    return {"pjjg": EVALUATIONS[score], "pjfs": str(score), "pjyj": comment.strip()[:500], "pjsj": fmt(now)}
 
 
 def close(m: Milestones, now: datetime) -> Changes:

@@ -44,6 +44,7 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "RequestReview": ("xfjbh", "sqlx"),
     "DecideReview": ("xfjbh", "fcyj", "cqsm"),
     "CloseXfj": ("xfjbh",),
+    "EvaluateXfj": ("xfjbh", "pjfs", "pjyj"),
 }
 
 _HEAD = """<?xml version="1.0" encoding="UTF-8"?>

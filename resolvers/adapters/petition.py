@@ -103,6 +103,9 @@ class PetitionRecord:
     overdue: bool  # sfcq 是否超期 (a step was taken late)
     overdue_note: str  # cqsm 超期说明
     accused: str = ""  # bjbr 被举报人/单位: only for the access rules (Art 30 ¶3), never shown
+    evaluation_score: int | None = None  # pjfs 评价分数 1-5 (Art 21: the petitioner's own evaluation online)
+    evaluation_comment: str = ""  # pjyj 评价意见
+    evaluated_at: datetime | None = None  # pjsj 评价时间
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +238,9 @@ def record_from_xml(el: Element, system: str = SYSTEM) -> PetitionRecord:
         overdue=_flag(f("sfcq")),
         overdue_note=f("cqsm"),
         accused=f("bjbr"),
+        evaluation_score=_count(system, f("pjfs"), 0) or None,
+        evaluation_comment=f("pjyj"),
+        evaluated_at=at("pjsj"),
     )
 
 
@@ -419,3 +425,7 @@ class PetitionClient:
     async def close(self, petition_no: str) -> PetitionRecord:
         """办结 (终结 after 复核)."""
         return await self._one("CloseXfj", [("xfjbh", petition_no)])
+
+    async def evaluate(self, petition_no: str, *, score: int, comment: str = "") -> PetitionRecord:
+        """评价 by the petitioner (Art 21): a 1-5 score and a comment, once, after the opinion."""
+        return await self._one("EvaluateXfj", [("xfjbh", petition_no), ("pjfs", str(score)), ("pjyj", comment)])

@@ -35,6 +35,7 @@ class Action(StrEnum):
     LINK_DUPLICATES = "linkDuplicateAppeals"  # 重复件 / 重合件 links, never a delete
     ROUTE_TO_GRID = "routeAppealToGrid"  # 网格直办: a grid event for a hotline order, linked both ways
     ROUTE_GRID_TIER = "routeGridEventTier"  # 网格直办 → 镇街主办 → 部门联办
+    RATE = "rateAppeal"  # 评价: the citizen rates the answer to their own appeal
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,8 @@ on a petition              ``RouteXfj`` 交办 (dispatch), ``AcceptXfj`` 受理 
                            ``ExtendXfj`` 延期, ``IssueOpinion`` 出具处理意见 (reply), ``CloseXfj`` 办结 (close)
 on a suggestion            ``assign`` 交办 (dispatch), ``handle`` 办理 (sign), ``feedback`` 反馈 with 采纳情况
                            (reply), ``close`` 办结 (close)
+rateAppeal                 the citizen's own rating: hotline ``hf`` 回访 answered online (基本满意 and better count as
+                           satisfied), petition ``EvaluateXfj`` (信访工作条例 Art 21), suggestion ``evaluate`` 评价
 =========================  ======================================================================================
 
 The petition and suggestion systems take one 承办单位: a dispatch with co-units is refused there (:mod:`.rules`).
@@ -98,6 +100,8 @@ def plan_saga(command: Command, target: Target) -> tuple[StepSpec, ...]:
     a = command.action
     if a is Action.REGISTER:
         return (_register(p),)
+    if a is Action.RATE:
+        return (_rating(p, target),)
     if isinstance(target, PetitionRecord):
         return _petition_plan(command, target)
     if isinstance(target, Suggestion):
@@ -330,3 +334,22 @@ def _suggestion_plan(command: Command, suggestion: Suggestion) -> tuple[StepSpec
     if a is Action.CLOSE:
         return (StepSpec("suggestion", "close", no, {}, "办结"),)
     raise InputRefused(f"{a.value} is not available for a suggestion", code="UNSUPPORTED", field="id")
+
+
+SATISFIED_SCORE = 3  # on the hotline's yes-or-no callback, 基本满意 (3) and better are satisfied
+
+
+def _rating(p: Mapping[str, Any], target: Target) -> StepSpec:
+    score, comment = int(p.get("score") or 0), _text(p, "comment")
+    if isinstance(target, PetitionRecord):
+        body: dict[str, Any] = {"pjfs": str(score), "pjyj": comment}
+        return StepSpec("petition", "EvaluateXfj", target.petition_no, body, f"评价 {score}/5 by the petitioner")
+    if isinstance(target, Suggestion):
+        return StepSpec("suggestion", "evaluate", target.number, {"pjdj": str(score)}, f"评价 {score}/5")
+    if isinstance(target, HotlineTicketRecord):
+        body = {
+            "sfmy": score >= SATISFIED_SCORE,
+            "hfyj": f"市民网上评价 {score}/5" + (f"：{comment}" if comment else ""),
+        }
+        return _hotline("hf", target.order_no, body, f"回访 answered online by the citizen ({score}/5)")
+    raise InputRefused("this appeal's system takes no rating", code="UNSUPPORTED", field="id")

@@ -24,6 +24,8 @@ Who may do what (§8 "Actions"):
 - In the suggestion system the centre's dispatcher assigns (交办) to one unit and closes; that unit's handler takes
   it (办理) and feeds back (反馈) with whether it is adopted (采纳情况).
 - A grid worker reports (上报) events in their own grid cells; a street dispatcher in their own street or town.
+- 市民 citizen: rates the answer to their own appeal (评价; 信访工作条例 Art 21 for petitions), once, after it is
+  answered — an appeal is their own when its phone or ID number gives their person key.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from resolvers.dispatch.plan import (
     TIERS,
     Target,
 )
+from resolvers.domain import person_key
 from resolvers.jurisdiction import covers
 
 __all__ = ["CHINA", "MAX_CO_UNITS", "MAX_REPLY_CHARS", "check_command"]
@@ -77,6 +80,7 @@ _ROLES: dict[Action, frozenset[Role]] = {
     Action.LINK_DUPLICATES: frozenset({Role.DISPATCHER, Role.PETITION_OFFICER}),
     Action.ROUTE_TO_GRID: frozenset({Role.DISPATCHER, Role.STREET_DISPATCHER}),
     Action.ROUTE_GRID_TIER: frozenset({Role.STREET_DISPATCHER, Role.GRID_WORKER}),
+    Action.RATE: frozenset({Role.CITIZEN}),
 }
 # who registers in each system, and who acts on petitions and suggestions (the others keep the table above)
 _REGISTER_ROLES: dict[str, frozenset[Role]] = {
@@ -89,9 +93,10 @@ REGISTER_SYSTEMS = tuple(_REGISTER_ROLES)
 _CENTRE_ROLE = {"petition": Role.PETITION_OFFICER, "suggestion": Role.DISPATCHER}
 _UNIT_ACTIONS = frozenset({Action.SIGN, Action.RETURN, Action.REQUEST_EXTENSION, Action.REPLY})
 _SINGLE_UNIT_ACTIONS: dict[str, frozenset[Action]] = {
-    "petition": frozenset({Action.DISPATCH, Action.CLOSE, *_UNIT_ACTIONS}),
-    "suggestion": frozenset({Action.DISPATCH, Action.CLOSE, Action.SIGN, Action.REPLY}),
+    "petition": frozenset({Action.DISPATCH, Action.CLOSE, Action.RATE, *_UNIT_ACTIONS}),
+    "suggestion": frozenset({Action.DISPATCH, Action.CLOSE, Action.RATE, Action.SIGN, Action.REPLY}),
 }
+MAX_SCORE = 5
 # the legacy states each action needs (petition: zt as the system words it; suggestion: the zt code)
 _PETITION_STATES: dict[Action, tuple[str, ...]] = {
     Action.DISPATCH: ("已登记",),
@@ -100,6 +105,7 @@ _PETITION_STATES: dict[Action, tuple[str, ...]] = {
     Action.REQUEST_EXTENSION: ("已受理",),
     Action.REPLY: ("已受理", "已延期"),
     Action.CLOSE: ("已出具意见", "复查已答复", "复核已答复", "不予受理", "已导入法定程序"),
+    Action.RATE: ("已出具意见", "复查已答复", "复核已答复", "已办结", "已终结"),
 }
 _PETITION_LATE_NOTE = frozenset({Action.DISPATCH, Action.SIGN, Action.RETURN, Action.REPLY})
 PETITION_EXTENSION_DAYS = 30  # 信访工作条例 Art 34: at most 30 日, once
@@ -108,6 +114,7 @@ _SUGGESTION_STATES: dict[Action, tuple[str, ...]] = {
     Action.SIGN: ("03",),
     Action.REPLY: ("04",),
     Action.CLOSE: ("05", "06"),
+    Action.RATE: ("05",),
 }
 _JURISDICTION_ROLES = frozenset({Role.SUPERVISOR, Role.STREET_DISPATCHER, Role.GRID_WORKER})
 
@@ -128,6 +135,7 @@ _CITY: dict[Action, tuple[str, ...]] = {
     Action.URGE: ("已转办处理中", "重办中", "已回复待审核"),
     Action.LINK_DUPLICATES: (*_OPEN, "已办结"),
     Action.ROUTE_TO_GRID: ("已受理", "已转办处理中"),
+    Action.RATE: ("待回访", "已直接答复"),
 }
 _UNIT: dict[Action, tuple[str, ...]] = {
     Action.SIGN: ("待签收",),
@@ -144,12 +152,20 @@ def _refuse(message: str, code: str, field: str | None = None) -> InputRefused:
 
 
 def check_command(
-    principal: Principal, command: Command, target: Target, units: Mapping[str, str], now: datetime
+    principal: Principal,
+    command: Command,
+    target: Target,
+    units: Mapping[str, str],
+    now: datetime,
+    *,
+    person_secret: bytes = b"",
 ) -> Command:
     """Raise if ``principal`` may not write ``command`` to ``target`` or the workflow would refuse it; return the
     command with its parameters normalised (the acting unit filled in, times in +08:00, the name of a lead unit
     for systems that record it beside the code). ``units`` maps the known unit codes to their names."""
     command = _check_permission(principal, command, target)
+    if command.action is Action.RATE:
+        _check_own_appeal(principal, target, person_secret)
     _check_input(command, target, units, now)
     if isinstance(target, PetitionRecord | Suggestion):
         _check_single_unit_system(command, target, units, now)
@@ -205,6 +221,8 @@ def _system_of(target: Target) -> str:
 
 
 def _allowed_roles(command: Command, target: Target) -> frozenset[Role]:
+    if command.action is Action.RATE:
+        return _ROLES[Action.RATE]
     if command.action is Action.REGISTER:
         system = str(command.params.get("system") or "hotline")
         if system not in _REGISTER_ROLES:
@@ -229,6 +247,8 @@ _BOARD_OPEN = ("待回复", "已受理", "受理", "办理中", "处理中", "�
 
 
 def _check_permission(p: Principal, command: Command, target: Target) -> Command:
+    if command.action is Action.RATE and isinstance(target, BoardThread | GridEvent):
+        raise _refuse("this appeal's system takes no rating", "UNSUPPORTED", "id")
     if isinstance(target, BoardThread):
         if Role.DISPATCHER not in p.roles:
             raise PermissionRefused("answers on the message board are published by the centre (dispatcher)")
@@ -277,8 +297,47 @@ def _check_text(command: Command, name: str, *, required: bool, limit: int = MAX
         raise _refuse(f"{name} is {len(text)} characters; at most {limit} are allowed", "TOO_LONG", name)
 
 
+def _owner_keys(target: Target, secret: bytes) -> set[str]:
+    pairs: list[tuple[str, str]] = []
+    if isinstance(target, HotlineTicketRecord):
+        pairs = [(target.contact_phone, ""), (target.caller_phone, ""), ("", target.id_number)]
+    elif isinstance(target, PetitionRecord):
+        pairs = [(target.phone, ""), ("", target.id_number)]
+    elif isinstance(target, Suggestion):
+        pairs = [(target.proposer_phone, ""), ("", target.proposer_id_number)]
+    keys = set()
+    for phone, id_number in pairs:
+        if phone or id_number:
+            try:
+                keys.add(person_key(secret, phone=phone, id_number=id_number))
+            except ValueError:
+                continue
+    return keys
+
+
+def _check_own_appeal(p: Principal, target: Target, secret: bytes) -> None:
+    """A citizen rates only their own appeal; to anyone else's, it is as if there were none."""
+    if target is None:
+        return
+    if not secret or not p.person_key or p.person_key not in _owner_keys(target, secret):
+        raise _refuse("no appeal with this id among your own", "NOT_FOUND", "id")
+
+
+def _check_rating(command: Command, target: Target) -> None:
+    score = command.params.get("score")
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= MAX_SCORE:
+        raise _refuse(f"score is 1 (not satisfied) to {MAX_SCORE} (satisfied)", "BAD_VALUE", "score")
+    _check_text(command, "comment", required=False)
+    if isinstance(target, PetitionRecord) and target.evaluated_at is not None:
+        raise _refuse("this petition has been rated already; a rating is given once", "TRANSITION_NOT_ALLOWED", "id")
+    if not isinstance(target, HotlineTicketRecord | PetitionRecord | Suggestion):
+        raise _refuse("this appeal's system takes no rating", "UNSUPPORTED", "id")
+
+
 def _check_input(command: Command, target: Target, units: Mapping[str, str], now: datetime) -> None:
     a, p = command.action, command.params
+    if a is Action.RATE and target is not None:
+        _check_rating(command, target)
     if a is Action.REGISTER:
         for name in ("title", "content", "phone"):
             _check_text(command, name, required=True, limit=MAX_REPLY_CHARS if name == "content" else 200)

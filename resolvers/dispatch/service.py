@@ -97,10 +97,14 @@ class DispatchService:
         reader: AppealReader,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        person_secret: bytes = b"",
     ) -> None:
+        """``person_secret`` is the person-key secret the subgraphs share: with it a citizen's own appeals are
+        recognised (a citizen's rating); without it citizens write nothing."""
         self.outbox = outbox
         self.reader = reader
         self.clock = clock
+        self.person_secret = person_secret
 
     async def submit(self, principal: Principal, command: Command, key: str, *, wait_s: float = 0.0) -> Submitted:
         """Accept ``command`` under idempotency ``key``; raises :class:`DispatchError` subclasses (nothing written)
@@ -116,7 +120,7 @@ class DispatchService:
             return await self._replay(seen, fingerprint, wait_s)
         target = await self.reader.target(command.appeal)
         units = await self.reader.units() if command.action is Action.DISPATCH else {}
-        checked = check_command(principal, command, target, units, self.clock())
+        checked = check_command(principal, command, target, units, self.clock(), person_secret=self.person_secret)
         record = self._new_record(principal, checked, target, key, fingerprint)
         raced = await self.outbox.accept(principal.subject, record)
         if raced is not None:

@@ -57,6 +57,7 @@ _PETITION_DONE: dict[str, Callable[[PetitionRecord, Mapping[str, Any]], bool]] =
     "ExtendXfj": lambda r, body: r.extension_days > 0,
     "IssueOpinion": lambda r, body: r.opinion_at is not None,
     "CloseXfj": lambda r, body: r.closed_at is not None,
+    "EvaluateXfj": lambda r, body: r.evaluated_at is not None,
 }
 _PETITION_OPEN_LIMIT = 50  # the newest petitions of one person looked through when reading a registration back
 
@@ -177,6 +178,8 @@ class LegacyWriters:
             return await client.issue_opinion(no, outcome=str(body["clyj"]), text=str(body["yjnr"]), late_note=late)
         if op == "CloseXfj":
             return await client.close(no)
+        if op == "EvaluateXfj":
+            return await client.evaluate(no, score=int(body["pjfs"]), comment=str(body.get("pjyj") or ""))
         raise ValueError(f"no petition writer for {op}")
 
     async def _petition_read_back(self, client: PetitionClient, spec: StepSpec) -> str | None:

@@ -428,6 +428,23 @@ class RouteGridEventTierInput:
         return Command(self.action, str(self.appeal_id), _params(tier=self.tier.value, note=self.note))
 
 
+@strawberry.input(
+    description="评价: the citizen rates the answer to their own appeal, once, after it is answered — a petition "
+    "after its opinion (信访工作条例 Art 21), a suggestion after the feedback, a hotline order when its callback "
+    "(回访) is due, which the rating answers."
+)
+class RateAppealInput:
+    appeal_id: strawberry.ID = strawberry.field(description="One of your own appeals (`Node` id).")
+    score: int = strawberry.field(description="1 (not satisfied) to 5 (satisfied); 3 is 基本满意 (mostly satisfied).")
+    comment: str | None = strawberry.field(default=None, description="评价意见, at most 500 characters.")
+    idempotency_key: str | None = _key()
+
+    action = Action.RATE
+
+    def command(self) -> Command:
+        return Command(self.action, str(self.appeal_id), _params(score=self.score, comment=self.comment))
+
+
 INPUTS: tuple[type, ...] = (
     RegisterAppealInput,
     DispatchAppealInput,
@@ -445,4 +462,5 @@ INPUTS: tuple[type, ...] = (
     LinkDuplicateAppealsInput,
     RouteAppealToGridInput,
     RouteGridEventTierInput,
+    RateAppealInput,
 )

@@ -141,6 +141,7 @@ class DispatchMutation:
     route_grid_event_tier = _field(
         inputs.RouteGridEventTierInput, "Move a grid event up: 网格直办 → 镇街主办 → 部门联办."
     )
+    rate_appeal = _field(inputs.RateAppealInput, "评价: the citizen rates the answer to their own appeal, once.")
 
 
 async def _dispatch(

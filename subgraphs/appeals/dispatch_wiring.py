@@ -43,4 +43,4 @@ def dispatch_service(settings: SubgraphSettings) -> tuple[DispatchService, Redis
         petition=PetitionClient(options("petition"), broker=broker),
         suggestion=SuggestionClient(options("suggestion"), broker=broker),
     )
-    return DispatchService(Outbox(redis), reader), redis
+    return DispatchService(Outbox(redis), reader, person_secret=settings.person_key_secret.encode()), redis

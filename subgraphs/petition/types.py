@@ -33,6 +33,7 @@ from subgraphs.common.types import (
     Appeal,
     AppealClosure,
     AppealReply,
+    AppealSatisfaction,
     Category,
     ClosureOutcome,
     Location,
@@ -458,7 +459,7 @@ def petition_of(info: Info, record: PetitionRecord) -> Petition | None:
         closed_at=record.closed_at,
         closure=_closure(record),
         reply=_reply(record, access),
-        satisfaction=None,  # the petition system records no evaluation
+        satisfaction=AppealSatisfaction.of_score(record.evaluation_score),  # the petitioner's own (Art 21)
         confidentiality=confidentiality(record),
         form=record.form,
         petition_date=record.petition_date,

@@ -20,6 +20,7 @@ from legacy.hotline.app import create_app as create_hotline_standin
 from legacy.standin import StandinOptions
 from legacy.suggestion.app import create_app as create_suggestion_standin
 from resolvers.dispatch import LegacyWriters, Outbox, RetryPolicy, Worker, WorkerOptions
+from resolvers.domain import person_key
 from schema.supergraph import load_supergraph
 from subgraphs.appeals.app import create_app as create_appeals
 from subgraphs.grid.app import create_app as create_grid
@@ -64,6 +65,13 @@ REPLY = """mutation($input: ReplyAppealInput!) {
 }"""
 SIGN = """mutation($input: SignAppealInput!) {
   signAppeal(input: $input) { dispatch { state reason } userErrors { code field message } }
+}"""
+RATE = """mutation($input: RateAppealInput!) {
+  rateAppeal(input: $input) {
+    dispatch { state reason }
+    appeal { id satisfaction { level score } }
+    userErrors { code field message }
+  }
 }"""
 POLL = "query($id: ID!) { dispatch(id: $id) { id mutation state steps { description state } } }"
 
@@ -269,3 +277,15 @@ async def test_a_suggestion_is_registered_assigned_and_answered_in_the_suggestio
     assert result["dispatch"]["state"] == "APPLIED", replied
     assert result["appeal"]["sourceStatus"] == "已反馈" and result["appeal"]["adoption"] == "采纳"
     assert result["appeal"]["reply"]["text"] == "已采纳，下月加装。"
+
+    # the citizen who made the suggestion rates the feedback; another citizen cannot
+    secret = SubgraphSettings().person_key_secret.encode()
+    own = graph.token(["citizen"], person_key=person_key(secret, phone="13800007777"))
+    other = graph.token(["citizen"], sub="another-citizen", person_key=person_key(secret, phone="13800000000"))
+    rating = {"appealId": appeal["id"], "score": 5, "comment": "很好"}
+    refused = await graph.ask(other, RATE, input=rating | {"idempotencyKey": "sg-e2e-6"})
+    error = refused["data"]["rateAppeal"]["userErrors"][0]
+    assert (error["code"], error["field"]) == ("NOT_FOUND", ["input", "appealId"]), refused
+    rated = await graph.ask(own, RATE, input=rating | {"idempotencyKey": "sg-e2e-7"})
+    assert rated["data"]["rateAppeal"]["dispatch"]["state"] == "APPLIED", rated
+    assert rated["data"]["rateAppeal"]["appeal"]["satisfaction"] == {"level": "SATISFIED", "score": 5}

@@ -27,6 +27,7 @@ from resolvers.dispatch import (
     InputRefused,
     PermissionRefused,
 )
+from resolvers.domain import person_key
 from tests.resolvers.dispatch.harness import DISPATCHER, HANDLER, Rig, rig_for, suggestion_client
 from tests.support.servers import BackgroundServer, serve_aiohttp
 
@@ -282,3 +283,72 @@ async def test_the_suggestion_system_answers_a_repeated_request_id_without_writi
     assert (assigned.state_code, again.state_code) == ("03", "03")  # the second assign was not refused as a 409
     db = standins["data"] / "suggestion.sqlite"
     assert _rows(db, "SELECT count(*) FROM suggestion WHERE jybt = '同一请求两次'") == [(1,)]
+
+
+SECRET = b"rating-test-secret"
+
+
+def _citizen(phone: str) -> Principal:
+    key = person_key(SECRET, phone=phone)
+    return Principal.from_claims({"sub": f"citizen-{phone}", "roles": ["citizen"], "person_key": key})
+
+
+async def test_a_petitioner_rates_their_own_answered_petition_once_and_nobody_else_can(
+    redis: Redis, standins: dict[str, Any]
+) -> None:
+    db = standins["data"] / "petition.sqlite"
+    petitioner, stranger = _citizen("13900007777"), _citizen("13900008888")
+    async with _rig(redis, standins) as rig:
+        rig.service.person_secret = SECRET
+        petition = (await _apply(rig, OFFICER, _registration("petition", "评价用例信访"), "rate-p1")).appeal
+        assert petition is not None
+        rating = Command(Action.RATE, petition, {"score": 4, "comment": "处理及时"})
+        assert await _refusal(rig, petitioner, rating, "rate-too-early") == ("TRANSITION_NOT_ALLOWED", "id")
+        await _apply(rig, OFFICER, Command(Action.DISPATCH, petition, {"leadUnit": UNIT}), "rate-p2")
+        await _apply(rig, HANDLER, Command(Action.SIGN, petition, {}), "rate-p3")
+        opinion = {"text": "经核查，已督促整改。", "outcome": "SUPPORT"}
+        await _apply(rig, HANDLER, Command(Action.REPLY, petition, opinion), "rate-p4")
+        assert await _refusal(rig, stranger, rating, "rate-stranger") == ("NOT_FOUND", "id")
+        assert await _refusal(rig, OFFICER, rating, "rate-officer") == ("FORBIDDEN", None)
+        too_high = Command(Action.RATE, petition, {"score": 6})
+        assert await _refusal(rig, petitioner, too_high, "rate-6") == ("BAD_VALUE", "score")
+        record = await _apply(rig, petitioner, rating, "rate-p5")
+        again = Command(Action.RATE, petition, {"score": 1})
+        assert await _refusal(rig, petitioner, again, "rate-again") == ("TRANSITION_NOT_ALLOWED", "id")
+    number = petition.removeprefix("petition:")
+    assert _rows(db, "SELECT pjjg, pjfs, pjyj FROM xfj WHERE xfjbh = ?", number) == [("满意", "4", "处理及时")]
+    assert record.steps[0].spec.operation == "EvaluateXfj"
+
+
+async def test_a_citizen_rates_the_feedback_on_their_own_suggestion(redis: Redis, standins: dict[str, Any]) -> None:
+    db = standins["data"] / "suggestion.sqlite"
+    async with _rig(redis, standins) as rig:
+        rig.service.person_secret = SECRET
+        register = _registration("suggestion", "评价用例建议", category="城乡建设", phone="13900006666")
+        appeal = (await _apply(rig, DISPATCHER, register, "rate-s1")).appeal
+        assert appeal is not None
+        await _apply(rig, DISPATCHER, Command(Action.DISPATCH, appeal, {"leadUnit": UNIT}), "rate-s2")
+        await _apply(rig, HANDLER, Command(Action.SIGN, appeal, {}), "rate-s3")
+        feedback = {"text": "部分采纳。", "adoption": "PARTLY_ADOPTED"}
+        await _apply(rig, HANDLER, Command(Action.REPLY, appeal, feedback), "rate-s4")
+        await _apply(rig, _citizen("13900006666"), Command(Action.RATE, appeal, {"score": 3}), "rate-s5")
+    assert _rows(db, "SELECT zt, pjdj FROM suggestion WHERE jybh = ?", appeal.removeprefix("suggestion:")) == [
+        ("06", "3")
+    ]
+
+
+async def test_a_citizen_s_online_rating_answers_the_hotline_callback(redis: Redis, standins: dict[str, Any]) -> None:
+    db = standins["data"] / "hotline.sqlite"
+    async with _rig(redis, standins) as rig:
+        rig.service.person_secret = SECRET
+        register = _registration("hotline", "评价用例热线", phone="13900005555", gridCode="430105002003001")
+        order = (await _apply(rig, DISPATCHER, register, "rate-h1")).appeal
+        assert order is not None
+        await _apply(rig, DISPATCHER, Command(Action.DISPATCH, order, {"leadUnit": UNIT}), "rate-h2")
+        await _apply(rig, HANDLER, Command(Action.SIGN, order, {}), "rate-h3")
+        await _apply(rig, HANDLER, Command(Action.REPLY, order, {"text": "已清理。"}), "rate-h4")
+        await _apply(rig, DISPATCHER, Command(Action.REVIEW_REPLY, order, {"passed": True}), "rate-h5")
+        rating = Command(Action.RATE, order, {"score": 2, "comment": "没有彻底解决"})
+        await _apply(rig, _citizen("13900005555"), rating, "rate-h6")
+    zt, satisfied = _rows(db, "SELECT zt, sfmy FROM gd WHERE gdbh = ?", order.removeprefix("hotline:"))[0]
+    assert (zt, satisfied) == ("重办中", 0)  # not satisfied: the units handle it again
