@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from gateway.executor.merge import deep_merge
+from gateway.planner.helper_keys import ESCAPED_TYPENAME
 from gateway.planner.plan import KeyRename, RequiresField, RequiresFragment, RequiresSelection, TypenameRewrite
 
 __all__ = ["EntityBatch", "collect_entities", "objects_at", "rename_keys", "rename_path", "rewrite_typenames"]
@@ -147,7 +148,7 @@ def rename_path(path: list[str | int], renames: Iterable[KeyRename]) -> list[str
     for rename in renames:
         depth = len(rename.path)
         if len(result) > depth and result[depth] == rename.from_key and _path_matches(result, rename.path):
-            result[depth] = rename.to_key
+            result[depth] = "__typename" if rename.to_key == ESCAPED_TYPENAME else rename.to_key
     return result
 
 

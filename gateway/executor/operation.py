@@ -41,6 +41,8 @@ from graphql import (
     value_from_ast,
 )
 
+from gateway.planner.helper_keys import data_key
+
 __all__ = ["CollectedField", "PreparedOperation", "SchemaIndex", "prepare_operation"]
 
 # A condition of one selection: (is_skip, variable name or None, literal value when no variable).
@@ -68,6 +70,7 @@ class CollectedField:
     type: GraphQLOutputType | None
     selections: tuple[_Selection, ...]
     scalar: int = 0  # 1: a nullable scalar, 2: a non-null scalar (shaping's fast paths); 0: anything else
+    data_key: str = ""  # where the merged response tree holds it (the response key but for an alias "__typename")
 
 
 @dataclass(slots=True)
@@ -151,7 +154,7 @@ class PreparedOperation:
                 scalar = 1
             elif isinstance(type_, GraphQLNonNull) and isinstance(type_.of_type, GraphQLScalarType):
                 scalar = 2
-            out.append(CollectedField(key, name, type_, tuple(children), scalar))
+            out.append(CollectedField(key, name, type_, tuple(children), scalar, data_key(key, name)))
         return tuple(out)
 
     def _gather(

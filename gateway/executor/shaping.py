@@ -145,10 +145,10 @@ class _Shaper:
             key = field.response_key
             scalar = field.scalar
             if scalar == 1:
-                shaped[key] = value.get(key)
+                shaped[key] = value.get(field.data_key)
                 continue
             if scalar == 2:
-                leaf = value.get(key)
+                leaf = value.get(field.data_key)
                 if leaf is None:
                     self.error(f"Cannot return null for non-nullable field {owner}.{field.field_name}.", (key, path))
                     return _BUBBLE
@@ -158,9 +158,11 @@ class _Shaper:
                 if field.field_name == "__typename":
                     shaped[key] = owner
                 else:
-                    shaped[key] = value.get(key)  # not in the API schema (e.g. introspection merged in): as is
+                    shaped[key] = value.get(
+                        field.data_key
+                    )  # not in the API schema (e.g. introspection merged in): as is
                 continue
-            result = self.complete(field.type, value.get(key), (key, path), field, owner)
+            result = self.complete(field.type, value.get(field.data_key), (key, path), field, owner)
             if result is _BUBBLE:
                 return _BUBBLE
             shaped[key] = result

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from gateway.planner.groups import FetchGroup
+from gateway.planner.helper_keys import ClientKeys
 from gateway.planner.plan import KeyRename
 from gateway.planner.selection import OutField, OutSelectionSet
 from schema.supergraph import Supergraph
@@ -21,12 +22,15 @@ __all__ = ["alias_conflicting_fields"]
 _Member = tuple[str, OutField, OutSelectionSet]  # parent type, field, the selection set holding it
 
 
-def alias_conflicting_fields(supergraph: Supergraph, groups: Iterable[FetchGroup], root_type: str) -> None:
-    """Alias conflicting fields in every group's selection (in place) and record the renames on the group."""
+def alias_conflicting_fields(
+    supergraph: Supergraph, groups: Iterable[FetchGroup], root_type: str, client_keys: ClientKeys
+) -> None:
+    """Alias conflicting fields in every group's selection (in place) and record the renames on the group (after
+    them, the group's escapes of client fields aliased ``__typename``, whose paths are the client's keys)."""
     for group in groups:
         renames: list[KeyRename] = []
-        _level(supergraph, group.subgraph, [(root_type, group.selections)], (), renames)
-        group.output_renames = renames
+        _level(supergraph, group.subgraph, [(root_type, group.selections)], (), renames, client_keys)
+        group.output_renames = renames + group.escapes
 
 
 def _members(parent: str, selection_set: OutSelectionSet) -> Iterator[_Member]:
@@ -80,6 +84,7 @@ def _level(
     sets: list[tuple[str, OutSelectionSet]],
     path: tuple[str, ...],
     renames: list[KeyRename],
+    client_keys: ClientKeys,
 ) -> None:
     """One response object level (the selection sets that merge into it); renames come out innermost first."""
     by_key: dict[str, list[_Member]] = {}
@@ -97,7 +102,7 @@ def _level(
                 chosen = len(variants)
                 variants.append(type_text)
             if chosen:
-                alias = f"{key}__alias_{chosen}"
+                alias = client_keys.free(f"{key}__alias_{chosen}")
                 _realias(container, field, alias)
                 rename = KeyRename(path, alias, key)
                 if rename not in own:
@@ -107,5 +112,5 @@ def _level(
         inner = [(_named(t), f.selections) for t, f in fields if f.selections is not None]
         if inner:
             depth = fields[0][0].count("[")
-            _level(supergraph, subgraph, inner, (*path, key, *(["@"] * depth)), renames)
+            _level(supergraph, subgraph, inner, (*path, key, *(["@"] * depth)), renames, client_keys)
     renames.extend(own)

@@ -27,9 +27,11 @@ from graphql import (
 
 from gateway.planner.errors import PlanningError
 from gateway.planner.groups import FetchGroup
+from gateway.planner.helper_keys import ESCAPED_TYPENAME, ClientKeys
 from gateway.planner.jumps import interfaces_of, jump, jump_candidates, jump_to_interface, usable_key
 from gateway.planner.operation import NO_CONDITIONS, Conditions, Field, Selection, collect_fields
 from gateway.planner.operation import normalize_selection_set as normalize
+from gateway.planner.plan import KeyRename
 from gateway.planner.reach import SchemaReach
 from gateway.planner.selection import OutField, OutSelectionSet
 from schema.fieldset import parse_fieldset
@@ -59,8 +61,11 @@ def _list_depth(type_: GraphQLOutputType) -> int:
 class PlanBuilder(SchemaReach):
     """One planning run: groups accumulate here until :mod:`gateway.planner.assemble` turns them into nodes."""
 
-    def __init__(self, supergraph: Supergraph, first_id: int = 0) -> None:
+    def __init__(self, supergraph: Supergraph, first_id: int = 0, client_keys: ClientKeys | None = None) -> None:
         super().__init__(supergraph)
+        # The client document's response keys: helper fields (keys, @requires inputs) take keys it cannot clash with.
+        self.client_keys = client_keys if client_keys is not None else ClientKeys()
+        self._fieldsets: dict[str, tuple[Selection, ...]] = {}
         self.groups: list[FetchGroup] = []
         self.root_groups: dict[str, FetchGroup] = {}
         self._next_id = first_id
@@ -74,8 +79,16 @@ class PlanBuilder(SchemaReach):
         # value type's fields come from the subgraph that returned the value; an entity's from any that resolves
         # them. An abstract type at a path several subgraphs may produce keeps only the members all of them know.
         self._sources: dict[tuple[str, ...], frozenset[str] | None] = {}
-        # Leaf fields already fetched, by response path and key, and the groups fetching them ("keys at hand").
-        self._fetched: dict[tuple[tuple[str, ...], str, str], set[int]] = {}
+        # Leaf fields already fetched, by response path, key and field name, and the groups fetching them ("keys at
+        # hand"). The field name counts: a client's ``id: username`` is no key ``id``.
+        self._fetched: dict[tuple[tuple[str, ...], str, str, str], set[int]] = {}
+
+    def helper_fields(self, fieldset: str) -> tuple[Selection, ...]:
+        """A ``@key`` or ``@requires`` FieldSet as selections whose response keys no client field can clash with."""
+        found = self._fieldsets.get(fieldset)
+        if found is None:
+            found = self._fieldsets[fieldset] = self.client_keys.helpers(normalize(parse_fieldset(fieldset)))
+        return found
 
     # groups -------------------------------------------------------------------------------------------------
 
@@ -152,7 +165,7 @@ class PlanBuilder(SchemaReach):
         for field in fields.values():
             if field.name == "__typename":
                 continue
-            if path is not None and not field.selections and self._fetched_by(path, type_name, field.response_key):
+            if path is not None and not field.selections and self._fetched_by(path, type_name, field):
                 continue
             if not self.can_resolve(subgraph, type_name, field.name, provided):
                 return False
@@ -201,7 +214,7 @@ class PlanBuilder(SchemaReach):
     def _trial_cost(self, root_type: str, field: Field, subgraph: str) -> tuple[int, int]:
         """How many fetches ``field`` takes when its root fetch goes to ``subgraph`` (planned on its own), and how
         many fields those entity fetches carry."""
-        trial = PlanBuilder(self.supergraph)
+        trial = PlanBuilder(self.supergraph, client_keys=self.client_keys)
         trial._trial = True
         try:
             trial.plan_root_field(root_type, field, only=subgraph)
@@ -272,16 +285,25 @@ class PlanBuilder(SchemaReach):
         entry = meta.graphs.get(group.subgraph)
         schema_type = self.supergraph.schema.get_type(meta.named_type)
         composite = schema_type is not None and is_composite_type(schema_type)
-        added = out.add_field(field.name, field.alias, field.arguments, field.conditions, composite)
+        alias = field.alias
+        tree_key = field.response_key  # where the value lands in the response tree
+        if alias == "__typename":
+            # The executor reads __typename itself: the client's field travels under an alias of its own.
+            alias = self.client_keys.escaped_typename()
+            escape = KeyRename(path[len(group.path) :], alias, ESCAPED_TYPENAME)
+            if escape not in group.escapes:
+                group.escapes.append(escape)
+            tree_key = ESCAPED_TYPENAME
+        added = out.add_field(field.name, alias, field.arguments, field.conditions, composite)
         touched = {group.id}
         if not composite and not field.arguments:
-            self._fetched.setdefault((path, type_name, field.response_key), set()).add(group.id)
+            self._fetched.setdefault((path, type_name, alias or field.name, field.name), set()).add(group.id)
         if composite and added.selections is not None:
             parent = self.supergraph.schema.get_type(type_name)
             parent_fields = getattr(parent, "fields", None) or {}
             field_def = parent_fields.get(field.name)
             depth = _list_depth(field_def.type) if field_def is not None else 0
-            inner_path = (*path, field.response_key, *(["@"] * depth))
+            inner_path = (*path, tree_key, *(["@"] * depth))
             self._note_sources(inner_path, self._field_sources(group, type_name, meta, path))
             inner_provided = self._inner_provided(provided, type_name, field.name, entry)
             type_in_subgraph = _named_type_of(entry.type) if entry is not None and entry.type else meta.named_type
@@ -342,10 +364,10 @@ class PlanBuilder(SchemaReach):
         others = [set(self.supergraph.possible_types_in(type_name, g)) for g in sources if g != subgraph]
         return tuple(t for t in possible if all(t in known for known in others))
 
-    def _fetched_by(self, path: tuple[str, ...], type_name: str, response_key: str) -> set[int]:
+    def _fetched_by(self, path: tuple[str, ...], type_name: str, field: Field) -> set[int]:
         found: set[int] = set()
         for owner in (type_name, *interfaces_of(self.supergraph, type_name)):
-            found |= self._fetched.get((path, owner, response_key), set())
+            found |= self._fetched.get((path, owner, field.response_key, field.name), set())
         return found
 
     def _split_hard(
@@ -364,7 +386,7 @@ class PlanBuilder(SchemaReach):
                 sub.name == "__typename"
                 or self.can_resolve(group.subgraph, type_name, sub.name, provided)
                 or any(
-                    self.can_provide(group.subgraph, type_name, normalize(parse_fieldset(key.fields)), provided, path)
+                    self.can_provide(group.subgraph, type_name, self.helper_fields(key.fields), provided, path)
                     for _, _, key in jump_candidates(self, group, type_name, sub, provided)
                 )
             )
@@ -384,7 +406,7 @@ class PlanBuilder(SchemaReach):
             meta = self.supergraph.field(type_name, field.name)
             return meta is not None and any(g not in tried for g in meta.resolving_graphs())
         return any(
-            self.can_provide(group.subgraph, type_name, normalize(parse_fieldset(key.fields)), provided, path)
+            self.can_provide(group.subgraph, type_name, self.helper_fields(key.fields), provided, path)
             for _, _, key in jump_candidates(self, group, type_name, field, provided, tried)
         )
 

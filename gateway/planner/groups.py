@@ -25,6 +25,7 @@ class FetchGroup:
     possible_types: dict[str, tuple[str, ...]] = field(default_factory=dict)  # requires fragment → types it covers
     input_rewrites: list[TypenameRewrite] = field(default_factory=list)
     output_renames: list[KeyRename] = field(default_factory=list)  # aliases back to response keys
+    escapes: list[KeyRename] = field(default_factory=list)  # client fields aliased "__typename" (applied last)
     deps: set[int] = field(default_factory=set)
     entry_conditions: list[Conditions] = field(default_factory=list)
 

@@ -9,20 +9,14 @@ which holds the planning state.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
-
-from graphql import print_ast
 
 from gateway.planner.errors import PlanningError
 from gateway.planner.groups import FetchGroup
 from gateway.planner.operation import Conditions, Field, Fragment, Selection
-from gateway.planner.operation import normalize_selection_set as normalize
 from gateway.planner.plan import TypenameRewrite
 from gateway.planner.selection import OutSelectionSet
-from schema.fieldset import parse_fieldset
 from schema.join import Key
 from schema.supergraph import Supergraph
 
@@ -44,7 +38,7 @@ def usable_key(
     path: tuple[str, ...] | None = None,
 ) -> bool:
     """A key the current data supplies, or one whose fields do not include the field being fetched."""
-    selections = normalize(parse_fieldset(key.fields))
+    selections = builder.helper_fields(key.fields)
     if builder.can_provide(group.subgraph, type_name, selections, provided, path):
         return True
     return field.name not in {item.name for item in selections if isinstance(item, Field)}
@@ -116,7 +110,7 @@ def jump(
 
     def score(candidate: tuple[str, str, Key]) -> tuple[int, int, int, int]:
         graph, entity_type, key = candidate
-        direct = builder.can_provide(group.subgraph, type_name, normalize(parse_fieldset(key.fields)), provided, path)
+        direct = builder.can_provide(group.subgraph, type_name, builder.helper_fields(key.fields), provided, path)
         existing = reusable_group(builder, group, graph, type_name, key, path, provided)
         together = sum(1 for sibling in siblings if builder.can_resolve(graph, entity_type, sibling.name, ()))
         field_meta = builder.supergraph.field(entity_type, field.name)
@@ -129,11 +123,11 @@ def jump(
     field_conditions = conditions | field.conditions
     builder._depth += 1
     try:
-        key_selections = normalize(parse_fieldset(key.fields))
+        key_selections = builder.helper_fields(key.fields)
         deps = ensure(builder, group, out, type_name, key_selections, path, provided, field_conditions)
         required: tuple[Selection, ...] = ()
         if entry.requires:
-            required = _alias_arguments(normalize(parse_fieldset(entry.requires)))
+            required = builder.helper_fields(entry.requires)
             deps |= ensure(builder, group, out, type_name, required, path, provided, field_conditions)
     finally:
         builder._depth -= 1
@@ -160,8 +154,8 @@ def reusable_group(
     if not existing:
         return False
     deps: set[int] = set()
-    for item in normalize(parse_fieldset(key.fields)):
-        fetched = builder._fetched_by(path, type_name, item.response_key) if isinstance(item, Field) else set()
+    for item in builder.helper_fields(key.fields):
+        fetched = builder._fetched_by(path, type_name, item) if isinstance(item, Field) else set()
         if (
             fetched
             and isinstance(item, Field)
@@ -198,11 +192,11 @@ def jump_to_interface(
     graph, key = min(
         candidates,
         key=lambda c: (
-            not builder.can_provide(group.subgraph, interface, normalize(parse_fieldset(c[1].fields)), provided),
+            not builder.can_provide(group.subgraph, interface, builder.helper_fields(c[1].fields), provided),
             list(builder.supergraph.graphs).index(c[0]),
         ),
     )
-    key_selections = normalize(parse_fieldset(key.fields))
+    key_selections = builder.helper_fields(key.fields)
     deps = ensure(builder, group, out, interface, key_selections, path, provided, conditions)
     target = builder._entity_group(graph, path, deps)
     target.entry_conditions.append(conditions)
@@ -227,7 +221,7 @@ def ensure(
     touched = {group.id}
     remaining: list[Selection] = []
     for item in selections:
-        fetched = builder._fetched_by(path, type_name, item.response_key) if isinstance(item, Field) else None
+        fetched = builder._fetched_by(path, type_name, item) if isinstance(item, Field) else None
         if (
             fetched
             and isinstance(item, Field)
@@ -298,22 +292,6 @@ def _add_plain(
                 possible[condition] = (*builder.supergraph.possible_types(condition), condition)
             fragment = out.add_fragment(condition)
             _add_plain(fragment.selections, item.selections, builder, condition, possible)
-
-
-def _alias_arguments(selections: Sequence[Selection]) -> tuple[Selection, ...]:
-    """Give ``@requires`` fields with arguments an alias of their own, so they never collide with a client field of
-    the same name and other arguments (the representation still sends them under the field name)."""
-    result: list[Selection] = []
-    for item in selections:
-        if isinstance(item, Field):
-            alias = item.alias
-            if item.arguments and alias is None:
-                digest = hashlib.sha1(" ".join(print_ast(a) for a in item.arguments).encode()).hexdigest()[:8]
-                alias = f"{item.name}__{digest}"
-            result.append(replace(item, alias=alias, selections=_alias_arguments(item.selections)))
-        else:
-            result.append(replace(item, selections=_alias_arguments(item.selections)))
-    return tuple(result)
 
 
 def interfaces_of(supergraph: Supergraph, type_name: str) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from gateway.planner.aliases import alias_conflicting_fields
 from gateway.planner.assemble import assemble, in_sequence
 from gateway.planner.builder import PlanBuilder
 from gateway.planner.errors import PlanningError
+from gateway.planner.helper_keys import ClientKeys
 from gateway.planner.operation import collect_fields, normalize_selection_set
 from gateway.planner.plan import PlanNode, QueryPlan
 from schema.supergraph import Supergraph
@@ -42,18 +43,19 @@ def build_query_plan(supergraph: Supergraph, document: DocumentNode, operation_n
         root_type, kind = supergraph.query_type, "query"
     if root_type is None:
         raise PlanningError(f"the supergraph has no {kind} type")
+    client_keys = ClientKeys.of(document)
     selections = normalize_selection_set(operation.selection_set, fragments)
     fields, _ = collect_fields(selections, lambda condition: condition == root_type)
     if kind != "mutation":
-        builder = PlanBuilder(supergraph)
+        builder = PlanBuilder(supergraph, client_keys=client_keys)
         for field in fields.values():
             builder.plan_root_field(root_type, field)
-        alias_conflicting_fields(supergraph, builder.groups, root_type)
+        alias_conflicting_fields(supergraph, builder.groups, root_type, client_keys)
         return QueryPlan(assemble(builder.groups, kind, variables))
     # Mutations: root fields in series; consecutive fields of one subgraph share a fetch.
     steps: list[PlanNode] = []
     next_id = 0
-    builder = PlanBuilder(supergraph, next_id)
+    builder = PlanBuilder(supergraph, next_id, client_keys)
     current: str | None = None
     for field in fields.values():
         if field.name == "__typename":
@@ -61,14 +63,14 @@ def build_query_plan(supergraph: Supergraph, document: DocumentNode, operation_n
         meta = supergraph.field(root_type, field.name)
         graphs = meta.resolving_graphs() if meta is not None else ()
         if current is not None and current not in graphs:
-            alias_conflicting_fields(supergraph, builder.groups, root_type)
+            alias_conflicting_fields(supergraph, builder.groups, root_type, client_keys)
             node = assemble(builder.groups, kind, variables)
             if node is not None:
                 steps.append(node)
-            builder = PlanBuilder(supergraph, builder._next_id)
+            builder = PlanBuilder(supergraph, builder._next_id, client_keys)
         group = builder.plan_root_field(root_type, field, preferred=(current,) if current else ())
         current = group.subgraph if group is not None else current
-    alias_conflicting_fields(supergraph, builder.groups, root_type)
+    alias_conflicting_fields(supergraph, builder.groups, root_type, client_keys)
     node = assemble(builder.groups, kind, variables)
     if node is not None:
         steps.append(node)

@@ -81,8 +81,27 @@ class OutSelectionSet:
         return not self.items
 
 
-def _directives(conditions: Conditions) -> str:
-    return "".join(f" @{'include' if include else 'skip'}(if: ${variable})" for variable, include in sorted(conditions))
+def _layers(conditions: Conditions) -> list[str]:
+    """The conditions as directive lists, each valid on one selection: GraphQL allows ``@include`` and ``@skip``
+    once each per location, so ``{(a, True), (b, True)}`` takes two layers (the element itself and a wrapping
+    inline fragment without a type condition); the first layer goes on the element."""
+    includes = [variable for variable, include in sorted(conditions) if include]
+    skips = [variable for variable, include in sorted(conditions) if not include]
+    layers: list[str] = []
+    for position in range(max(len(includes), len(skips))):
+        text = f" @include(if: ${includes[position]})" if position < len(includes) else ""
+        text += f" @skip(if: ${skips[position]})" if position < len(skips) else ""
+        layers.append(text)
+    return layers
+
+
+def _conditioned(head: str, conditions: Conditions, body: str) -> str:
+    """``head`` with its first layer of conditions, then ``body``; further layers wrap it in inline fragments."""
+    layers = _layers(conditions) or [""]
+    text = head + layers[0] + body
+    for layer in layers[1:]:
+        text = f"...{layer} {{ {text} }}"
+    return text
 
 
 def print_selection_set(selection_set: OutSelectionSet) -> str:
@@ -90,19 +109,21 @@ def print_selection_set(selection_set: OutSelectionSet) -> str:
     parts: list[str] = []
     for item in selection_set:
         if isinstance(item, OutField):
-            text = f"{item.alias}: {item.name}" if item.alias else item.name
+            head = f"{item.alias}: {item.name}" if item.alias else item.name
             if item.arguments:
-                text += "(" + ", ".join(print_ast(argument) for argument in item.arguments) + ")"
-            text += _directives(item.conditions)
+                head += "(" + ", ".join(print_ast(argument) for argument in item.arguments) + ")"
+            body = ""
             if item.selections is not None:
                 inner = item.selections if not item.selections.is_empty() else None
-                text += " " + (print_selection_set(inner) if inner is not None else "{ __typename }")
-            parts.append(text)
+                body = " " + (print_selection_set(inner) if inner is not None else "{ __typename }")
+            parts.append(_conditioned(head, item.conditions, body))
         else:
             if item.selections.is_empty():
                 continue
             parts.append(
-                f"... on {item.type_condition}{_directives(item.conditions)} {print_selection_set(item.selections)}"
+                _conditioned(
+                    f"... on {item.type_condition}", item.conditions, " " + print_selection_set(item.selections)
+                )
             )
     return "{ " + " ".join(parts) + " }"
 

@@ -9,7 +9,8 @@ The gateway comes two ways, with one interface (:class:`Gateway`), and the ``gat
 both: :func:`open_gateway` assembles it from its staged functions — ``parse`` → ``validate`` against the API schema
 → ``build_query_plan`` → ``execute_plan`` with an ``HttpFetcher`` — and :func:`open_http_gateway` serves the real
 Starlette app (``gateway.app.create_app``, dev mode for the plan header) on loopback and posts each operation to
-it, so that variable coercion, the caches, authorization and the limits are on the path too.
+it, so that variable coercion, the caches, authorization and the limits are on the path too. Either way every
+subgraph operation of the plan is first checked against the subgraph's schema as the supergraph describes it.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphql import parse, validate
+from graphql import GraphQLSyntaxError, parse, validate
 
 from tests.support.federation import Journal, Subgraph
 from tests.support.servers import BackgroundServer, free_port, serve_asgi
+from tests.support.subgraph_operations import assert_valid_subgraph_operations
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 _JOIN_GRAPH = re.compile(r'@join__graph\(name: "(?P<name>[^"]+)", url: "[^"]*"\)')
@@ -131,12 +133,14 @@ class Gateway:
         from gateway.planner import build_query_plan
 
         if self.url is not None:
+            self._check_subgraph_operations(query, operation_name)
             return await self._post(query, variables, operation_name)
         document = parse(query)
         errors = validate(self.supergraph.api_schema, document)
         if errors:
             return {"errors": [e.formatted for e in errors]}
         plan = build_query_plan(self.supergraph, document, operation_name)
+        assert_valid_subgraph_operations(self.supergraph, plan)
         self.last_plan = _printed(plan)
         self.plans.append(self.last_plan)
         result = await execute_plan(
@@ -152,6 +156,19 @@ class Gateway:
             out["errors"] = [dict(e) for e in result.errors]
         # what a client would see: plain JSON
         return json.loads(json.dumps(out))  # type: ignore[no-any-return]
+
+    def _check_subgraph_operations(self, query: str, operation_name: str | None) -> None:
+        """The plan the app will make (the planner is deterministic) sends only valid subgraph operations."""
+        from gateway.planner import build_query_plan
+
+        try:
+            document = parse(query)
+        except GraphQLSyntaxError:
+            return  # the app answers the parse error
+        if not validate(self.supergraph.api_schema, document):
+            assert_valid_subgraph_operations(
+                self.supergraph, build_query_plan(self.supergraph, document, operation_name)
+            )
 
     async def _post(
         self, query: str, variables: Mapping[str, Any] | None, operation_name: str | None

@@ -3,6 +3,9 @@
 A missing snapshot fails the test: a snapshot is only written when ``MINYI_UPDATE_GOLDEN=1`` asks for it, by hand,
 and the new file is reviewed and committed. CI never sets the variable (``tests/planner/test_snapshots.py`` checks
 that neither ``.ci/run`` nor ``scripts/test.sh`` does).
+
+Every plan made here is also checked fetch by fetch: each subgraph operation must be valid against that subgraph's
+schema (:mod:`tests.support.subgraph_operations`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from graphql import parse, validate
 
 from gateway.planner import build_query_plan, print_plan
 from schema.supergraph import Supergraph, load_supergraph
+from tests.support.subgraph_operations import assert_valid_subgraph_operations
 
 HERE = Path(__file__).parent
 
@@ -30,7 +34,9 @@ def plan_text(graph: str, query: str, operation_name: str | None = None) -> str:
     document = parse(query)
     errors = validate(model.api_schema, document)
     assert not errors, errors
-    return print_plan(build_query_plan(model, document, operation_name))
+    plan = build_query_plan(model, document, operation_name)
+    assert_valid_subgraph_operations(model, plan)
+    return print_plan(plan)
 
 
 def updating() -> bool:

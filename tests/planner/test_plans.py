@@ -186,3 +186,31 @@ def test_union_under_a_field_only_one_subgraph_resolves_keeps_that_subgraphs_mem
     assert 'Fetch(service: "south")' in text
     assert "... on Photo" in text
     assert "Sketch" not in text
+
+
+def test_conditions_that_meet_on_one_field_print_as_valid_directives() -> None:
+    # Planned through tests.planner.snapshots, which validates every subgraph operation against its subgraph.
+    text = assert_plan_matches(
+        "conditions_meet",
+        "shop",
+        "query ($a: Boolean!, $b: Boolean = true) "
+        "{ products { reviews { author { ... on User @include(if: $a) { username @include(if: $b) } } } } }",
+    )
+    assert "@include(if: $a) @include(if: $b)" not in text
+    assert "... @include(if: $b) {" in text  # the second condition wraps the field in a fragment of its own
+
+
+def test_helper_fields_take_response_keys_no_client_alias_uses() -> None:
+    text = assert_plan_matches(
+        "alias_helpers",
+        "shop",
+        '{ me { id: username reviews { body } } product(id: "1") { price: name weight: id shippingEstimate } }',
+    )
+    assert "id__key: id" in text
+    assert "price__key: price" in text
+    assert "weight__key: weight" in text
+
+
+def test_a_helper_alias_steps_around_a_client_key_of_the_same_name() -> None:
+    text = assert_plan_matches("alias_helpers_taken", "shop", "{ me { id: username id__key: email reviews { body } } }")
+    assert "id__key2: id" in text
