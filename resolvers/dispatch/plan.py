@@ -72,6 +72,7 @@ PETITION_PURPOSES = {
     "REPORT": "检举控告类",
 }
 PETITION_FORMS = ("来信", "来访", "网上", "来电", "传真")
+GROUP_SIZE = 5  # 群体访: five people or more
 PETITION_OUTCOMES = {"SUPPORT": "支持", "EXPLAIN": "解释说明", "NOT_SUPPORT": "不予支持"}
 # 人民建议征集: the suggestion system's 建议类别 and its 采纳情况 codes (cnqk)
 SUGGESTION_CATEGORIES = ("城乡建设", "环境保护", "交通运输", "教育文体", "劳动和社会保障", "商贸旅游", "卫生计生")
@@ -246,7 +247,8 @@ def _legacy_time(iso: str) -> str:
 
 def _register_petition(p: Mapping[str, Any]) -> StepSpec:
     """登记 (the fields of :class:`~resolvers.adapters.petition.NewPetition`)."""
-    fields = {
+    persons = int(p.get("personsInvolved") or p.get("representatives") or 1)
+    fields: dict[str, Any] = {
         "form": _text(p, "channel") or "网上",
         "petitioner_name": _text(p, "callerName"),
         "id_number": _text(p, "idNumber"),
@@ -258,6 +260,8 @@ def _register_petition(p: Mapping[str, Any]) -> StepSpec:
         "content_class": _text(p, "category"),
         "purpose": PETITION_PURPOSES.get(_text(p, "appealType"), "申诉求决类"),
         "urgency": URGENCIES.get(_text(p, "urgency") or "NORMAL", "一般"),
+        "persons_involved": persons,
+        "is_group": persons >= GROUP_SIZE,
     }
     return StepSpec("petition", "register", None, fields, f"登记 信访件 ({fields['purpose']})")
 

@@ -54,6 +54,7 @@ from resolvers.dispatch.plan import (
 )
 from resolvers.domain import person_key
 from resolvers.jurisdiction import covers
+from resolvers.petition_rules import MAX_REPRESENTATIVES, representatives_allowed
 
 __all__ = ["CHINA", "MAX_CO_UNITS", "MAX_REPLY_CHARS", "check_command"]
 
@@ -97,6 +98,7 @@ _SINGLE_UNIT_ACTIONS: dict[str, frozenset[Action]] = {
     "suggestion": frozenset({Action.DISPATCH, Action.CLOSE, Action.RATE, Action.SIGN, Action.REPLY}),
 }
 MAX_SCORE = 5
+MAX_PERSONS = 100_000
 # the legacy states each action needs (petition: zt as the system words it; suggestion: the zt code)
 _PETITION_STATES: dict[Action, tuple[str, ...]] = {
     Action.DISPATCH: ("已登记",),
@@ -470,6 +472,16 @@ def _check_registration(command: Command) -> None:
         channel = str(p.get("channel") or "网上")
         if channel not in PETITION_FORMS:
             raise _refuse("a petition's channel is one of " + "/".join(PETITION_FORMS), "BAD_VALUE", "channel")
+        representatives = p.get("representatives")
+        if representatives is not None and not representatives_allowed(int(representatives)):
+            raise _refuse(
+                f"a group visit elects 1 to {MAX_REPRESENTATIVES} representatives (信访工作条例 Art 20)",
+                "BAD_VALUE",
+                "representatives",
+            )
+        persons = p.get("personsInvolved")
+        if persons is not None and not 1 <= int(persons) <= MAX_PERSONS:
+            raise _refuse(f"personsInvolved is 1 to {MAX_PERSONS}", "BAD_VALUE", "personsInvolved")
     elif system == "suggestion":
         _check_text(command, "callerName", required=True, limit=50)
         if p.get("category") not in SUGGESTION_CATEGORIES:

@@ -141,6 +141,14 @@ class RegisterAppealInput:
     event_type: str | None = strawberry.field(
         default=None, description="Grid events only: the 4-digit event code (大类 + 小类), e.g. `0102`."
     )
+    persons_involved: int | None = strawberry.field(
+        default=None, description="Petitions only: 涉及人数, how many people the matter concerns (default 1)."
+    )
+    representatives: int | None = strawberry.field(
+        default=None,
+        description="Petitions only: 代表人数 of a group visit; at most 5 (信访工作条例 Art 20), refused as "
+        "BAD_VALUE above that.",
+    )
     idempotency_key: str | None = _key()
 
     action = Action.REGISTER
@@ -158,7 +166,13 @@ class RegisterAppealInput:
             "gridCode": self.grid_code or "",
             "isSecret": self.is_secret,
             "system": _SYSTEM_NAMES.get(self.system, self.system.value.lower()),
-            **_params(category=self.category, idNumber=self.id_number, eventType=self.event_type),
+            **_params(
+                category=self.category,
+                idNumber=self.id_number,
+                eventType=self.event_type,
+                personsInvolved=self.persons_involved,
+                representatives=self.representatives,
+            ),
         }
         return Command(self.action, None, params)
 

@@ -352,3 +352,17 @@ async def test_a_citizen_s_online_rating_answers_the_hotline_callback(redis: Red
         await _apply(rig, _citizen("13900005555"), rating, "rate-h6")
     zt, satisfied = _rows(db, "SELECT zt, sfmy FROM gd WHERE gdbh = ?", order.removeprefix("hotline:"))[0]
     assert (zt, satisfied) == ("重办中", 0)  # not satisfied: the units handle it again
+
+
+async def test_a_group_visit_is_registered_with_at_most_five_representatives(
+    redis: Redis, standins: dict[str, Any]
+) -> None:
+    db = standins["data"] / "petition.sqlite"
+    async with _rig(redis, standins) as rig:
+        six = _registration("petition", "群体访六代表", channel="来访", personsInvolved=40, representatives=6)
+        assert await _refusal(rig, OFFICER, six, "group-6") == ("BAD_VALUE", "representatives")
+        five = _registration("petition", "群体访五代表", channel="来访", personsInvolved=40, representatives=5)
+        appeal = (await _apply(rig, OFFICER, five, "group-5")).appeal
+    assert appeal is not None
+    assert _rows(db, "SELECT sjrs, qtbs FROM xfj WHERE xfjbh = ?", appeal.removeprefix("petition:")) == [("40", "1")]
+    assert _rows(db, "SELECT count(*) FROM xfj WHERE bt = '群体访六代表'") == [(0,)]
