@@ -17,6 +17,7 @@ from gateway.app import create_app as create_gateway
 from gateway.settings import GatewaySettings
 from legacy.grid.app import create_app as create_grid_standin
 from legacy.hotline.app import create_app as create_hotline_standin
+from legacy.petition.app import create_app as create_petition_standin
 from legacy.standin import StandinOptions
 from legacy.suggestion.app import create_app as create_suggestion_standin
 from resolvers.dispatch import LegacyWriters, Outbox, RetryPolicy, Worker, WorkerOptions
@@ -25,11 +26,12 @@ from schema.supergraph import load_supergraph
 from subgraphs.appeals.app import create_app as create_appeals
 from subgraphs.grid.app import create_app as create_grid
 from subgraphs.hotline.app import create_app as create_hotline
+from subgraphs.petition.app import create_app as create_petition
 from subgraphs.settings import SubgraphSettings
 from subgraphs.suggestion.app import create_app as create_suggestion
 from tests.auth.issuer import TinyIssuer, serve_issuer
 from tests.conftest import REDIS_URL
-from tests.resolvers.dispatch.harness import board_client, clients, suggestion_client
+from tests.resolvers.dispatch.harness import board_client, clients, petition_client, suggestion_client
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp, serve_asgi
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
@@ -66,6 +68,13 @@ REPLY = """mutation($input: ReplyAppealInput!) {
 SIGN = """mutation($input: SignAppealInput!) {
   signAppeal(input: $input) { dispatch { state reason } userErrors { code field message } }
 }"""
+PETITION_STEP = """mutation($register: RegisterAppealInput!) {
+  registerAppeal(input: $register) {
+    dispatch { state reason }
+    appeal { id ... on Petition { sourceStatus personsInvolved } }
+    userErrors { code field message }
+  }
+}"""
 RATE = """mutation($input: RateAppealInput!) {
   rateAppeal(input: $input) {
     dispatch { state reason }
@@ -80,6 +89,7 @@ class Graph:
     def __init__(self, url: str, issuer: TinyIssuer, standins: dict[str, str]) -> None:
         self.url, self.issuer = url, issuer
         self.hotline, self.grid, self.suggestion = standins["hotline"], standins["grid"], standins["suggestion"]
+        self.petition = standins["petition"]
 
     def token(self, roles: list[str], **claims: Any) -> str:
         return self.issuer.token(roles=roles, **{"unit": None, "jurisdiction": None, "sub": roles[0], **claims})
@@ -108,10 +118,17 @@ def graph() -> Iterator[Graph]:
             "hotline": serve_aiohttp(lambda: create_hotline_standin(StandinOptions())),
             "grid": serve_aiohttp(lambda: create_grid_standin(StandinOptions())),
             "suggestion": serve_aiohttp(lambda: create_suggestion_standin(StandinOptions())),
+            "petition": serve_aiohttp(lambda: create_petition_standin(StandinOptions())),
         }
         started.extend(standins.values())
         urls: dict[str, str] = {}
-        for name, make in (("hotline", create_hotline), ("grid", create_grid), ("suggestion", create_suggestion)):
+        subgraphs = (
+            ("hotline", create_hotline),
+            ("grid", create_grid),
+            ("suggestion", create_suggestion),
+            ("petition", create_petition),
+        )
+        for name, make in subgraphs:
             settings = SubgraphSettings.model_validate(
                 {"legacy_url": standins[name].url, "redis_url": REDIS_URL, "internal_jwks_url": jwks}
             )
@@ -151,7 +168,11 @@ async def worker(redis: Redis, graph: Graph) -> AsyncIterator[None]:
     stop = asyncio.Event()
     options = WorkerOptions(block_ms=100, retry=RetryPolicy(base_s=0.05, cap_s=0.2, max_attempts=5))
     writers = LegacyWriters(
-        hotline=hotline, grid=grid, board=board_client(), suggestion=suggestion_client(graph.suggestion)
+        hotline=hotline,
+        grid=grid,
+        board=board_client(),
+        suggestion=suggestion_client(graph.suggestion),
+        petition=petition_client(graph.petition),
     )
     task = asyncio.create_task(Worker(Outbox(redis), writers, options).run(stop))
     yield
@@ -289,3 +310,57 @@ async def test_a_suggestion_is_registered_assigned_and_answered_in_the_suggestio
     rated = await graph.ask(own, RATE, input=rating | {"idempotencyKey": "sg-e2e-7"})
     assert rated["data"]["rateAppeal"]["dispatch"]["state"] == "APPLIED", rated
     assert rated["data"]["rateAppeal"]["appeal"]["satisfaction"] == {"level": "SATISFIED", "score": 5}
+
+
+async def test_a_group_visit_is_registered_answered_and_rated_online_by_the_petitioner(
+    graph: Graph, worker: None
+) -> None:
+    officer = graph.token(["petition_officer"], jurisdiction={"admin_codes": ["430100"], "grid_codes": []})
+    visit = {
+        "title": "安置房漏水",
+        "content": "安置小区多栋楼顶漏水，四十户居民集体来访",
+        "phone": "13800009999",
+        "callerName": "孙八",
+        "address": "开福区四方坪街道安置小区",
+        "appealType": "COMPLAINT",
+        "system": "PETITION",
+        "channel": "来访",
+        "personsInvolved": 40,
+    }
+    six = await graph.ask(officer, PETITION_STEP, register=visit | {"representatives": 6, "idempotencyKey": "pt-e2e-1"})
+    error = six["data"]["registerAppeal"]["userErrors"][0]
+    assert (error["code"], error["field"]) == ("BAD_VALUE", ["input", "representatives"]), six
+    five = await graph.ask(
+        officer, PETITION_STEP, register=visit | {"representatives": 5, "idempotencyKey": "pt-e2e-2"}
+    )
+    payload = five["data"]["registerAppeal"]
+    assert payload["dispatch"]["state"] == "APPLIED", five
+    appeal = payload["appeal"]
+    assert appeal["sourceStatus"] == "已登记" and appeal["personsInvolved"] == 40
+
+    handler = graph.token(["unit_handler"], unit=UNIT)
+    steps = [
+        (officer, DISPATCH, {"appealId": appeal["id"], "leadUnit": UNIT, "idempotencyKey": "pt-e2e-3"}),
+        (handler, SIGN, {"appealId": appeal["id"], "idempotencyKey": "pt-e2e-4"}),
+        (
+            handler,
+            REPLY,
+            {"appealId": appeal["id"], "text": "已责成物业维修。", "outcome": "SUPPORT", "idempotencyKey": "pt-e2e-5"},
+        ),
+    ]
+    for who, mutation, data in steps:
+        answer = await graph.ask(who, mutation, input=data)
+        (result,) = answer["data"].values()
+        assert result["dispatch"]["state"] == "APPLIED", answer
+
+    secret = SubgraphSettings().person_key_secret.encode()
+    petitioner = graph.token(["citizen"], sub="petitioner", person_key=person_key(secret, phone="13800009999"))
+    rated = await graph.ask(
+        petitioner, RATE, input={"appealId": appeal["id"], "score": 3, "idempotencyKey": "pt-e2e-6"}
+    )
+    assert rated["data"]["rateAppeal"]["dispatch"]["state"] == "APPLIED", rated
+    assert rated["data"]["rateAppeal"]["appeal"]["satisfaction"] == {"level": "BASICALLY_SATISFIED", "score": 3}
+    again = await graph.ask(
+        petitioner, RATE, input={"appealId": appeal["id"], "score": 5, "idempotencyKey": "pt-e2e-7"}
+    )
+    assert again["data"]["rateAppeal"]["userErrors"][0]["code"] == "TRANSITION_NOT_ALLOWED"  # once (Art 21)

@@ -28,7 +28,7 @@ from resolvers.dispatch import (
     WorkerOptions,
 )
 
-__all__ = ["DISPATCHER", "HANDLER", "Rig", "board_client", "clients", "rig_for", "suggestion_client"]
+__all__ = ["DISPATCHER", "HANDLER", "Rig", "board_client", "clients", "petition_client", "rig_for", "suggestion_client"]
 
 UNREACHABLE = "http://127.0.0.1:9"  # a system a test does not write to
 
@@ -63,6 +63,10 @@ def board_client(url: str = UNREACHABLE) -> BoardClient:
 
 def suggestion_client(url: str) -> SuggestionClient:
     return SuggestionClient(_options(url))
+
+
+def petition_client(url: str) -> PetitionClient:
+    return PetitionClient(_options(url))
 
 
 @contextlib.asynccontextmanager
