@@ -613,6 +613,79 @@ def plan(
     typer.echo(print_plan(built))
 
 
+# --- the duplicate-detection index (resolvers/dedupe/) --------------------------------------------------------
+index_app = typer.Typer(
+    help="The duplicate-detection index in Redis: keys, fingerprints and times of every appeal, no personal data.",
+    no_args_is_help=True,
+)
+app.add_typer(index_app, name="index")
+
+
+@index_app.command("rebuild")
+def index_rebuild(
+    redis_url: Annotated[
+        str | None, typer.Option(help="The index's Redis (default MINYI_REDIS_URL or redis://127.0.0.1:6379/0).")
+    ] = None,
+    legacy_url: Annotated[
+        list[str] | None,
+        typer.Option(help="NAME=URL of a legacy system (repeatable; default: each stand-in's default port)."),
+    ] = None,
+    systems: Annotated[
+        str | None, typer.Option(help="The systems to read, space-separated (default: all five).")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Read every appeal of the legacy systems and index it for duplicate detection, with a progress bar; the
+    appeals subgraph keeps the index up to date afterwards from what it reads and writes."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from resolvers.adapters.http import close_shared_session
+    from resolvers.dedupe.index import IndexUnavailable, RedisIndex
+    from resolvers.dedupe.rebuild import rebuild_index
+    from resolvers.domain import SourceSystem
+    from resolvers.persons import connect_redis
+    from subgraphs.appeals.app import SYSTEM_NAMES, sources_for
+    from subgraphs.settings import SubgraphSettings
+
+    _setup_logging(verbose)
+    overrides: dict[str, object] = {}
+    if legacy_url:
+        overrides["legacy_urls"] = _named_urls(legacy_url, "--legacy-url")
+    if systems is not None:
+        overrides["appeals_systems"] = systems
+    settings = SubgraphSettings(**overrides)  # type: ignore[arg-type]
+    url = redis_url or settings.redis_url or "redis://127.0.0.1:6379/0"
+    names = {system: name for name, system in SYSTEM_NAMES.items()}
+
+    async def run() -> int:
+        redis = connect_redis(url)
+        sources = sources_for(settings)
+        try:
+            with Progress(
+                TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+            ) as bar:
+                tasks = {s: bar.add_task(names[s], total=None) for s in sources}
+
+                def advance(system: SourceSystem, count: int) -> None:
+                    bar.update(tasks[system], advance=count)
+
+                done = await rebuild_index(sources, RedisIndex(redis), advance)
+                for system in sources:
+                    bar.update(tasks[system], total=done.indexed.get(system, 0))
+        except IndexUnavailable as exc:
+            typer.echo(f"INDEX_UNAVAILABLE: {exc}", err=True)
+            return 1
+        finally:
+            await redis.aclose()
+            await close_shared_session()
+        for system, error in done.failed.items():
+            typer.echo(f"{names[system]}: not indexed ({error.code})", err=True)
+        typer.echo(f"indexed {sum(done.indexed.values())} appeals into {url}")
+        return 1 if done.failed else 0
+
+    raise typer.Exit(asyncio.run(run()))
+
+
 # --- users and dev tokens of the embedded OIDC provider (auth/) ------------------------------------------------
 users_app = typer.Typer(
     help="Manage the embedded OIDC provider's users: in Redis (minyi:users) when MINYI_REDIS_URL is set, else in "

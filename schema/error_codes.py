@@ -52,6 +52,11 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
     ErrorCode(
         "OUTBOX_UNAVAILABLE", True, "a write could not be made durable (the outbox did not answer); nothing was written"
     ),
+    ErrorCode(
+        "INDEX_UNAVAILABLE",
+        True,
+        "the duplicate-detection index did not answer; duplicates are looked for among the person's own appeals",
+    ),
     ErrorCode("SUBGRAPH_UNAVAILABLE", True, "a part of the graph did not answer"),
     ErrorCode("SUBGRAPH_INVALID_RESPONSE", True, "a part of the graph answered something malformed"),
     ErrorCode("QUERY_PLANNING_FAILED", False, "the gateway could not plan the operation"),

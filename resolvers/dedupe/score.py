@@ -27,7 +27,7 @@ from resolvers.dedupe.item import DedupeItem
 from resolvers.dedupe.text import normalize, words
 from resolvers.domain import Confidentiality
 
-__all__ = ["Decision", "PairScore", "Reason", "Thresholds", "decide", "score_pair"]
+__all__ = ["DEFAULT_THRESHOLDS", "Decision", "PairScore", "Reason", "Thresholds", "decide", "score_pair"]
 
 
 class Decision(Enum):
@@ -53,6 +53,9 @@ class Thresholds:
     other_person: float = 0.90
     suggest: float = 0.60
     window_days: float = 30.0
+
+
+DEFAULT_THRESHOLDS = Thresholds()
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,8 +82,9 @@ def shingles(text: str, n: int = 3) -> frozenset[str]:
     return frozenset(clean[i : i + n] for i in range(len(clean) - n + 1))
 
 
+@lru_cache(maxsize=8192)
 def fingerprint(text: str, num_perm: int = NUM_PERM) -> MinHash:
+    """The MinHash of the text's character 3-grams (the same text always gives the same one; do not mutate it)."""
     signature = MinHash(num_perm=num_perm, seed=7)
-    for shingle in sorted(shingles(text)):
-        signature.update(shingle.encode())
+    signature.update_batch([s.encode() for s in sorted(shingles(text))])
     return signature

@@ -27,7 +27,7 @@ from subgraphs.appeals.schema import build_schema
 from subgraphs.common.app import build_subgraph_app
 from subgraphs.settings import SubgraphSettings
 
-__all__ = ["SYSTEM_NAMES", "create_app", "systems_of"]
+__all__ = ["SYSTEM_NAMES", "create_app", "sources_for", "systems_of"]
 
 SYSTEM_NAMES = {
     "hotline": SourceSystem.HOTLINE,
@@ -66,10 +66,14 @@ def _source(name: str, settings: SubgraphSettings) -> AppealSource:
     return SuggestionSource(SuggestionClient(options), secret)
 
 
+def sources_for(settings: SubgraphSettings) -> dict[SourceSystem, AppealSource]:
+    """One source per system the settings name, each with its own adapter client."""
+    return {SYSTEM_NAMES[name]: _source(name, settings) for name in systems_of(settings)}
+
+
 def create_app(settings: SubgraphSettings, *, clock: Callable[[], datetime] | None = None) -> Starlette:
     """``clock`` (naive Beijing time; the real one by default) is what the warnings count from."""
-    names = systems_of(settings)
-    sources = {SYSTEM_NAMES[name]: _source(name, settings) for name in names}
+    sources = sources_for(settings)
     schema = build_schema(sources)
     return build_subgraph_app(
         "appeals",
@@ -79,4 +83,5 @@ def create_app(settings: SubgraphSettings, *, clock: Callable[[], datetime] | No
         dispatch=dispatch_service(settings),
         clock=clock,
         warning_limits=limits_from(settings.warning_limits),
+        dedupe_index=True,
     )

@@ -8,7 +8,6 @@ on its own, appears in someone's list only for a role that may see that person's
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, cast
 
 import strawberry
@@ -17,12 +16,14 @@ from strawberry.types import Info
 
 from resolvers.access import decide, on_call_caller
 from resolvers.appeals.cursor import Cursor, CursorError, decode_cursor, encode_cursor
-from resolvers.appeals.person import PersonAppeals, page_of_person, read_person, summarize
+from resolvers.appeals.person import PersonAppeals, page_of_person, summarize
 from resolvers.appeals.record import AppealRecord
 from resolvers.domain import SourceSystem, UnifiedStatus
 from resolvers.persons import Identifiers
 from resolvers.petitions import identifiers_loader
-from subgraphs.appeals.query import report_missing, sources_of
+from subgraphs.appeals.dedupe_fields import RepeatProfile, repeat_profile_of
+from subgraphs.appeals.loaders import person_reads
+from subgraphs.appeals.query import report_missing
 from subgraphs.appeals.types import AppealConnection, AppealEdge, PageInfo, appeal_of
 from subgraphs.common.citizen import ID_NUMBER_ARG, PHONE_ARG, citizen_lookup
 from subgraphs.common.connection import AFTER, FIRST
@@ -39,25 +40,14 @@ def _people(info: Info) -> DataLoader[str, Identifiers | None]:
     return cast(DataLoader[str, Identifiers | None], loader)
 
 
-def _person_reads(info: Info) -> DataLoader[Identifiers, PersonAppeals]:
-    sources = sources_of(info)
-
-    async def load(people: list[Identifiers]) -> list[PersonAppeals]:
-        return list(await asyncio.gather(*(read_person(sources, who) for who in people)))
-
-    def make() -> DataLoader[Identifiers, PersonAppeals]:
-        return DataLoader(load_fn=load)
-
-    return cast(DataLoader[Identifiers, PersonAppeals], info.context.loader("appeals.people", make))
-
-
 async def _visible_records(root: Citizen, info: Info) -> tuple[list[AppealRecord], PersonAppeals]:
     who = root.identifiers
     if who is None:
         who = await _people(info).load(root.person_key)
     if who is None:
         return [], PersonAppeals(())
-    read = await _person_reads(info).load(who)
+    read = await person_reads(info).load(who)
+    info.context.seen_appeals.update((r.id, r) for r in read.records)
     principal = info.context.principal
     caller = on_call_caller(principal, [r.facts for r in read.records])
     return [r for r in read.records if decide(principal, r.facts, on_call_with=caller, public=False).visible], read
@@ -126,6 +116,12 @@ async def _summary(root: Citizen, info: Info) -> AppealSummary | None:
     )
 
 
+async def _repeat_profile(root: Citizen, info: Info) -> RepeatProfile | None:
+    records, read = await _visible_records(root, info)
+    report_missing(info, dict(read.failed))
+    return repeat_profile_of(info, records)
+
+
 @strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)
 class Citizen(Node):
     person_key: str = strawberry.field(description=PERSON_KEY_DESCRIPTION)
@@ -143,6 +139,13 @@ class Citizen(Node):
         authenticated=True,
         resolver=_summary,
         description="The person's appeals counted by system and by unified status.",
+    )
+
+    repeat_profile: RepeatProfile | None = strawberry.federation.field(
+        authenticated=True,
+        resolver=_repeat_profile,
+        description="一人多投专档 (repeat-filer file): the person's matters filed more than once over every system; "
+        "for supervisors and the petition desk only (FORBIDDEN for other roles).",
     )
 
     @classmethod

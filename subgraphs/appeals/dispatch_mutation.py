@@ -90,6 +90,8 @@ async def _submit(info: Info, data: Any, payload: type[DispatchPayload]) -> Disp
         error = UserError(code=refused.code, field=field, message=refused.message)
         return payload(dispatch=None, appeal=None, user_errors=[error])
     record: DispatchRecord = submitted.record
+    if record.appeal:
+        info.context.touched_appeals.add(record.appeal)  # indexed again once written (duplicate detection)
     return payload(dispatch=dispatch_of(record), appeal=_appeal(record.appeal), user_errors=[])
 
 

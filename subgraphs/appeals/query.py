@@ -85,6 +85,7 @@ def report_missing(info: Info, failed: dict[SourceSystem, LegacyError]) -> None:
 
 
 def connection_of(info: Info, page: Page) -> AppealConnection:
+    info.context.seen_appeals.update((item.record.id, item.record) for item in page.items)
     edges = [AppealEdge(cursor=encode_cursor(item.cursor), node=appeal_of(item.record)) for item in page.items]
     report_missing(info, dict(page.failed))
     return AppealConnection(
@@ -117,6 +118,8 @@ async def appeal(
         raise SubgraphInputError(f"{system.value} appeals are not served by this graph")
     loader = info.context.loader(f"appeals.{system.value}", lambda: record_loader(source))
     record = cast(AppealRecord | None, await loader.load(local))
+    if record is not None:
+        info.context.seen_appeals[record.id] = record
     if record is None or not visible(info, record):
         return None  # an appeal the caller may not see is indistinguishable from one that does not exist
     return appeal_of(record)

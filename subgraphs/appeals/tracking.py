@@ -13,7 +13,8 @@ from typing import Any, cast
 import strawberry
 from strawberry.types import Info
 
-from resolvers.access import decide, is_citizen_view
+from auth.errors import Forbidden
+from resolvers.access import Scope, decide, is_citizen_view
 from resolvers.appeals import timeline as tracking
 from resolvers.appeals import warning as warnings
 from resolvers.appeals.reads import record_loader, split_id
@@ -106,7 +107,8 @@ class AppealWarning:
 
 
 async def record_of(root: Any, info: Info) -> AppealRecord | None:
-    """The appeal as its system has it, if the caller may see it (read once per request and system)."""
+    """The appeal as its system has it, if the caller may see it (read once per request and system); a caller with
+    the reduced view (existence, status and unit only) gets FORBIDDEN, as for every other field it withholds."""
     record: AppealRecord | None = root.record
     if record is None:
         system, local = split_id(str(root.id))
@@ -115,8 +117,15 @@ async def record_of(root: Any, info: Info) -> AppealRecord | None:
             return None
         loader = info.context.loader(f"appeals.{system.value}", lambda: record_loader(source))
         record = cast(AppealRecord | None, await loader.load(local))
-    if record is None or not decide(info.context.principal, record.facts).visible:
+    if record is not None:
+        info.context.seen_appeals[record.id] = record
+    if record is None:
         return None
+    access = decide(info.context.principal, record.facts)
+    if not access.visible:
+        return None
+    if access.scope is not Scope.FULL:
+        raise Forbidden("not visible to your role: only the existence, status and unit of this appeal")
     return record
 
 

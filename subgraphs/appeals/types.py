@@ -1,6 +1,6 @@
 """GraphQL types of the appeals subgraph.
 
-The cross-system fields (``timeline``, ``warning``) are declared on the ``Appeal`` entity interface itself: this
+The cross-system fields (``timeline``, ``warning``, ``duplicates``, ``overlaps``, ``cluster``) are declared on the ``Appeal`` entity interface itself: this
 subgraph owns the interface with every implementation, so each system's type gets them here while the system
 subgraphs stay unaware of them (the effect ``@interfaceObject`` gives a subgraph that does not own the interface).
 
@@ -19,6 +19,7 @@ from strawberry.types import Info
 import subgraphs.common.types  # noqa: F401  (gives SourceSystem and UnifiedStatus their shared descriptions)
 from resolvers.appeals.record import AppealRecord
 from resolvers.domain import SourceSystem
+from subgraphs.appeals.dedupe_fields import AppealCluster, AppealMatch, cluster_field, duplicates_field, overlaps_field
 from subgraphs.appeals.tracking import AppealWarning, TrackingNode, timeline_of, warning_of
 from subgraphs.common.connection import PageInfo
 from subgraphs.common.errors import SubgraphInputError
@@ -55,6 +56,22 @@ class Appeal:
         resolver=warning_of,
         description="三色预警 (three-colour warning) now, with its reasons, counted on the working-day calendar. "
         "For staff only: null for citizens, and when you may not see the appeal.",
+    )
+    duplicates: list[AppealMatch] | None = strawberry.field(
+        resolver=duplicates_field,
+        description="智能判重: other appeals (you may see) that are the same matter (DUPLICATE) or may be (SUGGEST), "
+        "best first, with their scores and reasons. Compared: the same person's appeals in every system, and "
+        "appeals at the same place and category or with near-identical text received within 30 days.",
+    )
+    overlaps: list[Appeal] | None = strawberry.field(
+        resolver=overlaps_field,
+        description="重合件: the same matter open at once in the 12345 hotline and as a 信访件 (petition); a hotline "
+        "role sees of a petition only that it exists, its status and its unit.",
+    )
+    cluster: AppealCluster | None = strawberry.field(
+        resolver=cluster_field,
+        description="The cluster of this matter (归并): its primary appeal, this appeal's role, the merged appeals "
+        "and how many people filed it at this place (多人一诉); null when nothing else is the same matter.",
     )
 
 

@@ -24,6 +24,7 @@ from resolvers.adapters.http import close_shared_session
 from resolvers.appeals.warning import WarningLimits
 from resolvers.audit import AuditLog, MemoryAuditLog, RedisAuditLog
 from resolvers.calendar import calendar_for, schedule_gaps
+from resolvers.dedupe.index import DedupeIndex, MemoryIndex, RedisIndex
 from resolvers.persons import MemoryDirectory, PersonDirectory, RedisDirectory, connect_redis
 from subgraphs.common.context import SubgraphContext, beijing_now
 from subgraphs.common.internal_auth import InternalTokenGuard
@@ -105,15 +106,20 @@ def build_subgraph_app(
     dispatch: tuple[Any, Any] | None = None,
     clock: Callable[[], datetime] | None = None,
     warning_limits: WarningLimits | None = None,
+    dedupe_index: bool = False,
 ) -> Starlette:
     """Wire a system subgraph: one adapter client per process, the person directory, a context per request;
     ``dispatch`` is the write path's service and its Redis client (closed at shutdown), when the subgraph writes;
-    ``clock`` (naive Beijing time) and ``warning_limits`` serve the three-colour warnings."""
+    ``clock`` (naive Beijing time) and ``warning_limits`` serve the three-colour warnings; ``dedupe_index`` gives
+    the requests the duplicate-detection index (in Redis when there is one)."""
     redis = connect_redis(settings.redis_url) if settings.redis_url else None
     directory: PersonDirectory = RedisDirectory(redis) if redis is not None else MemoryDirectory()
     audit: AuditLog = RedisAuditLog(redis) if redis is not None else MemoryAuditLog()
     secret = settings.person_key_secret.encode()
     calendar = calendar_for(settings.holiday_folders())
+    index: DedupeIndex | None = None
+    if dedupe_index:
+        index = RedisIndex(redis) if redis is not None else MemoryIndex()
 
     def warn_about_the_calendar() -> None:
         gap = schedule_gaps(calendar, date.today())
@@ -130,6 +136,7 @@ def build_subgraph_app(
             dispatch=None if dispatch is None else dispatch[0],
             clock=clock or beijing_now,
             warning_limits=warning_limits or WarningLimits(),
+            index=index,
         )
 
     async def shutdown() -> None:

@@ -40,7 +40,8 @@ class SubgraphContext:
         is the process's one working-day calendar (:mod:`resolvers.calendar`): every deadline counts with it.
 
     ``clock`` says what time it is (tests inject a controlled one); ``warning_limits`` are the thresholds of the
-    three-colour warnings.
+    three-colour warnings. ``index`` is the duplicate-detection index; the appeals read (``seen_appeals``) and
+    written (``touched_appeals``) in a request are indexed after it.
 
     ``partial_errors`` are errors a resolver reports beside the data it did return (a merged list missing one
     system): the schema adds them to the response's ``errors``.
@@ -59,6 +60,9 @@ class SubgraphContext:
     idempotency_key: str | None = None  # the request's Idempotency-Key header, for the write mutations
     clock: Callable[[], datetime] = field(default=lambda: beijing_now())  # naive Beijing time, as legacy keeps it
     warning_limits: WarningLimits = field(default_factory=WarningLimits)  # 三色预警 thresholds (appeals subgraph)
+    index: Any = None  # the appeals subgraph's duplicate-detection index (resolvers.dedupe.index)
+    seen_appeals: dict[str, Any] = field(default_factory=dict)  # appeals read in this request, id → AppealRecord
+    touched_appeals: set[str] = field(default_factory=set)  # ids of appeals written in this request
 
     def loader(self, name: str, factory: Callable[[], Any]) -> Any:
         found = self.loaders.get(name)

@@ -69,13 +69,21 @@ def _resolvable(graphql_type: Any) -> bool:
 
 
 class SubgraphSchema(strawberry.federation.Schema):
-    def __init__(self, *, query: type, mutation: type | None = None, types: Iterable[type] = ()) -> None:
+    def __init__(
+        self, *, query: type, mutation: type | None = None, types: Iterable[type] = (), extensions: Iterable[Any] = ()
+    ) -> None:
         self.known_documents = KnownDocuments()
         super().__init__(
             query=query,
             mutation=mutation,
             types=list(types),
-            extensions=[partial(CachedDocuments, self.known_documents), ErrorCodes, RememberPeople, PartialErrors],
+            extensions=[
+                partial(CachedDocuments, self.known_documents),
+                ErrorCodes,
+                RememberPeople,
+                PartialErrors,
+                *extensions,
+            ],
             federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
             config=StrawberryConfig(scalar_map={datetime: DateTimeScalar}),
         )
