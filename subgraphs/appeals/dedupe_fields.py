@@ -33,7 +33,15 @@ from subgraphs.common.types import describe_values
 if TYPE_CHECKING:
     from subgraphs.appeals.types import Appeal
 
-__all__ = ["AppealCluster", "AppealMatch", "RepeatProfile", "cluster_field", "duplicates_field", "overlaps_field"]
+__all__ = [
+    "AppealCluster",
+    "AppealMatch",
+    "RepeatProfile",
+    "cluster_field",
+    "duplicates_field",
+    "flags_of",
+    "overlaps_field",
+]
 
 log = logging.getLogger("minyi.subgraph")
 
@@ -137,6 +145,20 @@ async def matches_for(info: Info, root: Any) -> tuple[AppealRecord, list[dedupe.
         cache[record.id] = (record, dedupe.matches_of(item_of(record), [item_of(r) for r in others.values()]), others)
     found: tuple[AppealRecord, list[dedupe.Match], dict[str, AppealRecord]] = cache[record.id]
     return found
+
+
+async def flags_of(info: Info, root: Any) -> tuple[AppealRecord, bool, bool] | None:
+    """The appeal with what its warning needs from duplicate detection: is it a 重合件, and is its petitioner on the
+    一人多投 file (a matter filed five or more times, among the appeals the caller may see)."""
+    found = await matches_for(info, root)
+    if found is None:
+        return None
+    record, matches, records = found
+    target = item_of(record)
+    overlap = bool(dedupe.overlaps_of(target, matches))
+    own = [target, *(item_of(r) for r in records.values() if record.person_key and r.person_key == record.person_key)]
+    repeat_filer = any(len(g) >= dedupe.REPEAT_FILINGS for g in dedupe.repeat_groups(own))
+    return record, overlap, repeat_filer
 
 
 def _appeal(record: AppealRecord) -> Any:

@@ -161,10 +161,20 @@ async def warning_of(root: Any, info: Info) -> AppealWarning | None:
     principal = info.context.principal
     if not principal.authenticated or is_citizen_view(principal):
         return None  # warnings are for staff (DOMAIN.md §7)
-    record = await record_of(root, info)
-    if record is None:
+    from subgraphs.appeals.dedupe_fields import flags_of  # the duplicate fields build on this module
+
+    flags = await flags_of(info, root)
+    if flags is None:
         return None
-    found = warnings.warn(record, info.context.clock(), info.context.calendar, info.context.warning_limits)
+    record, overlap, repeat_filer = flags
+    found = warnings.warn(
+        record,
+        info.context.clock(),
+        info.context.calendar,
+        info.context.warning_limits,
+        repeat_filer=repeat_filer,
+        overlap=overlap,
+    )
     return AppealWarning(
         colour=found.colour,
         reasons=[WarningReason(code=r.code, colour=r.colour, message=r.message) for r in found.reasons],

@@ -31,7 +31,8 @@ from tests.support.deployment import Graph, running_graph
 CITY = {"admin_codes": ["430100"], "grid_codes": []}
 FILE = """query($phone: String!) { citizen(phone: $phone) {
   repeatProfile { isRepeatFiler mostFilings matters { count systems appeals { id } } } } }"""
-VIEW = """query($phone: String!) { citizen(phone: $phone) { appeals(first: 100) { nodes { id system
+VIEW = """query($phone: String!) { citizen(phone: $phone) { appeals(first: 100) { nodes { id system status
+  warning { reasons { code } }
   duplicates { appeal { id system } decision score reasons }
   overlaps { id }
   cluster { id role primary { id } members { id } peopleCount } } } } }"""
@@ -128,6 +129,16 @@ async def test_a_supervisor_sees_one_matter_merged_across_systems(
     assert cluster["role"] in ("PRIMARY", "DUPLICATE") and cluster["id"] == f"cluster:{cluster['primary']['id']}"
     assert {node["id"], match["appeal"]["id"]} <= {m["id"] for m in cluster["members"]}
     assert any(n["overlaps"] for n in nodes)  # 重合件: open in the hotline and as a petition
+
+
+async def test_overlaps_and_repeat_filers_raise_the_warning(
+    graph: Graph, http: aiohttp.ClientSession, world: World
+) -> None:
+    nodes = await _views(graph, http, _supervisor(graph), world)  # the six repeat filers of the city
+    overlapping = [n for n in nodes if n["overlaps"]]
+    assert overlapping and all("OVERLAP" in {r["code"] for r in n["warning"]["reasons"]} for n in overlapping)
+    still_open = [n for n in nodes if n["status"] not in ("CLOSED", "NOT_ACCEPTED", "REDIRECTED", "INVALID")]
+    assert still_open and all("REPEAT_FILER" in {r["code"] for r in n["warning"]["reasons"]} for n in still_open)
 
 
 async def test_a_hotline_role_sees_only_the_existence_of_an_overlapping_petition(
