@@ -62,6 +62,7 @@ def record_of_event(secret: bytes, e: GridEvent) -> AppealRecord:
         history=tuple(sorted((HistoryEvent(at, a, u) for at, a, u in steps if at), key=lambda h: h.at)),
         phone=e.reporter_phone,
         contact_name=e.reporter_name,
+        links=e.links,
     )
 
 

@@ -67,6 +67,7 @@ def record_of_ticket(secret: bytes, r: HotlineTicketRecord) -> AppealRecord:
         phone=phone,
         id_number=r.id_number,
         contact_name=r.caller_name,
+        links=r.links,
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from resolvers.access import AppealFacts
+from resolvers.adapters.links import RecordLink
 from resolvers.domain import AppealType, Confidentiality, SourceSystem, UnifiedStatus, UnitRef
 
 __all__ = ["AppealRecord", "HistoryEvent", "SortKey", "system_prefix"]
@@ -77,6 +78,7 @@ class AppealRecord:
     phone: str = ""  # server-side only: for the person key and person searches
     id_number: str = ""
     contact_name: str = ""  # server-side only: revealed by an audited action (revealAppealContact)
+    links: tuple[RecordLink, ...] = ()  # 关联记录 the system keeps to other systems' records
 
     @property
     def id(self) -> str:

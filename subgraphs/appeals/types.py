@@ -20,6 +20,7 @@ import subgraphs.common.types  # noqa: F401  (gives SourceSystem and UnifiedStat
 from resolvers.appeals.record import AppealRecord
 from resolvers.domain import SourceSystem
 from subgraphs.appeals.dedupe_fields import AppealCluster, AppealMatch, cluster_field, duplicates_field, overlaps_field
+from subgraphs.appeals.links import AppealLink, links_of
 from subgraphs.appeals.tracking import AppealWarning, TrackingNode, timeline_of, warning_of
 from subgraphs.common.connection import PageInfo
 from subgraphs.common.errors import SubgraphInputError
@@ -51,6 +52,11 @@ class Appeal:
         resolver=timeline_of,
         description="The 10 tracking nodes (快递式查询), built from the system's own history. A citizen sees the "
         "nodes, times and the lead unit, without internal notes. Null when you may not see the appeal.",
+    )
+    links: list[AppealLink] | None = strawberry.field(
+        resolver=links_of,
+        description="The appeals of other systems this one is linked to (关联记录: 网格直办, 重合件, 重复件), as "
+        "people recorded them. Null when you may not see the appeal.",
     )
     warning: AppealWarning | None = strawberry.field(
         resolver=warning_of,

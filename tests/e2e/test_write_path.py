@@ -75,6 +75,24 @@ PETITION_STEP = """mutation($register: RegisterAppealInput!) {
     userErrors { code field message }
   }
 }"""
+ROUTE = """mutation($input: RouteAppealToGridInput!) {
+  routeAppealToGrid(input: $input) { dispatch { state reason } userErrors { code field message } }
+}"""
+LINK = """mutation($input: LinkDuplicateAppealsInput!) {
+  linkDuplicateAppeals(input: $input) { dispatch { state reason } userErrors { code field message } }
+}"""
+LINKS = """query($id: ID!) {
+  appeal(id: $id) {
+    id
+    links {
+      kind kindText
+      appeal { __typename id status sourceStatus ... on GridEvent { links { kind appeal { id } } } }
+    }
+  }
+}"""
+PETITION_SEEN = """query($id: ID!) {
+  appeal(id: $id) { links { kind appeal { id status leadUnit { code } ... on Petition { title } } } }
+}"""
 RATE = """mutation($input: RateAppealInput!) {
   rateAppeal(input: $input) {
     dispatch { state reason }
@@ -364,3 +382,48 @@ async def test_a_group_visit_is_registered_answered_and_rated_online_by_the_peti
         petitioner, RATE, input={"appealId": appeal["id"], "score": 5, "idempotencyKey": "pt-e2e-7"}
     )
     assert again["data"]["rateAppeal"]["userErrors"][0]["code"] == "TRANSITION_NOT_ALLOWED"  # once (Art 21)
+
+
+async def test_links_lead_from_a_hotline_order_to_its_grid_event_and_its_petition_and_back(
+    graph: Graph, worker: None
+) -> None:
+    dispatcher = graph.token(["dispatcher"], jurisdiction={"admin_codes": ["430100"], "grid_codes": []})
+    operator = graph.token(["operator"])  # the 坐席 who took the call registers the order, and may see it after
+    order = (await graph.ask(operator, REGISTER, input=_registration("占道经营", "link-e2e-1")))["data"]
+    order_id = order["registerAppeal"]["appeal"]["id"]
+    routed = await graph.ask(
+        dispatcher, ROUTE, input={"appealId": order_id, "eventType": "0102", "idempotencyKey": "link-e2e-2"}
+    )
+    assert routed["data"]["routeAppealToGrid"]["dispatch"]["state"] == "APPLIED", routed
+
+    officer = graph.token(["petition_officer"], jurisdiction={"admin_codes": ["430100"], "grid_codes": []})
+    petition = {
+        "title": "占道经营多次投诉未果",
+        "content": "路口摊贩占道经营",
+        "phone": "13800006666",
+        "callerName": "周九",
+        "address": "开福区四方坪街道",
+        "appealType": "COMPLAINT",
+        "system": "PETITION",
+        "idempotencyKey": "link-e2e-3",
+    }
+    petition_id = (await graph.ask(officer, PETITION_STEP, register=petition))["data"]["registerAppeal"]["appeal"]["id"]
+    overlap = {"appealId": order_id, "duplicateId": petition_id, "kind": "OVERLAP", "idempotencyKey": "link-e2e-4"}
+    linked = await graph.ask(officer, LINK, input=overlap)
+    assert linked["data"]["linkDuplicateAppeals"]["dispatch"]["state"] == "APPLIED", linked
+
+    seen = await graph.ask(dispatcher, LINKS, id=order_id)
+    links = {link["kind"]: link for link in seen["data"]["appeal"]["links"]}
+    assert set(links) == {"GRID_DIRECT", "OVERLAP"}, seen
+    event = links["GRID_DIRECT"]["appeal"]
+    assert event["__typename"] == "GridEvent" and links["GRID_DIRECT"]["kindText"] == "网格直办"
+    assert {"kind": "GRID_DIRECT", "appeal": {"id": order_id}} in event["links"]  # and back, from the grid
+    assert links["OVERLAP"]["appeal"]["id"] == petition_id and links["OVERLAP"]["kindText"] == "重合件"
+
+    # the operator follows the link to the petition and sees its existence, status and unit only
+    followed = await graph.ask(operator, PETITION_SEEN, id=order_id)
+    petition_seen = next(lk for lk in followed["data"]["appeal"]["links"] if lk["kind"] == "OVERLAP")["appeal"]
+    assert petition_seen["id"] == petition_id and petition_seen["status"] and petition_seen["title"] is None
+    grid_seen = next(lk for lk in followed["data"]["appeal"]["links"] if lk["kind"] == "GRID_DIRECT")
+    assert grid_seen["appeal"] is None  # a grid event is not the operator's to see: the link stays, the event not
+    assert any(e["extensions"]["code"] == "FORBIDDEN" for e in followed["errors"]), followed
