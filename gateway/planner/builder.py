@@ -79,9 +79,11 @@ class PlanBuilder(SchemaReach):
         # value type's fields come from the subgraph that returned the value; an entity's from any that resolves
         # them. An abstract type at a path several subgraphs may produce keeps only the members all of them know.
         self._sources: dict[tuple[str, ...], frozenset[str] | None] = {}
-        # Leaf fields already fetched, by response path, key and field name, and the groups fetching them ("keys at
-        # hand"). The field name counts: a client's ``id: username`` is no key ``id``.
-        self._fetched: dict[tuple[tuple[str, ...], str, str, str], set[int]] = {}
+        # Leaf fields already fetched, by response path, key and field name, and the groups fetching them with the
+        # conditions (@skip/@include) they are fetched under ("keys at hand"). The field name counts: a client's
+        # ``id: username`` is no key ``id``; so do the conditions: a client's ``rank @skip(if: $x)`` is no
+        # ``@requires`` input for a field that is fetched when ``$x`` is true.
+        self._fetched: dict[tuple[tuple[str, ...], str, str, str], set[tuple[int, Conditions]]] = {}
 
     def helper_fields(self, fieldset: str) -> tuple[Selection, ...]:
         """A ``@key`` or ``@requires`` FieldSet as selections whose response keys no client field can clash with."""
@@ -118,7 +120,13 @@ class PlanBuilder(SchemaReach):
         return seen
 
     def _existing_entity_group(
-        self, subgraph: str, path: tuple[str, ...], deps: set[int], entity_type: str, required: Sequence[Selection]
+        self,
+        subgraph: str,
+        path: tuple[str, ...],
+        deps: set[int],
+        entity_type: str,
+        required: Sequence[Selection],
+        conditions: Conditions,
     ) -> FetchGroup | None:
         closure = self._closure(deps)
         for group in self.groups:
@@ -128,6 +136,7 @@ class PlanBuilder(SchemaReach):
                 and group.path == path
                 and group.id not in closure
                 and not _requires_conflict(group, entity_type, required)
+                and _inputs_present(group, conditions, bool(required))
             ):
                 return group
         return None
@@ -139,11 +148,17 @@ class PlanBuilder(SchemaReach):
         deps: set[int],
         entity_type: str = "",
         required: Sequence[Selection] = (),
+        conditions: Conditions = NO_CONDITIONS,
     ) -> FetchGroup:
-        group = self._existing_entity_group(subgraph, path, deps, entity_type, required)
+        """The entity fetch of ``subgraph`` at ``path`` that a jump under ``conditions`` joins (a new one if none
+        can take it); ``required``: the jump's ``@requires`` fields."""
+        group = self._existing_entity_group(subgraph, path, deps, entity_type, required, conditions)
         if group is None:
             group = self._new_group(subgraph, path, True)
         group.deps |= deps
+        group.entry_conditions.append(conditions)
+        if required:
+            group.requires_conditions.append(conditions)
         return group
 
     # reaching a position (schema questions that need the planning state) -----------------------------------
@@ -297,7 +312,10 @@ class PlanBuilder(SchemaReach):
         added = out.add_field(field.name, alias, field.arguments, field.conditions, composite)
         touched = {group.id}
         if not composite and not field.arguments:
-            self._fetched.setdefault((path, type_name, alias or field.name, field.name), set()).add(group.id)
+            fetched_under = conditions | field.conditions
+            self._fetched.setdefault((path, type_name, alias or field.name, field.name), set()).add(
+                (group.id, fetched_under)
+            )
         if composite and added.selections is not None:
             parent = self.supergraph.schema.get_type(type_name)
             parent_fields = getattr(parent, "fields", None) or {}
@@ -364,10 +382,16 @@ class PlanBuilder(SchemaReach):
         others = [set(self.supergraph.possible_types_in(type_name, g)) for g in sources if g != subgraph]
         return tuple(t for t in possible if all(t in known for known in others))
 
-    def _fetched_by(self, path: tuple[str, ...], type_name: str, field: Field) -> set[int]:
+    def _fetched_by(
+        self, path: tuple[str, ...], type_name: str, field: Field, needed: Conditions | None = None
+    ) -> set[int]:
+        """Groups that fetch ``field`` at ``path``; with ``needed``, only those that fetch it whenever ``needed``
+        holds (their conditions are among the needed ones)."""
         found: set[int] = set()
         for owner in (type_name, *interfaces_of(self.supergraph, type_name)):
-            found |= self._fetched.get((path, owner, field.response_key, field.name), set())
+            for group_id, fetched_under in self._fetched.get((path, owner, field.response_key, field.name), ()):
+                if needed is None or fetched_under <= needed:
+                    found.add(group_id)
         return found
 
     def _split_hard(
@@ -576,6 +600,15 @@ def _requires_conflict(group: FetchGroup, entity_type: str, required: Sequence[S
     return any(
         isinstance(item, Field) and item.name in present and present[item.name] != item.alias for item in required
     )
+
+
+def _inputs_present(group: FetchGroup, conditions: Conditions, requires: bool) -> bool:
+    """Whether an entry under ``conditions`` may share ``group``'s representations: ``@requires`` inputs are planned
+    under the conditions of the field that needs them, and an object whose representation lacks one is not sent, so
+    every entry of a group must hold only when the inputs of every ``@requires`` entry were fetched."""
+    requiring = [*group.requires_conditions, *([conditions] if requires else [])]
+    entries = [*group.entry_conditions, conditions]
+    return all(needed <= entry for needed in requiring for entry in entries)
 
 
 def _count_fields(selection_set: OutSelectionSet) -> int:

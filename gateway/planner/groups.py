@@ -28,6 +28,7 @@ class FetchGroup:
     escapes: list[KeyRename] = field(default_factory=list)  # client fields aliased "__typename" (applied last)
     deps: set[int] = field(default_factory=set)
     entry_conditions: list[Conditions] = field(default_factory=list)
+    requires_conditions: list[Conditions] = field(default_factory=list)  # of the entries with @requires inputs
 
     @property
     def conditions(self) -> Conditions:

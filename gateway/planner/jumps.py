@@ -131,8 +131,7 @@ def jump(
             deps |= ensure(builder, group, out, type_name, required, path, provided, field_conditions)
     finally:
         builder._depth -= 1
-    target = builder._entity_group(graph, path, deps, entity_type, required)
-    target.entry_conditions.append(field_conditions)
+    target = builder._entity_group(graph, path, deps, entity_type, required, field_conditions)
     add_requires(builder, target, type_name, entity_type, graph, key_selections + required)
     fragment = target.selections.add_fragment(entity_type)
     touched = builder.plan_field(target, fragment.selections, entity_type, field, path, (), conditions)
@@ -198,8 +197,7 @@ def jump_to_interface(
     )
     key_selections = builder.helper_fields(key.fields)
     deps = ensure(builder, group, out, interface, key_selections, path, provided, conditions)
-    target = builder._entity_group(graph, path, deps)
-    target.entry_conditions.append(conditions)
+    target = builder._entity_group(graph, path, deps, conditions=conditions)
     add_requires(builder, target, interface, interface, graph, key_selections)
     fragment = target.selections.add_fragment(interface)
     touched = builder.plan_abstract(target, fragment.selections, interface, selections, path, (), conditions)
@@ -221,7 +219,7 @@ def ensure(
     touched = {group.id}
     remaining: list[Selection] = []
     for item in selections:
-        fetched = builder._fetched_by(path, type_name, item) if isinstance(item, Field) else None
+        fetched = builder._fetched_by(path, type_name, item, conditions) if isinstance(item, Field) else None
         if (
             fetched
             and isinstance(item, Field)
