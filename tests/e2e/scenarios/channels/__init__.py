@@ -37,6 +37,14 @@ def _appeal(appeal_id: str) -> dict[str, Any] | None:
     return out
 
 
+def _related(call: dict[str, Any], _info: GraphQLResolveInfo) -> dict[str, Any] | None:
+    """The related appeal, itself with its own related appeal (any depth)."""
+    related = call.get("related")
+    if isinstance(related, dict):
+        related = related["id"]
+    return _appeal(related) if isinstance(related, str) else None
+
+
 def _search(_root: Any, _info: GraphQLResolveInfo, text: str) -> list[dict[str, Any]]:
     return [a for a in (_appeal(i) for i in APPEALS) if a is not None and text.lower() in a["title"].lower()]
 
@@ -76,7 +84,7 @@ RESOLVERS: dict[str, Resolvers] = {
     "hotline": {
         "Query": {"appeals": lambda *_: [_appeal(i) for i in APPEALS], "search": _search},
         "Appeal": {"__resolve_reference": lambda rep, _i: _appeal(rep["id"])},
-        "Call": {"__resolve_reference": lambda rep, _i: _appeal(rep["id"])},
+        "Call": {"__resolve_reference": lambda rep, _i: _appeal(rep["id"]), "related": _related},
         "Message": {"__resolve_reference": lambda rep, _i: _appeal(rep["id"])},
     },
     "grid": {
