@@ -4,7 +4,9 @@
   rotation is seen at the next refresh), or a fixed JWKS / ``joserfc.jwk.KeySet`` (tests).
 - :class:`RemoteJwks`: a ``jwks_uri`` fetched with aiohttp, through an optional :class:`~auth.jwks_store.JwksCache`
   (``minyi:jwks`` in Redis) so that replicas share a fetch. ``fetch(fresh=True)`` — a refresh for an unknown
-  ``kid`` — always asks the origin and stores what it got.
+  ``kid`` — always asks the origin and stores what it got. It remembers the ``max-age`` of the last answer's
+  ``Cache-Control`` (``max_age_s``; 0 for ``no-cache``/``no-store``, ``None`` when the answer said nothing), which
+  the verifier uses, within bounds, to schedule the next read of the key set.
 
 Both answer the JWKS *document* (``{"keys": [...]}``); turning it into keys, and deciding which are usable, is the
 verifier's job. Errors: :class:`JwksUnavailable` (the message names the URL, never a token).
@@ -22,7 +24,7 @@ from joserfc import jwk
 from auth.errors import AuthError
 from auth.jwks_store import JwksCache
 
-__all__ = ["JwksSource", "JwksUnavailable", "LocalJwks", "RemoteJwks", "fetch_json"]
+__all__ = ["JwksSource", "JwksUnavailable", "LocalJwks", "RemoteJwks", "cache_max_age", "fetch_json"]
 
 MAX_JWKS_BYTES = 256 * 1024
 
@@ -57,12 +59,38 @@ class LocalJwks:
         return None
 
 
+def cache_max_age(cache_control: str | None) -> float | None:
+    """The freshness lifetime a ``Cache-Control`` header gives (RFC 9111 §5.2.2): ``max-age`` in seconds, 0 for
+    ``no-cache`` or ``no-store``, ``None`` when it says neither (or is malformed)."""
+    if not cache_control:
+        return None
+    for directive in cache_control.lower().split(","):
+        name, _, value = directive.strip().partition("=")
+        if name in ("no-cache", "no-store"):
+            return 0.0
+        if name == "max-age":
+            try:
+                return float(max(0, int(value.strip().strip('"'))))
+            except ValueError:
+                return None
+    return None
+
+
 async def fetch_json(session: aiohttp.ClientSession, url: str, what: str) -> dict[str, Any]:
     """GET ``url`` and answer its JSON object; any failure is :class:`JwksUnavailable` naming ``what`` and ``url``."""
+    value, _ = await fetch_json_and_max_age(session, url, what)
+    return value
+
+
+async def fetch_json_and_max_age(
+    session: aiohttp.ClientSession, url: str, what: str
+) -> tuple[dict[str, Any], float | None]:
+    """:func:`fetch_json`, and the answer's ``Cache-Control`` max-age (:func:`cache_max_age`)."""
     try:
         async with session.get(url, allow_redirects=False) as response:
             if response.status != 200:
                 raise JwksUnavailable(f"{what} at {url} answered HTTP {response.status}")
+            max_age = cache_max_age(response.headers.get("Cache-Control"))
             body = await response.content.read(MAX_JWKS_BYTES + 1)
     except (aiohttp.ClientError, TimeoutError) as error:
         raise JwksUnavailable(f"{what} at {url} could not be fetched ({type(error).__name__})") from None
@@ -74,7 +102,7 @@ async def fetch_json(session: aiohttp.ClientSession, url: str, what: str) -> dic
         raise JwksUnavailable(f"{what} at {url} is not JSON") from None
     if not isinstance(value, dict):
         raise JwksUnavailable(f"{what} at {url} is not a JSON object")
-    return value
+    return value, max_age
 
 
 class RemoteJwks:
@@ -84,6 +112,7 @@ class RemoteJwks:
         self.url = url
         self.cache = cache
         self.timeout_s = timeout_s
+        self.max_age_s: float | None = None  # of the last answer from the origin (see the module docstring)
         self._session: aiohttp.ClientSession | None = None
 
     def session(self) -> aiohttp.ClientSession:
@@ -96,7 +125,7 @@ class RemoteJwks:
             cached = await self.cache.get(self.url)
             if cached is not None:
                 return cached
-        jwks = await fetch_json(self.session(), self.url, "the JWKS")
+        jwks, self.max_age_s = await fetch_json_and_max_age(self.session(), self.url, "the JWKS")
         if self.cache is not None:
             await self.cache.put(self.url, jwks)
         return jwks

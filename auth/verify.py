@@ -4,7 +4,9 @@
 :class:`~auth.errors.Unauthenticated` with a message that says what kind of check failed and nothing else (never
 the token, a claim value or a key). What it checks, in order (RFC 8725 "JWT Best Current Practices"):
 
-1. shape: three base64url segments, at most ``max_token_length`` characters; a JSON object header;
+1. shape: three base64url segments, at most ``max_token_length`` characters; a JSON object header; with
+   ``require_access_token_type`` (the default) a ``typ`` of ``at+jwt`` (RFC 9068 §4; ``application/at+jwt`` too),
+   so that an ID token whose audience happens to be the gateway's is not taken for an access token;
 2. ``alg`` in the allow-list — asymmetric signatures only (RS*/PS*/ES*/Ed25519). ``none`` and every HS* are refused
    before any key is looked at, so a token "signed" with the RSA public key as an HMAC secret (the HS/RS confusion
    attack) never reaches a verifier;
@@ -14,6 +16,13 @@ the token, a claim value or a key). What it checks, in order (RFC 8725 "JWT Best
 4. the signature (joserfc);
 5. the claims (joserfc ``JWTClaimsRegistry``): ``iss`` equal to the issuer, ``aud`` naming one of the audiences,
    ``exp`` required and ``nbf``/``iat`` honoured, each with ``leeway_s`` of clock skew; ``sub`` required.
+
+The key set is read again on a schedule, so that a key the issuer withdraws (rotated out, or compromised) stops
+being trusted: the next verification after the key set's age passes re-reads it first. The age is the
+``Cache-Control: max-age`` of the last JWKS answer (a source's ``max_age_s``) kept within ``key_max_age_bounds``
+(1 minute to 1 hour by default), or ``default_key_max_age_s`` (5 minutes) when the answer gave none. A re-read that
+fails keeps the old keys (the issuer being briefly down must not log everyone out) and is tried again after
+``min_refresh_interval_s``.
 
 Unknown ``kid``: the key set is fetched again — once for any number of concurrent requests (single-flight: they
 share one fetch task) and at most once per ``min_refresh_interval_s`` (a flood of tokens with made-up ``kid``\\ s
@@ -44,7 +53,10 @@ from auth.principal import Principal
 from auth.sessions import SessionCheck
 
 __all__ = [
+    "ACCESS_TOKEN_TYPES",
     "ALLOWED_ALGORITHMS",
+    "DEFAULT_KEY_MAX_AGE_BOUNDS",
+    "DEFAULT_KEY_MAX_AGE_S",
     "DEFAULT_LEEWAY_S",
     "DEFAULT_MIN_REFRESH_INTERVAL_S",
     "SessionBoundVerifier",
@@ -56,6 +68,9 @@ log = logging.getLogger("minyi.auth.verify")
 
 DEFAULT_LEEWAY_S: Final = 30
 DEFAULT_MIN_REFRESH_INTERVAL_S: Final = 30.0
+DEFAULT_KEY_MAX_AGE_S: Final = 300.0
+DEFAULT_KEY_MAX_AGE_BOUNDS: Final = (60.0, 3600.0)
+ACCESS_TOKEN_TYPES: Final = frozenset({"at+jwt", "application/at+jwt"})
 MAX_TOKEN_LENGTH: Final = 8192
 
 # alg → (kty, curve or None): the key an algorithm may be verified with.
@@ -126,8 +141,9 @@ _VERIFIED_CACHE_SIZE = 10_000
 
 class TokenVerifier:
     """Verifies access tokens of one issuer. ``source`` gives its JWKS; ``audience`` is the value (or values, any
-    of which) ``aud`` must name. ``clock`` (wall time, for claims) and ``monotonic`` (for the refresh interval) are
-    seams for tests."""
+    of which) ``aud`` must name. ``require_access_token_type`` refuses tokens without ``typ: at+jwt`` (turn it off
+    only for an issuer that does not send it). ``clock`` (wall time, for claims) and ``monotonic`` (for the refresh
+    interval and the key set's age) are seams for tests."""
 
     def __init__(
         self,
@@ -139,6 +155,9 @@ class TokenVerifier:
         leeway_s: int = DEFAULT_LEEWAY_S,
         min_refresh_interval_s: float = DEFAULT_MIN_REFRESH_INTERVAL_S,
         max_token_length: int = MAX_TOKEN_LENGTH,
+        require_access_token_type: bool = True,
+        default_key_max_age_s: float = DEFAULT_KEY_MAX_AGE_S,
+        key_max_age_bounds: tuple[float, float] = DEFAULT_KEY_MAX_AGE_BOUNDS,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -148,6 +167,13 @@ class TokenVerifier:
         audiences = [audience] if isinstance(audience, str) else list(audience)
         if not issuer or not audiences:
             raise ValueError("a token verifier needs an issuer and at least one audience")
+        low, high = key_max_age_bounds
+        if not 0 < low <= high:
+            raise ValueError("key_max_age_bounds must be (low, high) with 0 < low <= high")
+        self.require_access_token_type = require_access_token_type
+        self.default_key_max_age_s = default_key_max_age_s
+        self.key_max_age_bounds = (float(low), float(high))
+        self._keys_expire_at: float | None = None  # monotonic time after which the key set is read again
         self.source = source
         self.issuer = issuer
         self.audiences = tuple(audiences)
@@ -161,14 +187,7 @@ class TokenVerifier:
         # signature again each time is most of the cost. Emptied whenever the key set is reloaded, so a key that
         # leaves the JWKS stops being trusted for cached tokens too.
         self._verified_cache: dict[str, tuple[Principal, float, float]] = {}
-        self._claims = JWTClaimsRegistry(
-            now=lambda: int(clock()),
-            leeway=leeway_s,
-            iss={"essential": True, "value": issuer},
-            aud={"essential": True, "values": audiences},
-            exp={"essential": True},
-            sub={"essential": True},
-        )
+        self._claims = self._registry(issuer)
         self._jws = jws.JWSRegistry(algorithms=sorted(self.algorithms), strict_check_header=False)
         self._by_kid: dict[str, jwk.Key] = {}
         self._unnamed: tuple[jwk.Key, ...] = ()
@@ -177,10 +196,29 @@ class TokenVerifier:
         self._inflight: asyncio.Task[bool] | None = None
         self.fetches = 0  # JWKS loads started (for /metrics and tests)
 
+    def _registry(self, issuer: str) -> JWTClaimsRegistry:
+        return JWTClaimsRegistry(
+            now=lambda: int(self._clock()),
+            leeway=self._leeway_s,
+            iss={"essential": True, "value": issuer},
+            aud={"essential": True, "values": list(self.audiences)},
+            exp={"essential": True},
+            sub={"essential": True},
+        )
+
+    def use_issuer(self, issuer: str) -> None:
+        """Check ``iss`` against ``issuer`` from now on (the issuer as its discovery document spells it)."""
+        if issuer != self.issuer:
+            self.issuer = issuer
+            self._claims = self._registry(issuer)
+            self._verified_cache.clear()
+
     # -- verification -----------------------------------------------------------------------------------------------
 
     async def verify(self, token: str) -> Principal:
         """The principal ``token`` stands for, or :class:`Unauthenticated`."""
+        if self._keys_expire_at is not None and self._monotonic() >= self._keys_expire_at:
+            await self.refresh()  # the key set is past its age: read it again before trusting it
         cached = self._verified_cache.get(token)
         if cached is not None:
             principal, not_before, expires = cached
@@ -202,6 +240,10 @@ class TokenVerifier:
         header = self._header(token)
         alg = header["alg"]
         kid = header.get("kid")
+        if self.require_access_token_type:
+            typ = header.get("typ")
+            if not isinstance(typ, str) or typ.lower() not in ACCESS_TOKEN_TYPES:
+                raise _refuse("The access token's type is not at+jwt: an ID token or another JWT is not an access token.")
         key = self._key(kid, alg)
         if key is None:
             await self.refresh()
@@ -308,7 +350,15 @@ class TokenVerifier:
             self._verified_cache.clear()
         self._by_kid, self._unnamed = by_kid, unnamed
         self._loaded = True
+        self._keys_expire_at = self._monotonic() + self.key_max_age_s()
         return True
+
+    def key_max_age_s(self) -> float:
+        """How long the key set just read is trusted before it is read again (see the module docstring)."""
+        said = getattr(self.source, "max_age_s", None)
+        low, high = self.key_max_age_bounds
+        age = self.default_key_max_age_s if not isinstance(said, int | float) else float(said)
+        return min(max(age, low), high)
 
     async def close(self) -> None:
         task = self._inflight

@@ -35,6 +35,7 @@ class GatewayOptions:
     subgraph_urls: tuple[tuple[str, str], ...] = field(default=())  # overrides of the supergraph's URLs
     oidc_issuer: str | None = None  # an external issuer to trust (discovery + JWKS); None: the embedded provider
     oidc_audience: str = "minyi"  # the ``aud`` access tokens must name
+    oidc_require_at_jwt: bool = True  # refuse external tokens without ``typ: at+jwt`` (RFC 9068)
     holiday_dirs: tuple[Path, ...] = ()  # more holiday schedule folders (YYYY.txt 放假安排), after the shipped one
     graphiql: bool = False  # GraphiQL for browsers at GET /graphql
 
@@ -47,7 +48,9 @@ class GatewaySettings(BaseSettings):
         (and recompose while running) instead. ``subgraph_urls`` overrides subgraph URLs by name
         (``MINYI_GATEWAY_SUBGRAPH_URLS='{"hotline": "http://…/graphql"}'``). ``oidc_issuer`` makes the gateway trust
     an external OIDC issuer (discovery + JWKS) instead of the embedded provider; ``oidc_audience`` is the ``aud``
-    access tokens must name (``MINYI_GATEWAY_OIDC_ISSUER``, ``MINYI_GATEWAY_OIDC_AUDIENCE``). ``otlp_endpoint``
+    access tokens must name (``MINYI_GATEWAY_OIDC_ISSUER``, ``MINYI_GATEWAY_OIDC_AUDIENCE``); its tokens must have
+    ``typ: at+jwt`` unless ``oidc_require_at_jwt`` is off (``MINYI_GATEWAY_OIDC_REQUIRE_AT_JWT=false``, for an
+    issuer that does not send it). ``otlp_endpoint``
     (``MINYI_GATEWAY_OTLP_ENDPOINT``, e.g. ``http://collector:4318/v1/traces``) turns tracing on, exported over
     OTLP/HTTP. ``holiday_dirs`` (``MINYI_HOLIDAY_DIRS``, shared with the subgraphs; folders separated by
     ``os.pathsep``) adds holiday schedule folders; ``/health`` warns about a year in use that none of them, nor
@@ -73,6 +76,7 @@ class GatewaySettings(BaseSettings):
     subgraph_urls: dict[str, str] = Field(default_factory=dict)
     oidc_issuer: str | None = Field(None, pattern=r"^https?://")
     oidc_audience: str = Field("minyi", min_length=1)
+    oidc_require_at_jwt: bool = True
     otlp_endpoint: str | None = Field(None, pattern=r"^https?://")
     holiday_dirs: str = Field("", validation_alias=AliasChoices("holiday_dirs", "MINYI_HOLIDAY_DIRS"))
     graphiql: bool | None = None
@@ -94,6 +98,7 @@ class GatewaySettings(BaseSettings):
             subgraph_urls=tuple(sorted(self.subgraph_urls.items())),
             oidc_issuer=self.oidc_issuer,
             oidc_audience=self.oidc_audience,
+            oidc_require_at_jwt=self.oidc_require_at_jwt,
             holiday_dirs=tuple(Path(d) for d in self.holiday_dirs.split(os.pathsep) if d.strip()),
             graphiql=self.dev if self.graphiql is None else self.graphiql,
         )

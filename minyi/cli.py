@@ -395,14 +395,14 @@ def _start_from_subgraphs(config_path: Path, timeout_s: float) -> tuple[Supergra
     return initial, source
 
 
-def _external_verifier(issuer: str | None, audience: str) -> TokenVerifier | None:
+def _external_verifier(issuer: str | None, audience: str, require_at_jwt: bool = True) -> TokenVerifier | None:
     """The verifier for ``--oidc-issuer`` (discovery + JWKS, fetched on first use), or ``None`` without one."""
     if issuer is None:
         return None
     from auth.discovery import external_verifier
 
     logging.getLogger("minyi.gateway").info("trusting access tokens of the external issuer %s", issuer)
-    return external_verifier(issuer, audience)
+    return external_verifier(issuer, audience, require_access_token_type=require_at_jwt)
 
 
 def _embedded_provider(host: str, port: int) -> tuple[Provider, list[Callable[[], Awaitable[object]]]]:
@@ -548,7 +548,7 @@ def gateway(
             loaded,
             options,
             watch=source.watch if source is not None else None,
-            verifier=_external_verifier(options.oidc_issuer, options.oidc_audience),
+            verifier=_external_verifier(options.oidc_issuer, options.oidc_audience, options.oidc_require_at_jwt),
             provider=provider,
             on_close=closers,
             tracer=tracer,

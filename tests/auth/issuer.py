@@ -28,6 +28,7 @@ class TinyIssuer:
         self.keys: list[jwk.Key] = [self.new_key("k1")]
         self._lock = threading.Lock()
         self.jwks_requests = 0
+        self.cache_control: str | None = None  # sent with the JWKS when set
         self.discovery_requests = 0
 
     def new_key(self, kid: str) -> jwk.Key:
@@ -40,6 +41,10 @@ class TinyIssuer:
 
     def rotate(self, kid: str) -> None:
         self.keys.append(self.new_key(kid))
+
+    def withdraw(self, kid: str) -> None:
+        """Take a key out of the published key set (rotated out, or compromised)."""
+        self.keys = [k for k in self.keys if k.kid != kid]
 
     @property
     def current(self) -> jwk.Key:
@@ -63,7 +68,7 @@ class TinyIssuer:
 
     def token(self, key: jwk.Key | None = None, header: dict[str, Any] | None = None, **claims: Any) -> str:
         key = key or self.current
-        head = {"alg": self.alg, "kid": key.kid, **(header or {})}
+        head = {k: v for k, v in {"alg": self.alg, "kid": key.kid, "typ": "at+jwt", **(header or {})}.items() if v}
         return jwt.encode(head, self.claims(**claims), key, algorithms=[head["alg"]])
 
     def jwks(self) -> dict[str, Any]:
@@ -86,7 +91,8 @@ class TinyIssuer:
         async def keys(request: Request) -> JSONResponse:
             with self._lock:
                 self.jwks_requests += 1
-            return JSONResponse(self.jwks())
+            headers = {"Cache-Control": self.cache_control} if self.cache_control else None
+            return JSONResponse(self.jwks(), headers=headers)
 
         return Starlette(routes=[Route("/.well-known/openid-configuration", discovery), Route("/jwks", keys)])
 

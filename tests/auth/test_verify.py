@@ -88,8 +88,10 @@ def _attacks(issuer: TinyIssuer) -> dict[str, str]:
     return {
         "alg none": f"{none_header}.{hs_payload}.",
         "alg none with a signature": f"{none_header}.{hs_payload}.{signature}",
-        "unknown key": jwt.encode({"alg": "RS256", "kid": "stranger"}, claims, stranger),
-        "known kid, other key": jwt.encode({"alg": "RS256", "kid": "k1"}, claims, impostor),
+        "unknown key": jwt.encode({"alg": "RS256", "kid": "stranger", "typ": "at+jwt"}, claims, stranger),
+        "known kid, other key": jwt.encode({"alg": "RS256", "kid": "k1", "typ": "at+jwt"}, claims, impostor),
+        "an ID token with the gateway's audience": issuer.token(header={"typ": "JWT"}),
+        "no typ": issuer.token(header={"typ": None}),
         "HS256 with the public key as secret": f"{hs_header}.{hs_payload}.{hs_signature}",
         "expired": issuer.token(exp=int(time.time()) - 120, iat=int(time.time()) - 600),
         "not yet valid": issuer.token(nbf=int(time.time()) + 600),
@@ -140,7 +142,7 @@ async def test_an_unknown_key_refreshes_the_jwks_once_then_is_refused(
         assert issuer.jwks_requests == 1
         clock.now += 3600
         stranger = jwk.RSAKey.generate_key(2048, parameters={"kid": "stranger"})
-        token = jwt.encode({"alg": "RS256", "kid": "stranger"}, issuer.claims(), stranger)
+        token = jwt.encode({"alg": "RS256", "kid": "stranger", "typ": "at+jwt"}, issuer.claims(), stranger)
         for _ in range(3):
             with pytest.raises(Unauthenticated) as refused:
                 await verifier.verify(token)
@@ -180,7 +182,10 @@ async def test_concurrent_unknown_kids_share_one_jwks_fetch(remote: tuple[TinyIs
         assert await verifier.warm()
         assert issuer.jwks_requests == 1
         stranger = jwk.RSAKey.generate_key(2048)
-        tokens = [jwt.encode({"alg": "RS256", "kid": f"unknown-{i}"}, issuer.claims(), stranger) for i in range(10)]
+        tokens = [
+            jwt.encode({"alg": "RS256", "kid": f"unknown-{i}", "typ": "at+jwt"}, issuer.claims(), stranger)
+            for i in range(10)
+        ]
         outcomes = await asyncio.gather(*(verifier.verify(t) for t in tokens), return_exceptions=True)
         assert all(isinstance(o, Unauthenticated) for o in outcomes)
         assert issuer.jwks_requests == 2
@@ -207,7 +212,9 @@ async def test_a_flood_of_unknown_kids_is_rate_limited(remote: tuple[TinyIssuer,
         stranger = jwk.RSAKey.generate_key(2048)
         for i in range(20):
             with pytest.raises(Unauthenticated):
-                await verifier.verify(jwt.encode({"alg": "RS256", "kid": f"x{i}"}, issuer.claims(), stranger))
+                await verifier.verify(
+                    jwt.encode({"alg": "RS256", "kid": f"x{i}", "typ": "at+jwt"}, issuer.claims(), stranger)
+                )
             clock.now += 1  # 20 s of flood: still within one interval
         assert issuer.jwks_requests == 2
     finally:
@@ -310,7 +317,7 @@ async def test_a_verified_token_is_remembered_until_it_expires() -> None:
         clock=lambda: now[0],
     )
     claims = {"iss": "https://issuer.test", "aud": "minyi", "sub": "u1", "exp": int(now[0]) + 60, "iat": int(now[0])}
-    token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, key)
+    token = jwt.encode({"alg": "RS256", "kid": "k1", "typ": "at+jwt"}, claims, key)
     first = await verifier.verify(token)
     assert await verifier.verify(token) is first  # served from the cache, not verified again
     now[0] += 120  # past exp and the leeway
