@@ -42,6 +42,7 @@ from gateway.executor.http_fetcher import HttpFetcher
 from gateway.graphiql import GraphiQL
 from gateway.http import GraphQLEndpoint
 from gateway.instrumented_fetcher import InstrumentedFetcher
+from gateway.introspection import IntrospectionAccess
 from gateway.live import LiveGateway
 from gateway.metrics import GatewayMetrics, metrics_endpoint
 from gateway.pipeline import Pipeline, PlanBuilder, PlanExecutor, PlanPrinter, SupergraphView
@@ -142,6 +143,9 @@ def create_app(
             documents=DocumentCache(options.document_cache_size),
             plans=PlanCache(options.plan_cache_size, plan_store),
             dev=options.dev,
+            introspection=IntrospectionAccess(
+                dev=options.dev, roles=options.introspection_roles, scopes=options.introspection_scopes
+            ),
             subgraph_headers=internal.headers_for,
             metrics=metrics,
             tracer=tracer,

@@ -30,6 +30,7 @@ from graphql import (
     validate,
 )
 
+from gateway.introspection import introspects
 from gateway.limits import OperationLimits, check_limits
 
 __all__ = [
@@ -74,12 +75,20 @@ class ResolvedOperation:
 
 @dataclass(frozen=True, slots=True)
 class PreparedDocument:
-    """The parse cache's value. ``errors`` non-empty means the document is refused (parse, limits, validation)."""
+    """The parse cache's value. ``errors`` non-empty means the document is refused (parse, limits, validation);
+    ``plain_errors`` are the same errors without "Did you mean …?" suggestions, for callers who may not read the
+    schema (:mod:`gateway.introspection`). ``introspects``: the document reads ``__schema`` or ``__type``."""
 
     document: DocumentNode | None
     normalized: str
     errors: tuple[dict[str, Any], ...] = ()
+    plain_errors: tuple[dict[str, Any], ...] | None = None  # None: the same as ``errors``
+    introspects: bool = False
     _operations: dict[str | None, ResolvedOperation] = field(default_factory=dict)
+
+    def errors_for(self, may_read_schema: bool) -> tuple[dict[str, Any], ...]:
+        """The refusal's errors, with suggestions only for a caller who may read the schema."""
+        return self.errors if may_read_schema or self.plain_errors is None else self.plain_errors
 
     def operation(self, name: str | None) -> ResolvedOperation | dict[str, Any]:
         """The operation ``name`` selects, or an ``OPERATION_RESOLUTION_FAILURE`` error (memoised on success)."""
@@ -144,8 +153,14 @@ def validate_document(document: DocumentNode, schema: GraphQLSchema) -> Prepared
     """The second half of :func:`prepare_document`: ``document`` validated against ``schema``."""
     invalid = validate(schema, document, max_errors=MAX_VALIDATION_ERRORS)
     if invalid:
-        return PreparedDocument(None, "", tuple(render_error(e, "GRAPHQL_VALIDATION_FAILED") for e in invalid))
-    return PreparedDocument(document, print_ast(document))
+        plain = validate(schema, document, max_errors=MAX_VALIDATION_ERRORS, hide_suggestions=True)
+        return PreparedDocument(
+            None,
+            "",
+            tuple(render_error(e, "GRAPHQL_VALIDATION_FAILED") for e in invalid),
+            tuple(render_error(e, "GRAPHQL_VALIDATION_FAILED") for e in plain),
+        )
+    return PreparedDocument(document, print_ast(document), introspects=introspects(schema, document))
 
 
 def _response_key(node: FieldNode) -> str:

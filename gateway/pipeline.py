@@ -37,6 +37,7 @@ from gateway.document import (
     validate_document,
 )
 from gateway.executor.fetcher import Fetcher
+from gateway.introspection import IntrospectionAccess
 from gateway.limits import DEFAULT_LIMITS, OperationLimits
 from gateway.metrics import GatewayMetrics
 from gateway.personal_data import carries_personal_data, variables_carry_personal_data
@@ -134,6 +135,12 @@ class Outcome:
     status: int | None = None
 
 
+_NO_INTROSPECTION = (
+    "Introspection is answered only to callers with a role or scope allowed to read the schema; "
+    "this operation reads __schema or __type."
+)
+
+
 def _refused(errors: Sequence[Mapping[str, Any]], status: int | None = None) -> Outcome:
     return Outcome({"errors": list(errors)}, request_error=True, status=status)
 
@@ -160,6 +167,7 @@ class Pipeline:
         authorization: Authorization | None = None,
         metrics: GatewayMetrics | None = None,
         tracer: Tracer | None = None,
+        introspection: IntrospectionAccess | None = None,
     ) -> None:
         self.supergraph = supergraph
         self.planner = planner
@@ -170,6 +178,8 @@ class Pipeline:
         self.documents = documents if documents is not None else DocumentCache(1000)
         self.plans = plans if plans is not None else PlanCache(1000)
         self.dev = dev
+        # who may read the schema (introspection, suggestions); by default the same dev mode as the plan header
+        self.introspection = introspection if introspection is not None else IntrospectionAccess(dev=dev)
         self.subgraph_headers = subgraph_headers  # the internal token per subgraph call
         self.metrics = metrics
         self.tracer = tracer
@@ -203,8 +213,11 @@ class Pipeline:
     async def run(self, request: GraphQLRequest, *, read_only: bool = False, want_plan: bool = False) -> Outcome:
         """Run ``request``. ``read_only`` (GET) refuses anything but a query with HTTP 405."""
         prepared = self.prepare(request.query)
+        may_read_schema = self.introspection.allows(request.principal)
         if prepared.errors:
-            return _refused(prepared.errors)
+            return _refused(prepared.errors_for(may_read_schema))
+        if prepared.introspects and not may_read_schema:
+            return _refused((_error(_NO_INTROSPECTION, "FORBIDDEN"),))
         resolved = prepared.operation(request.operation_name)
         if not isinstance(resolved, ResolvedOperation):
             return _refused((resolved,))
@@ -231,7 +244,10 @@ class Pipeline:
         variables: Mapping[str, Any] = {}
         if resolved.operation.variable_definitions:
             coerced = get_variable_values(
-                self._schema, resolved.operation.variable_definitions, request.variables or {}
+                self._schema,
+                resolved.operation.variable_definitions,
+                request.variables or {},
+                hide_suggestions=not may_read_schema,
             )
             if isinstance(coerced, list):
                 return _refused([render_error(e, "BAD_USER_INPUT") for e in coerced])
@@ -275,7 +291,12 @@ class Pipeline:
             else:
                 errors.extend(result.errors)
         if resolved.local_document is not None:
-            local = execute_sync(self._schema, resolved.local_document, variable_values=request.variables or {})
+            local = execute_sync(
+                self._schema,
+                resolved.local_document,
+                variable_values=request.variables or {},
+                hide_suggestions=not may_read_schema,
+            )
             if local.errors:
                 errors.extend(render_error(e, "INTERNAL_SERVER_ERROR") for e in local.errors)
             if resolved.remote_document is None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gateway.introspection import DEFAULT_INTROSPECTION_ROLES
 from gateway.limits import DEFAULT_LIMITS, OperationLimits
 
 __all__ = ["DEFAULT_GATEWAY_PORT", "DEFAULT_OPTIONS", "GatewayOptions", "GatewaySettings"]
@@ -38,6 +39,8 @@ class GatewayOptions:
     oidc_require_at_jwt: bool = True  # refuse external tokens without ``typ: at+jwt`` (RFC 9068)
     holiday_dirs: tuple[Path, ...] = ()  # more holiday schedule folders (YYYY.txt 放假安排), after the shipped one
     graphiql: bool = False  # GraphiQL for browsers at GET /graphql
+    introspection_roles: frozenset[str] = DEFAULT_INTROSPECTION_ROLES  # may read the schema outside dev mode
+    introspection_scopes: frozenset[str] = frozenset()  # so may tokens with one of these scopes
 
 
 DEFAULT_OPTIONS = GatewayOptions()
@@ -55,7 +58,10 @@ class GatewaySettings(BaseSettings):
     OTLP/HTTP. ``holiday_dirs`` (``MINYI_HOLIDAY_DIRS``, shared with the subgraphs; folders separated by
     ``os.pathsep``) adds holiday schedule folders; ``/health`` warns about a year in use that none of them, nor
     the package, covers. ``graphiql`` (``MINYI_GATEWAY_GRAPHIQL``) serves GraphiQL to browsers at
-    ``GET /graphql``; unset, it follows ``dev``."""
+    ``GET /graphql``; unset, it follows ``dev``. Outside dev mode only principals with a role in
+    ``introspection_roles`` (``MINYI_GATEWAY_INTROSPECTION_ROLES``, space-separated, default ``admin``) or a scope
+    in ``introspection_scopes`` (``MINYI_GATEWAY_INTROSPECTION_SCOPES``, default none) may introspect the schema
+    and get "Did you mean …?" suggestions in errors (:mod:`gateway.introspection`)."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_GATEWAY_", extra="ignore")
 
@@ -80,6 +86,8 @@ class GatewaySettings(BaseSettings):
     otlp_endpoint: str | None = Field(None, pattern=r"^https?://")
     holiday_dirs: str = Field("", validation_alias=AliasChoices("holiday_dirs", "MINYI_HOLIDAY_DIRS"))
     graphiql: bool | None = None
+    introspection_roles: str = " ".join(sorted(DEFAULT_INTROSPECTION_ROLES))
+    introspection_scopes: str = ""
 
     def options(self) -> GatewayOptions:
         return GatewayOptions(
@@ -101,4 +109,6 @@ class GatewaySettings(BaseSettings):
             oidc_require_at_jwt=self.oidc_require_at_jwt,
             holiday_dirs=tuple(Path(d) for d in self.holiday_dirs.split(os.pathsep) if d.strip()),
             graphiql=self.dev if self.graphiql is None else self.graphiql,
+            introspection_roles=frozenset(self.introspection_roles.split()),
+            introspection_scopes=frozenset(self.introspection_scopes.split()),
         )

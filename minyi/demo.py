@@ -131,10 +131,12 @@ def demo_processes(data_dir: Path, seed: int, redis_url: str | None, offset: int
             gateway_port,
             f"http://127.0.0.1:{gateway_port}/health",
             # the embedded login in dev mode (`minyi token`), demo users; issuer = http://127.0.0.1:{gateway_port}
-            # GraphiQL for browsers at /graphql and the workbench at /portal
+            # GraphiQL for browsers at /graphql and the workbench at /portal; the gateway in dev mode, so that
+            # GraphiQL may introspect the schema without a login (outside dev mode only the admin role may)
             (
                 *redis,
                 ("MINYI_AUTH_DEV", "1"),
+                ("MINYI_GATEWAY_DEV", "1"),
                 ("MINYI_AUTH_USERS_FILE", str(data_dir / "users.json")),
                 ("MINYI_GATEWAY_GRAPHIQL", "1"),
             ),

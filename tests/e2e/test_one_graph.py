@@ -44,7 +44,7 @@ from subgraphs.petition.app import create_app as petition_subgraph
 from subgraphs.settings import SubgraphSettings
 from subgraphs.suggestion.app import create_app as suggestion_subgraph
 from tests.conftest import REDIS_URL
-from tests.support.principals import CITY, SUPERVISOR
+from tests.support.principals import ADMIN, CITY, SUPERVISOR
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp, serve_asgi
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
@@ -237,7 +237,9 @@ async def test_the_deprecated_items_and_next_cursor_still_page(graph: Graph) -> 
 
 
 async def test_first_states_its_default_and_maximum(graph: Graph) -> None:
-    answer = await graph.query('{ __type(name: "Query") { fields { name args { name defaultValue description } } } }')
+    answer = await graph.query(
+        '{ __type(name: "Query") { fields { name args { name defaultValue description } } } }', principal=ADMIN
+    )
     fields = {f["name"]: f for f in answer["data"]["__type"]["fields"]}
     for field, _ in LISTS.values():
         first = next(a for a in fields[field]["args"] if a["name"] == "first")
@@ -248,7 +250,7 @@ async def test_first_states_its_default_and_maximum(graph: Graph) -> None:
 
 
 async def test_date_time_is_rfc_3339_with_the_city_offset_and_says_so(graph: Graph) -> None:
-    answer = await graph.query('{ __type(name: "DateTime") { specifiedByURL description } }')
+    answer = await graph.query('{ __type(name: "DateTime") { specifiedByURL description } }', principal=ADMIN)
     scalar = answer["data"]["__type"]
     assert scalar["specifiedByURL"] == "https://scalars.graphql.org/andimarek/date-time"
     assert "+08:00" in scalar["description"]
@@ -362,7 +364,7 @@ async def test_one_reveal_mutation_serves_every_system_and_audits_each_grant(gra
 
 async def test_the_old_reveal_mutations_still_answer_and_say_what_replaces_them(graph: Graph) -> None:
     answer = await graph.query(
-        '{ __type(name: "Mutation") { fields(includeDeprecated: true) { name deprecationReason } } }'
+        '{ __type(name: "Mutation") { fields(includeDeprecated: true) { name deprecationReason } } }', principal=ADMIN
     )
     reasons = {f["name"]: f["deprecationReason"] for f in answer["data"]["__type"]["fields"]}
     old = ["revealHotlineContact", "revealPetitionContact", "revealBoardContact", "revealGridContact"]

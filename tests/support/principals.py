@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from auth.principal import Principal
 from subgraphs.common.app import PRINCIPAL_SCOPE_KEY
 
-__all__ = ["CITY", "DISPATCHER", "SUPERVISOR", "acting_as", "principal_header"]
+__all__ = ["ADMIN", "CITY", "DISPATCHER", "SUPERVISOR", "acting_as", "principal_header"]
 
 CITY = "4301"  # the seeded city's admin-code prefix (长沙)
 
@@ -26,6 +26,9 @@ SUPERVISOR = Principal.from_claims(
     {"sub": "test-supervisor", "roles": ["supervisor"], "jurisdiction": {"admin_codes": [CITY], "grid_codes": []}}
 )
 """督办员 over the whole city: every item with a location in it, full content, masked PII."""
+
+ADMIN = Principal.from_claims({"sub": "test-admin", "roles": ["admin"]})
+"""系统管理员: the role that may read the schema (introspection) outside dev mode."""
 
 
 def principal_header(claims: dict[str, Any]) -> dict[str, str]:
