@@ -243,7 +243,9 @@ class TokenVerifier:
         if self.require_access_token_type:
             typ = header.get("typ")
             if not isinstance(typ, str) or typ.lower() not in ACCESS_TOKEN_TYPES:
-                raise _refuse("The access token's type is not at+jwt: an ID token or another JWT is not an access token.")
+                raise _refuse(
+                    "The access token's type is not at+jwt: an ID token or another JWT is not an access token."
+                )
         key = self._key(kid, alg)
         if key is None:
             await self.refresh()
