@@ -4,6 +4,7 @@ Three kinds of key live in the area:
 
 - ``minyi:jwks:keyset``: the embedded provider's signing key set (private JWKs, JSON), read and written by
   :class:`auth.keys.KeyStore` through :func:`read_keyset` / :func:`write_keyset`;
+- ``minyi:jwks:rotating``: held for a minute by the one replica making a scheduled rotation of the key set;
 - ``minyi:jwks:internal``: the gateway's internal signing key (:mod:`auth.internal`), agreed between replicas by
   :func:`load_or_create_key` (``SET NX``: the first replica's key wins, every replica uses what is stored);
 - ``minyi:jwks:remote:<sha256 of the JWKS URL>``: JWKS documents fetched from an issuer, shared by replicas with a
@@ -35,6 +36,7 @@ __all__ = [
     "DEFAULT_JWKS_TTL_S",
     "INTERNAL_KEY",
     "KEYSET_KEY",
+    "ROTATION_LOCK_KEY",
     "JwksCache",
     "KeyStoreUnavailable",
     "MemoryJwksCache",
@@ -49,6 +51,7 @@ log = logging.getLogger("minyi.auth.jwks")
 
 AREA = "minyi:jwks"
 KEYSET_KEY = f"{AREA}:keyset"
+ROTATION_LOCK_KEY = f"{AREA}:rotating"  # held (SET NX EX) by the replica making a scheduled rotation
 INTERNAL_KEY = f"{AREA}:internal"
 DEFAULT_JWKS_TTL_S = 600
 

@@ -5,6 +5,10 @@ A key set is a tuple of :class:`SigningKey` (private JWKs, RS256 or ES256, made 
 anything it signed (+ leeway): until then the key stays in the JWKS so tokens it signed still verify; after that it
 is dropped. Gateway replicas share the set through Redis area ``minyi:jwks`` (:mod:`auth.jwks_store`); every replica
 re-reads it at most every ``refresh_s`` seconds, so a rotation on one replica reaches the others.
+
+Who rotates: ``minyi keys rotate`` (an operator, on the key set in Redis), or the schedule — with
+``rotate_every_s`` set (``MINYI_AUTH_KEY_ROTATION_DAYS``), the replica that re-reads a key set whose current key is
+that old rotates it, holding ``minyi:jwks:rotating`` for a minute so that only one replica does.
 """
 
 from __future__ import annotations
@@ -12,14 +16,14 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet, RSAKey
 
-from auth.jwks_store import KEYSET_KEY, read_keyset, write_keyset
+from auth.jwks_store import KEYSET_KEY, ROTATION_LOCK_KEY, read_keyset, write_keyset
 from auth.store import KeyValue
 
 __all__ = ["KEYSET_KEY", "KeyRing", "KeyStore", "KeyStoreJwks", "SigningKey", "generate_signing_key", "rotate_keys"]
@@ -128,13 +132,27 @@ class KeyStore:
     The stored value holds private keys: the Redis of a deployment is as sensitive as the keys themselves.
     """
 
-    def __init__(self, kv: KeyValue, *, alg: str = "RS256", max_token_ttl_s: int = 900, refresh_s: float = 10.0):
+    def __init__(
+        self,
+        kv: KeyValue,
+        *,
+        alg: str = "RS256",
+        max_token_ttl_s: int = 900,
+        refresh_s: float = 10.0,
+        rotate_every_s: int | None = None,
+        clock: Callable[[], float] = time.time,
+    ):
+        if rotate_every_s is not None and rotate_every_s <= max_token_ttl_s:
+            raise ValueError("keys must live longer than the tokens they sign: rotate_every_s > max_token_ttl_s")
         self._kv = kv
         self._alg = alg
         self._ttl = max_token_ttl_s
         self._refresh_s = refresh_s
+        self._rotate_every_s = rotate_every_s
+        self._clock = clock
         self._ring: KeyRing | None = None
         self._loaded_at = 0.0
+        self.rotations = 0  # rotations made by this store (scheduled or asked for)
 
     async def ring(self) -> KeyRing:
         """The current key ring; re-read from the store at most every ``refresh_s`` seconds; created when absent."""
@@ -146,21 +164,29 @@ class KeyStore:
     async def reload(self) -> KeyRing:
         raw = await read_keyset(self._kv)
         if raw is None:
-            first = json.dumps([generate_signing_key(self._alg).to_json()])
+            first = json.dumps([generate_signing_key(self._alg, int(self._clock())).to_json()])
             await write_keyset(self._kv, first, only_if_absent=True)  # another replica may have won: read it
             raw = await read_keyset(self._kv)
         keys = [SigningKey.from_json(k) for k in json.loads(raw)]
         if self._ring is None or tuple(keys) != self._ring.keys:
             self._ring = KeyRing(keys)
         self._loaded_at = time.monotonic()
+        if self._due(self._ring) and await self._kv.set(ROTATION_LOCK_KEY, "1", ex=60, nx=True):
+            return await self.rotate()
         return self._ring
+
+    def _due(self, ring: KeyRing) -> bool:
+        every = self._rotate_every_s
+        return every is not None and self._clock() - ring.current.created_at >= every
 
     async def rotate(self, now: int | None = None) -> KeyRing:
         """Make a new current key; the old one stays published until every token it signed has expired."""
-        at = int(time.time()) if now is None else now
-        ring = await self.reload()
-        keys = rotate_keys(ring.keys, generate_signing_key(self._alg, at), at, self._ttl)
+        at = int(self._clock()) if now is None else now
+        raw = await read_keyset(self._kv)
+        current = [SigningKey.from_json(k) for k in json.loads(raw)] if raw is not None else []
+        keys = rotate_keys(current, generate_signing_key(self._alg, at), at, self._ttl)
         await write_keyset(self._kv, json.dumps([k.to_json() for k in keys]))
+        self.rotations += 1
         return await self.reload()
 
 

@@ -46,6 +46,7 @@ class AuthOptions:
     service_client_secret: str | None = None
     cookie_secure: bool = False
     trusted_proxies: tuple[str, ...] = ()
+    key_rotation_s: int | None = None  # rotate the signing key when the current one is this old (None: by hand)
 
     @property
     def oauth_base(self) -> str:
@@ -66,7 +67,9 @@ class AuthSettings(BaseSettings):
     ``X-Forwarded-For`` names the client for the per-IP login limit (auth/proxies.py). ``redis_url`` (``MINYI_AUTH_REDIS_URL``,
     else ``MINYI_REDIS_URL``) holds sessions, keys and login limits shared by replicas; without it they live in
     process. ``redis_timeout_s`` (``MINYI_AUTH_REDIS_TIMEOUT_S``) bounds each connect and each command to that Redis:
-    a Redis that does not answer costs a login or a token check this long, then an error (auth/redis_client.py)."""
+    a Redis that does not answer costs a login or a token check this long, then an error (auth/redis_client.py).
+    ``key_rotation_days`` (``MINYI_AUTH_KEY_ROTATION_DAYS``, at least an hour; unset: rotate by hand with
+    ``minyi keys rotate``) rotates the signing key when the current one is that old (auth/keys.py)."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_AUTH_", extra="ignore")
 
@@ -93,6 +96,7 @@ class AuthSettings(BaseSettings):
     service_client_secret: str | None = None
     cookie_secure: bool = False
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    key_rotation_days: float | None = Field(None, ge=1 / 24)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -131,4 +135,5 @@ class AuthSettings(BaseSettings):
             service_client_secret=self.service_client_secret or (DEV_SERVICE_SECRET if self.dev else None),
             cookie_secure=self.cookie_secure,
             trusted_proxies=tuple(self.trusted_proxies),
+            key_rotation_s=None if self.key_rotation_days is None else int(self.key_rotation_days * 86400),
         )

@@ -684,6 +684,54 @@ def index_rebuild(
         return 1 if done.failed else 0
 
     raise typer.Exit(asyncio.run(run()))
+# --- signing keys of the embedded OIDC provider (auth/keys.py) -------------------------------------------------
+keys_app = typer.Typer(
+    help="The embedded OIDC provider's signing keys, in Redis (minyi:jwks:keyset) shared by every gateway replica.",
+    no_args_is_help=True,
+)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Make a new current signing key. The old one stays published until every token it signed has expired, so
+    those tokens keep working; the gateways sign with the new key within seconds (they re-read the key set every
+    10 s). Needs MINYI_REDIS_URL (or MINYI_AUTH_REDIS_URL): without Redis the keys live in the gateway process,
+    and MINYI_AUTH_KEY_ROTATION_DAYS is how they rotate there."""
+    from redis.exceptions import RedisError
+
+    from auth.keys import KeyStore
+    from auth.redis_client import open_redis
+    from auth.settings import AuthSettings
+
+    settings = AuthSettings.model_validate({})
+    if not settings.redis_url:
+        typer.echo(
+            "no MINYI_REDIS_URL: the signing keys live in the gateway process, where MINYI_AUTH_KEY_ROTATION_DAYS "
+            "rotates them",
+            err=True,
+        )
+        raise typer.Exit(2)
+    options = settings.options()
+    redis_url = settings.redis_url
+
+    async def rotate() -> tuple[str, list[tuple[str, int | None]]]:
+        client = open_redis(redis_url, timeout_s=settings.redis_timeout_s)
+        try:
+            store = KeyStore(client, alg=options.key_alg, max_token_ttl_s=options.max_token_ttl_s)  # type: ignore[arg-type]
+            ring = await store.rotate()
+            return ring.current.kid, [(k.kid, k.publish_until) for k in ring.keys if k.retired_at is not None]
+        finally:
+            await client.aclose()
+
+    try:
+        current, retired = asyncio.run(rotate())
+    except RedisError as error:
+        typer.echo(f"the key store in Redis is unavailable ({type(error).__name__})", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"current signing key: {current}")
+    for kid, until in retired:
+        typer.echo(f"retired, published until {until} (its tokens have expired by then): {kid}")
 
 
 # --- users and dev tokens of the embedded OIDC provider (auth/) ------------------------------------------------

@@ -41,7 +41,11 @@ class Provider:
         self.users: Users = users if users is not None else UserStore.demo()
         self.clients = clients if clients is not None else ClientRegistry.from_options(options)
         self.keys = KeyStore(
-            self.kv, alg=options.key_alg, max_token_ttl_s=options.max_token_ttl_s, refresh_s=key_refresh_s
+            self.kv,
+            alg=options.key_alg,
+            max_token_ttl_s=options.max_token_ttl_s,
+            refresh_s=key_refresh_s,
+            rotate_every_s=options.key_rotation_s,
         )
         self.sessions = SessionStore(
             self.kv,
