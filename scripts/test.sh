@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what is needed, then run the checks and the tests: `bash scripts/test.sh`.
-# The tests use a real redis-server on 127.0.0.1:6379 (MINYI_TEST_REDIS_URL overrides); .ci/run starts one.
+# The tests start their own redis-server on a free port (MINYI_TEST_REDIS_URL names another to use instead).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
