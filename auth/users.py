@@ -30,9 +30,11 @@ from auth.principal import Principal, Role
 __all__ = [
     "DEMO_PASSWORD",
     "DEMO_PERSON_KEYS",
+    "DEMO_SCOPES",
     "DEMO_USERS",
     "User",
     "UserStore",
+    "demo_logins",
     "demo_users",
     "hash_password",
     "verify_password",
@@ -142,6 +144,28 @@ DEMO_USERS: tuple[tuple[str, str, Role, str | None, tuple[str, ...], tuple[str, 
     ("analyst", "孙分析", Role.ANALYST, None, (CITY,), ()),
     ("admin", "钱管理", Role.ADMIN, None, (), ()),
 )
+
+
+# username -> what the user may see, as the demo prints it and the README's table of demo users says it (a test
+# keeps the README equal to this, and every code named here equal to the user's unit, admin or grid codes).
+DEMO_SCOPES: dict[str, str] = {
+    "citizen": "her own appeals: a person of the seeded city (phone 19939150008) with filings in four systems",
+    "operator": "430100 (city)",
+    "dispatcher": "430100 (city)",
+    "handler": "unit 43010503 (开福区生态环境分局)",
+    "gridworker": "grid 430121002008009",
+    "street": "430121002 (湘龙街道)",
+    "supervisor": "430121 (长沙县)",
+    "petition": "430100 (city)",
+    "leader": "430121",
+    "analyst": "430100",
+    "admin": "–",
+}
+
+
+def demo_logins() -> list[tuple[str, str, Role, str]]:
+    """(username, name, role, what they see) of every demo user, in the order of :data:`DEMO_USERS`."""
+    return [(username, name, role, DEMO_SCOPES[username]) for username, name, role, *_ in DEMO_USERS]
 
 
 # username -> person key: person 2 of legacy.world.build_world(1) (杜玲, phone 19939150008) under the demo

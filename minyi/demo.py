@@ -203,7 +203,7 @@ def _print_logins(gateway_port: int, redis_url: str | None) -> None:
     from urllib.parse import urlencode
 
     from auth.clients import PORTAL_CLIENT_ID
-    from auth.users import DEMO_PASSWORD, DEMO_USERS
+    from auth.users import DEMO_PASSWORD, demo_logins
 
     base = f"http://127.0.0.1:{gateway_port}"
     query = urlencode(
@@ -219,8 +219,7 @@ def _print_logins(gateway_port: int, redis_url: str | None) -> None:
     )
     print(f"\nThe agents' workbench (工作台): {base}/portal/   GraphiQL: {base}/graphql (in a browser)")
     print(f"Demo logins (password {DEMO_PASSWORD} for all):")
-    for username, name, role, unit, admin_codes, _ in DEMO_USERS:
-        where = unit or ",".join(admin_codes) or "-"
+    for username, name, role, where in demo_logins():
         print(f"  {username:<12} {name}  {role.value:<18} {where}")
     print("A token for the graph (send it as Authorization: Bearer …):")
     print(f"  minyi token dispatcher --dev --gateway {base}")
