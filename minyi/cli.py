@@ -684,6 +684,8 @@ def index_rebuild(
         return 1 if done.failed else 0
 
     raise typer.Exit(asyncio.run(run()))
+
+
 # --- signing keys of the embedded OIDC provider (auth/keys.py) -------------------------------------------------
 keys_app = typer.Typer(
     help="The embedded OIDC provider's signing keys, in Redis (minyi:jwks:keyset) shared by every gateway replica.",
