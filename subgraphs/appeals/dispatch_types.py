@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 import strawberry
+from strawberry.types import Info
 
 from resolvers.dispatch import DispatchRecord
+from subgraphs.common.node import Node
 
-__all__ = ["Dispatch", "DispatchState", "DispatchStep", "DispatchStepState", "UserError", "dispatch_of"]
+__all__ = [
+    "Dispatch",
+    "DispatchState",
+    "DispatchStep",
+    "DispatchStepState",
+    "UserError",
+    "dispatch_for",
+    "dispatch_of",
+]
 
 
 @strawberry.enum(description="Where a dispatch (an accepted write) stands.")
@@ -55,9 +66,13 @@ class UserError:
     message: str = strawberry.field(description="What is wrong, for a person.")
 
 
-@strawberry.type(description="An accepted write (派发记录) and how far it has been applied. Poll `dispatch(id:)`.")
-class Dispatch:
-    id: strawberry.ID = strawberry.field(description="The dispatch id.")
+@strawberry.federation.type(
+    keys=["id"],
+    description="An accepted write (派发记录) and how far it has been applied. Poll `dispatch(id:)` or "
+    "`node(id:)`; only the user who made the write sees it.",
+)
+class Dispatch(Node):
+    id: strawberry.ID = strawberry.field(description='The dispatch id, `"dispatch:<id>"`.')
     mutation: str = strawberry.field(description="The mutation that asked for it, e.g. `dispatchAppeal`.")
     state: DispatchState = strawberry.field(description="APPLIED, PENDING or FAILED.")
     reason: str | None = strawberry.field(description="Why it FAILED and what was undone; null otherwise.")
@@ -65,6 +80,22 @@ class Dispatch:
     accepted_at: datetime = strawberry.field(description="When it was accepted.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
     next_attempt_at: datetime | None = strawberry.field(description="When the next retry is due, while one waits.")
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, **representation: Any) -> Dispatch | None:
+        return await dispatch_for(info, str(representation.get("id") or ""))
+
+
+async def dispatch_for(info: Info, dispatch_id: str) -> Dispatch | None:
+    """The dispatch by its id, for the user who made it; ``None`` for anyone else, an unknown id, or a deployment
+    without an outbox."""
+    service = getattr(info.context, "dispatch", None)
+    if service is None or not dispatch_id.startswith("dispatch:"):
+        return None
+    record = await service.outbox.load(dispatch_id.removeprefix("dispatch:"))
+    if record is None or record.actor != info.context.principal.subject:
+        return None
+    return dispatch_of(record)
 
 
 def _time(text: str | None) -> datetime | None:

@@ -2,7 +2,8 @@
 interface and the ids it is addressed by.
 
 Ids are ``"<prefix>:<local id>"``; the prefix names the type, so any subgraph can tell the type of any id without
-reading it. :data:`NODE_TYPES` is that table — one line per channel system, plus citizens and units. Every system
+reading it. :data:`NODE_TYPES` is that table — one line per channel system, plus citizens, units and the write
+path's dispatches. Every system
 subgraph serves ``node(id:)``/``nodes(ids:)`` (``@shareable``): it reads its own objects, and for another system's
 id answers a reference (``__typename`` and ``id``, from :func:`node_stubs`) that the gateway completes from the
 subgraph owning that type.
@@ -28,8 +29,10 @@ NODE_TYPES: Mapping[str, str] = {
     "suggestion": "Suggestion",
     "citizen": "Citizen",
     "unit": "Unit",
+    "dispatch": "Dispatch",
 }
 _APPEAL_PREFIXES = ("hotline", "petition", "board", "grid", "suggestion")
+_STUB_PREFIXES = (*_APPEAL_PREFIXES, "dispatch")  # types another subgraph owns, answered as references
 
 
 @strawberry.interface(
@@ -52,11 +55,12 @@ def _stub(type_name: str) -> type:
     return strawberry.federation.type(cls, name=type_name, keys=[Key(fields=FieldSet("id"), resolvable=False)])
 
 
-_STUBS: dict[str, type] = {prefix: _stub(NODE_TYPES[prefix]) for prefix in _APPEAL_PREFIXES}
+_STUBS: dict[str, type] = {prefix: _stub(NODE_TYPES[prefix]) for prefix in _STUB_PREFIXES}
 
 
 def node_stubs(own: str) -> dict[str, type]:
-    """The reference types of every appeal system but ``own``, by id prefix."""
+    """The reference types of every appeal system but ``own`` (and of the write path's dispatches), by id
+    prefix."""
     return {prefix: stub for prefix, stub in _STUBS.items() if prefix != own}
 
 

@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from auth.discovery import external_verifier
 from gateway.app import create_app as create_gateway
 from gateway.settings import GatewaySettings
+from legacy.board.app import create_app as create_board_standin
 from legacy.grid.app import create_app as create_grid_standin
 from legacy.hotline.app import create_app as create_hotline_standin
 from legacy.petition.app import create_app as create_petition_standin
@@ -24,6 +25,7 @@ from resolvers.dispatch import LegacyWriters, Outbox, RetryPolicy, Worker, Worke
 from resolvers.domain import person_key
 from schema.supergraph import load_supergraph
 from subgraphs.appeals.app import create_app as create_appeals
+from subgraphs.board.app import create_app as create_board
 from subgraphs.grid.app import create_app as create_grid
 from subgraphs.hotline.app import create_app as create_hotline
 from subgraphs.petition.app import create_app as create_petition
@@ -100,6 +102,7 @@ RATE = """mutation($input: RateAppealInput!) {
     userErrors { code field message }
   }
 }"""
+NODE = "query($id: ID!) { node(id: $id) { __typename id ... on Dispatch { state } } }"
 POLL = "query($id: ID!) { dispatch(id: $id) { id mutation state steps { description state } } }"
 
 
@@ -137,6 +140,7 @@ def graph() -> Iterator[Graph]:
             "grid": serve_aiohttp(lambda: create_grid_standin(StandinOptions())),
             "suggestion": serve_aiohttp(lambda: create_suggestion_standin(StandinOptions())),
             "petition": serve_aiohttp(lambda: create_petition_standin(StandinOptions())),
+            "board": serve_aiohttp(lambda: create_board_standin(StandinOptions())),
         }
         started.extend(standins.values())
         urls: dict[str, str] = {}
@@ -145,6 +149,7 @@ def graph() -> Iterator[Graph]:
             ("grid", create_grid),
             ("suggestion", create_suggestion),
             ("petition", create_petition),
+            ("board", create_board),
         )
         for name, make in subgraphs:
             settings = SubgraphSettings.model_validate(
@@ -246,9 +251,12 @@ async def test_a_dispatcher_registers_and_dispatches_and_reads_the_result_back(g
 
     polled = await graph.ask(token, POLL, id=result["dispatch"]["id"])
     assert polled["data"]["dispatch"]["mutation"] == "dispatchAppeal"
+    as_node = await graph.ask(token, NODE, id=result["dispatch"]["id"])
+    assert as_node["data"]["node"] == {"__typename": "Dispatch", "id": result["dispatch"]["id"], "state": "APPLIED"}
     assert [s["state"] for s in polled["data"]["dispatch"]["steps"]] == ["APPLIED"]
     stranger = graph.token(["dispatcher"], sub="another-dispatcher")
     assert (await graph.ask(stranger, POLL, id=result["dispatch"]["id"]))["data"]["dispatch"] is None
+    assert (await graph.ask(stranger, NODE, id=result["dispatch"]["id"]))["data"]["node"] is None
 
 
 async def test_bad_input_and_foreign_jurisdiction_are_refused_before_writing(graph: Graph, worker: None) -> None:
