@@ -19,9 +19,18 @@ from resolvers.appeals import timeline as tracking
 from resolvers.appeals import warning as warnings
 from resolvers.appeals.reads import record_loader, split_id
 from resolvers.appeals.record import AppealRecord
+from resolvers.domain import SourceSystem, UnifiedStatus
 from subgraphs.common.types import describe_values
 
-__all__ = ["AppealWarning", "TrackingNode", "timeline_of", "warning_of"]
+__all__ = [
+    "AppealWarning",
+    "TrackingNode",
+    "received_at_of",
+    "status_of",
+    "system_of",
+    "timeline_of",
+    "warning_of",
+]
 
 TrackingStep = strawberry.enum(tracking.TrackingStep, description="The 10 tracking nodes (快递式查询) of an appeal.")
 describe_values(
@@ -127,6 +136,33 @@ async def record_of(root: Any, info: Info) -> AppealRecord | None:
     if access.scope is not Scope.FULL:
         raise Forbidden("not visible to your role: only the existence, status and unit of this appeal")
     return record
+
+
+async def _shown(root: Any, info: Info) -> AppealRecord:
+    """The appeal for a field every caller who may see it gets (existence, status and unit included)."""
+    record: AppealRecord | None = root.record
+    if record is None:
+        system, local = split_id(str(root.id))
+        source = info.context.client.get(system)
+        loader = (
+            None if source is None else info.context.loader(f"appeals.{system.value}", lambda: record_loader(source))
+        )
+        record = None if loader is None else cast(AppealRecord | None, await loader.load(local))
+    if record is None or not decide(info.context.principal, record.facts).visible:
+        raise Forbidden("this appeal is not visible to you")
+    return record
+
+
+async def system_of(root: Any, info: Info) -> SourceSystem:
+    return (await _shown(root, info)).system
+
+
+async def received_at_of(root: Any, info: Info) -> datetime:
+    return (await _shown(root, info)).received_at
+
+
+async def status_of(root: Any, info: Info) -> UnifiedStatus:
+    return (await _shown(root, info)).status
 
 
 async def timeline_of(root: Any, info: Info) -> list[TrackingNode] | None:

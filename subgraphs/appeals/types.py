@@ -11,6 +11,7 @@ other field comes from the system's own subgraph. The system subgraphs need not 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -18,13 +19,22 @@ from strawberry.types import Info
 
 import subgraphs.common.types  # noqa: F401  (gives SourceSystem and UnifiedStatus their shared descriptions)
 from resolvers.appeals.record import AppealRecord
-from resolvers.domain import SourceSystem
+from resolvers.domain import SourceSystem, UnifiedStatus
 from subgraphs.appeals.dedupe_fields import AppealCluster, AppealMatch, cluster_field, duplicates_field, overlaps_field
 from subgraphs.appeals.links import AppealLink, links_of
-from subgraphs.appeals.tracking import AppealWarning, TrackingNode, timeline_of, warning_of
+from subgraphs.appeals.tracking import (
+    AppealWarning,
+    TrackingNode,
+    received_at_of,
+    status_of,
+    system_of,
+    timeline_of,
+    warning_of,
+)
 from subgraphs.common.connection import PageInfo
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.filter import AppealFilter
+from subgraphs.common.types import RECEIVED_AT_DESCRIPTION, STATUS_DESCRIPTION, SYSTEM_DESCRIPTION
 
 __all__ = [
     "APPEAL_TYPES",
@@ -48,6 +58,15 @@ __all__ = [
 class Appeal:
     id: strawberry.ID = strawberry.field(description='"<system>:<local id>", e.g. "hotline:20260101000123".')
     record: strawberry.Private[AppealRecord | None] = None
+    system: SourceSystem = strawberry.federation.field(
+        resolver=system_of, shareable=True, description=SYSTEM_DESCRIPTION
+    )
+    received_at: datetime = strawberry.federation.field(
+        resolver=received_at_of, shareable=True, description=RECEIVED_AT_DESCRIPTION
+    )
+    status: UnifiedStatus = strawberry.federation.field(
+        resolver=status_of, shareable=True, description=STATUS_DESCRIPTION
+    )
     timeline: list[TrackingNode] | None = strawberry.field(
         resolver=timeline_of,
         description="The 10 tracking nodes (快递式查询), built from the system's own history. A citizen sees the "

@@ -419,10 +419,17 @@ def _tracking_number(root: Appeal) -> str:
     return root.tracking_no
 
 
+# the fields of every appeal the cross-system subgraph answers too (from the same read), so that a merged list or a
+# person's view needs no second read of each appeal for them: shareable, with one description everywhere
+SYSTEM_DESCRIPTION = "The system of record."
+RECEIVED_AT_DESCRIPTION = "When the system received it."
+STATUS_DESCRIPTION = "The status in the shared vocabulary."
+
+
 @strawberry.interface(description='An appeal (诉求) in any channel system; ids are "<system>:<local id>".')
 class Appeal:
     id: strawberry.ID = strawberry.field(description='The global id, "<system>:<local id>".')
-    system: domain.SourceSystem = strawberry.field(description="The system of record.")
+    system: domain.SourceSystem = strawberry.federation.field(shareable=True, description=SYSTEM_DESCRIPTION)
     channel: str = strawberry.field(
         description="How the appeal came in, as a lower-case word.", deprecation_reason="Use intakeChannel."
     )
@@ -446,12 +453,12 @@ class Appeal:
         description="诉求人: the person who filed it, as the caller's role allows; null when withheld."
     )
     location: Location | None = strawberry.field(description="事发地: where the matter is; null when not recorded.")
-    received_at: datetime = strawberry.field(description="When the system received it.")
+    received_at: datetime = strawberry.federation.field(shareable=True, description=RECEIVED_AT_DESCRIPTION)
     lead_unit: Unit | None = strawberry.field(
         description="主办单位: the unit leading the handling; null before dispatch."
     )
     co_units: list[Unit] = strawberry.field(description="会办单位: the units handling it with the lead unit.")
-    status: domain.UnifiedStatus = strawberry.field(description="The status in the shared vocabulary.")
+    status: domain.UnifiedStatus = strawberry.federation.field(shareable=True, description=STATUS_DESCRIPTION)
     source_status: str = strawberry.field(description="The status as the system of record says it.")
     deadline: datetime | None = strawberry.field(description="When handling is due.", deprecation_reason="Use dueAt.")
     confidentiality: domain.Confidentiality = strawberry.field(description="Whose eyes it is kept from.")
