@@ -34,6 +34,7 @@ from subgraphs.suggestion.app import create_app as create_suggestion
 from tests.auth.issuer import TinyIssuer, serve_issuer
 from tests.conftest import REDIS_URL
 from tests.resolvers.dispatch.harness import board_client, clients, petition_client, suggestion_client
+from tests.support.deployment import LEGACY_TIMEOUT_S
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp, serve_asgi
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
@@ -153,7 +154,12 @@ def graph() -> Iterator[Graph]:
         )
         for name, make in subgraphs:
             settings = SubgraphSettings.model_validate(
-                {"legacy_url": standins[name].url, "redis_url": REDIS_URL, "internal_jwks_url": jwks}
+                {
+                    "legacy_url": standins[name].url,
+                    "legacy_timeout_s": LEGACY_TIMEOUT_S,
+                    "redis_url": REDIS_URL,
+                    "internal_jwks_url": jwks,
+                }
             )
             server = serve_asgi(lambda m=make, s=settings: m(s))  # type: ignore[misc]
             started.append(server)
@@ -161,6 +167,7 @@ def graph() -> Iterator[Graph]:
         appeals_settings = SubgraphSettings.model_validate(
             {
                 "legacy_urls": {n: s.url for n, s in standins.items()},
+                "legacy_timeout_s": LEGACY_TIMEOUT_S,
                 "redis_url": REDIS_URL,
                 "internal_jwks_url": jwks,
             }

@@ -40,7 +40,7 @@ ANALYST = {"sub": "a1", "roles": ["analyst"]}
 def settings(legacy_url: str) -> SubgraphSettings:
     return SubgraphSettings(
         legacy_url=legacy_url,
-        legacy_timeout_s=2.0,
+        legacy_timeout_s=10.0,
         legacy_max_concurrency=8,
         redis_url=REDIS_URL,
         require_internal_token=False,

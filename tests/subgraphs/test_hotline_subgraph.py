@@ -40,7 +40,7 @@ def standin() -> Iterator[BackgroundServer]:
     server.stop()
 
 
-def _subgraph(legacy_url: str, timeout_s: float = 2.0) -> BackgroundServer:
+def _subgraph(legacy_url: str, timeout_s: float = 10.0) -> BackgroundServer:
     settings = SubgraphSettings(
         legacy_url=legacy_url, legacy_timeout_s=timeout_s, redis_url="", require_internal_token=False
     )

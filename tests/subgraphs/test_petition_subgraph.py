@@ -49,7 +49,7 @@ def _subgraph(legacy_url: str, timeout_s: float) -> BackgroundServer:
 
 @pytest.fixture(scope="module")
 def subgraph(standin: BackgroundServer) -> Iterator[BackgroundServer]:
-    server = _subgraph(standin.url, 2.0)
+    server = _subgraph(standin.url, 10.0)
     yield server
     server.stop()
 

@@ -34,7 +34,7 @@ LEADER = {"sub": "l1", "roles": ["leader"], "jurisdiction": {"admin_codes": ["43
 
 def settings(legacy_url: str) -> SubgraphSettings:
     return SubgraphSettings(
-        legacy_url=legacy_url, legacy_timeout_s=2.0, legacy_max_concurrency=8, redis_url=REDIS_URL,
+        legacy_url=legacy_url, legacy_timeout_s=10.0, legacy_max_concurrency=8, redis_url=REDIS_URL,
         require_internal_token=False,
     )  # fmt: skip
 

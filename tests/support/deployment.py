@@ -49,6 +49,10 @@ _STANDINS: dict[str, Callable[[StandinOptions], web.Application]] = {
     "grid": create_grid_standin,
     "suggestion": create_suggestion_standin,
 }
+# Generous: a loaded test machine answers slowly, and a stand-in that is down refuses at once. Tests of timeouts set
+# their own small values.
+LEGACY_TIMEOUT_S = 10.0
+
 _SUBGRAPHS: dict[str, Callable[[SubgraphSettings], Any]] = {
     "hotline": create_hotline,
     "petition": create_petition,
@@ -104,6 +108,7 @@ def running_graph(
             settings = SubgraphSettings.model_validate(
                 {
                     "legacy_url": standin.url,
+                    "legacy_timeout_s": LEGACY_TIMEOUT_S,
                     "redis_url": redis_url,
                     "internal_jwks_url": f"{gateway_base}/internal/jwks",
                 }
@@ -112,7 +117,12 @@ def running_graph(
             started.append(subgraph)
             urls[name] = f"{subgraph.url}/graphql"
         appeals_settings = SubgraphSettings.model_validate(
-            {"legacy_urls": standins, "redis_url": redis_url, "internal_jwks_url": f"{gateway_base}/internal/jwks"}
+            {
+                "legacy_urls": standins,
+                "legacy_timeout_s": LEGACY_TIMEOUT_S,
+                "redis_url": redis_url,
+                "internal_jwks_url": f"{gateway_base}/internal/jwks",
+            }
         )
         appeals = serve_asgi(lambda: create_appeals(appeals_settings, clock=appeals_clock))
         started.append(appeals)
