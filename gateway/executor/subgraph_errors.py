@@ -1,9 +1,10 @@
 """Errors that come from subgraphs, made into client errors.
 
-A subgraph's own GraphQL errors keep their ``message`` and ``extensions`` and gain ``extensions.service``; their
-``path`` is translated to the client's response (``["_entities", i, *rest]`` → the path of every object that asked
-for representation ``i``, followed by ``rest``); ``locations`` refer to the subgraph operation, not the client's,
-and are dropped. A subgraph that could not answer at all costs one error with ``extensions.code`` and
+A subgraph's own GraphQL errors keep their ``message`` and ``extensions``; ``extensions.service`` is the one the
+subgraph gave (it may name the system behind it better than the gateway can), else the subgraph's name. Their
+``path`` is translated to the client's response (``["_entities", i, *rest]`` → the path of every object that
+asked for representation ``i``, followed by ``rest``); ``locations`` refer to the subgraph operation, not the
+client's, and are dropped. A subgraph that could not answer at all costs one error with ``extensions.code`` and
 ``extensions.service`` and a message that names the subgraph but not its internals.
 """
 
@@ -18,9 +19,12 @@ INVALID_RESPONSE = "SUBGRAPH_INVALID_RESPONSE"
 
 
 def _extensions(error: Mapping[str, Any], service: str) -> dict[str, Any]:
+    """The error's extensions with ``service``: the subgraph's own when it named one, else the subgraph."""
     extensions = error.get("extensions")
     out = dict(extensions) if isinstance(extensions, Mapping) else {}
-    out["service"] = service
+    given = out.get("service")
+    if not isinstance(given, str) or not given:
+        out["service"] = service
     return out
 
 

@@ -72,8 +72,8 @@ def criteria_of(info: Info, given: AppealFilter | None) -> AppealCriteria:
 
 
 def report_missing(info: Info, failed: dict[SourceSystem, LegacyError]) -> None:
-    """One error per system left out of a partial answer, at the field's path; ``extensions.system`` names it (the
-    gateway sets ``extensions.service`` to the subgraph)."""
+    """One error per system left out of a partial answer, at the field's path; ``extensions.service`` (which the
+    gateway keeps) and ``extensions.system`` name it as a ``SourceSystem`` value."""
     for system, error in sorted(failed.items(), key=lambda x: x[0].value):
         info.context.partial_errors.append(
             GraphQLError(

@@ -165,7 +165,8 @@ class AppealEdge:
 @strawberry.type(
     description="A page of appeals from every system, newest first. When a system could not be read the page holds "
     "the others' appeals, `unavailableSystems` names the missing ones and an error with `extensions.code` "
-    "LEGACY_UNAVAILABLE (or another legacy code) and `extensions.system` (the missing system) accompanies it."
+    "LEGACY_UNAVAILABLE (or another legacy code) accompanies it, whose `extensions.service` and `extensions.system` "
+    "name the missing system."
 )
 class AppealConnection:
     edges: list[AppealEdge] = strawberry.field(description="The appeals of this page with their cursors.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from resolvers.domain import SourceSystem
 from subgraphs.board.query import NODES, Query
 from subgraphs.board.reveal import Mutation
 from subgraphs.board.types import BoardMessage, Citizen
@@ -9,4 +10,6 @@ from subgraphs.common.schema import SubgraphSchema
 
 __all__ = ["schema"]
 
-schema = SubgraphSchema(query=Query, mutation=Mutation, types=[BoardMessage, Citizen, *NODES.types])
+schema = SubgraphSchema(
+    query=Query, mutation=Mutation, types=[BoardMessage, Citizen, *NODES.types], system=SourceSystem.MSGBOARD
+)

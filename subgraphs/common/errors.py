@@ -3,8 +3,9 @@
 Resolvers raise :class:`~resolvers.adapters.errors.LegacyError` (from the adapters) or :class:`SubgraphInputError`
 (bad arguments, malformed ids). :class:`ErrorCodes`, a Strawberry extension, rewrites every error of a result so
 it carries ``extensions.code`` from the published list (:mod:`schema.error_codes`) and ``extensions.retryable`` —
-and, when a legacy system is the cause, ``extensions.service`` naming it as a ``SourceSystem`` value and a message
-for people: what the legacy system said stays in the log. Unexpected exceptions reach the client as
+and ``extensions.service``, a ``SourceSystem`` value: the legacy system at fault when one is (with a message for
+people: what the legacy system said stays in the log), else the system the subgraph serves (none for the
+cross-system appeals subgraph; the gateway then names the subgraph). Unexpected exceptions reach the client as
 ``INTERNAL_SERVER_ERROR`` with no internals (they are logged)::
 
     SubgraphError               base
@@ -113,11 +114,23 @@ def _rewrite(error: GraphQLError) -> GraphQLError:
     return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None, extensions)
 
 
+def _with_service(error: GraphQLError, service: str | None) -> GraphQLError:
+    if service is None or (error.extensions or {}).get("service"):
+        return error
+    error.extensions = {**(error.extensions or {}), "service": service}
+    return error
+
+
 class ErrorCodes(SchemaExtension):
-    """Give every error in a result an ``extensions.code`` (and ``service`` for legacy failures)."""
+    """Give every error in a result an ``extensions.code``, and ``service``: the legacy system at fault, else
+    ``service`` (the ``SourceSystem`` value of the system the subgraph serves, if it serves one)."""
+
+    def __init__(self, service: str | None = None) -> None:
+        super().__init__()
+        self.service = service
 
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [_rewrite(e) for e in result.errors]
+            result.errors = [_with_service(_rewrite(e), self.service) for e in result.errors]

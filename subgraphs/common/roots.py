@@ -11,9 +11,10 @@ QUERY_DESCRIPTION = (
     "message board), 网格 (grid management) and 人民建议 (suggestion collection) — read through to each system of "
     "record. Every appeal is an `Appeal` and a `Node`; every list is a cursor connection. Errors: a part the "
     "caller cannot see or a system cannot answer is null, with an error at its path. Every error carries "
-    "`extensions.code` from this list: " + error_codes_text() + " `extensions.service` names the part of "
-    "the graph at fault (hotline, petition, board, grid, suggestion, appeals), and `extensions.retryable` says whether the same "
-    "request may succeed later."
+    "`extensions.code` from this list: " + error_codes_text() + " `extensions.service` names the system at fault "
+    "as a `SourceSystem` value (HOTLINE, PETITION, MSGBOARD, GRID, SUGGESTION); where no one system is, it names "
+    "the part of the graph (appeals for the cross-system lookup, or the part that did not answer at all). "
+    "`extensions.retryable` says whether the same request may succeed later."
 )
 MUTATION_DESCRIPTION = (
     "Actions on appeals. Each is audited; what the caller can fix comes back in `userErrors`, what they cannot "

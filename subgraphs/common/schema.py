@@ -2,7 +2,7 @@
 
 Differences from ``strawberry.federation.Schema``: one bad representation in ``_entities`` (not an object,
 no ``__typename``, a type that is not an entity here) becomes an error at its own index instead of failing the
-whole call; every error gets an ``extensions.code``; the people served in a request reach the person directory; errors
+whole call; every error gets an ``extensions.code`` and, in a system's subgraph, ``extensions.service``; the people served in a request reach the person directory; errors
 a resolver reports beside a partial answer join the response; each document is parsed and validated once
 (:mod:`.documents`); ``DateTime`` is RFC 3339 with the ``+08:00`` offset (:mod:`subgraphs.common.scalars`).
 """
@@ -23,6 +23,7 @@ from strawberry.federation.schema_directives import Key
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, Info
 
+from resolvers.domain import SourceSystem
 from resolvers.persons import DirectoryUnavailable
 from subgraphs.common.documents import CachedDocuments, KnownDocuments
 from subgraphs.common.errors import ErrorCodes, SubgraphInputError
@@ -70,16 +71,24 @@ def _resolvable(graphql_type: Any) -> bool:
 
 class SubgraphSchema(strawberry.federation.Schema):
     def __init__(
-        self, *, query: type, mutation: type | None = None, types: Iterable[type] = (), extensions: Iterable[Any] = ()
+        self,
+        *,
+        query: type,
+        mutation: type | None = None,
+        types: Iterable[type] = (),
+        extensions: Iterable[Any] = (),
+        system: SourceSystem | None = None,
     ) -> None:
+        """``system``: the system of record this subgraph serves, named as ``extensions.service`` on its errors."""
         self.known_documents = KnownDocuments()
+        errors = partial(ErrorCodes, service=None if system is None else system.value)
         super().__init__(
             query=query,
             mutation=mutation,
             types=list(types),
             extensions=[
                 partial(CachedDocuments, self.known_documents),
-                ErrorCodes,
+                errors,
                 RememberPeople,
                 PartialErrors,
                 *extensions,

@@ -151,4 +151,6 @@ class Query:
     nodes = NODES.nodes
 
 
-schema = SubgraphSchema(query=Query, mutation=Mutation, types=[GridEvent, Citizen, *NODES.types])
+schema = SubgraphSchema(
+    query=Query, mutation=Mutation, types=[GridEvent, Citizen, *NODES.types], system=SourceSystem.GRID
+)

@@ -259,4 +259,6 @@ class Mutation:
     )
 
 
-schema = SubgraphSchema(query=Query, mutation=Mutation, types=[HotlineTicket, Citizen, *NODES.types])
+schema = SubgraphSchema(
+    query=Query, mutation=Mutation, types=[HotlineTicket, Citizen, *NODES.types], system=domain.SourceSystem.HOTLINE
+)

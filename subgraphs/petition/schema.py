@@ -194,4 +194,6 @@ class Mutation:
     )
 
 
-schema = SubgraphSchema(query=Query, mutation=Mutation, types=[Petition, Citizen, *NODES.types])
+schema = SubgraphSchema(
+    query=Query, mutation=Mutation, types=[Petition, Citizen, *NODES.types], system=SourceSystem.PETITION
+)

@@ -150,4 +150,6 @@ class Query:
     nodes = NODES.nodes
 
 
-schema = SubgraphSchema(query=Query, mutation=Mutation, types=[Suggestion, Citizen, *NODES.types])
+schema = SubgraphSchema(
+    query=Query, mutation=Mutation, types=[Suggestion, Citizen, *NODES.types], system=SourceSystem.SUGGESTION
+)

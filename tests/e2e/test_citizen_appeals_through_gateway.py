@@ -150,9 +150,12 @@ async def test_a_stopped_system_leaves_a_partial_view_and_an_error_naming_it(
     assert systems and "PETITION" not in systems
     assert citizen["appeals"]["unavailableSystems"] == ["PETITION"]
     assert citizen["summary"]["unavailableSystems"] == ["PETITION"]
-    named = {(tuple(e["path"]), e["extensions"]["code"], e["extensions"]["system"]) for e in body["errors"]}
-    assert named == {
-        (("citizen", "appeals"), "LEGACY_UNAVAILABLE", "PETITION"),
-        (("citizen", "summary"), "LEGACY_UNAVAILABLE", "PETITION"),
+    named = {
+        (tuple(e["path"]), e["extensions"]["code"], e["extensions"]["service"], e["extensions"]["system"])
+        for e in body["errors"]
+    }
+    assert named == {  # the gateway keeps the system at fault as the subgraph named it
+        (("citizen", "appeals"), "LEGACY_UNAVAILABLE", "PETITION", "PETITION"),
+        (("citizen", "summary"), "LEGACY_UNAVAILABLE", "PETITION", "PETITION"),
     }
     assert all("PETITION" in e["message"] for e in body["errors"])

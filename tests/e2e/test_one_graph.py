@@ -376,3 +376,19 @@ async def test_the_old_reveal_mutations_still_answer_and_say_what_replaces_them(
     )
     assert "errors" not in still, still
     assert "*" not in still["data"]["revealGridContact"]["phone"]
+
+
+async def test_errors_name_the_system_at_fault_as_a_source_system_value(graph: Graph) -> None:
+    answer = await graph.query(
+        "{ petitions(first: 101) { nodes { id } } boardMessages(first: 101) { nodes { id } } "
+        'gridEvents(first: 5, filter: {sourceStatus: "x", statuses: [CLOSED]}) { nodes { id } } '
+        'appeal(id: "nothing:1") { id } }'
+    )
+    named = {e["path"][0]: (e["extensions"]["code"], e["extensions"]["service"]) for e in answer["errors"]}
+    assert named == {
+        "petitions": ("BAD_USER_INPUT", "PETITION"),
+        "boardMessages": ("BAD_USER_INPUT", "MSGBOARD"),
+        "gridEvents": ("BAD_USER_INPUT", "GRID"),
+        "appeal": ("BAD_USER_INPUT", "appeals"),  # the cross-system lookup is no one system
+    }
+    assert all(e["extensions"]["retryable"] is False for e in answer["errors"])

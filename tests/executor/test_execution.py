@@ -345,6 +345,23 @@ async def test_subgraph_errors_keep_message_and_extensions_and_gain_the_service(
     ]
 
 
+async def test_a_service_the_subgraph_names_is_kept() -> None:
+    def accounts(request: SubgraphRequest) -> dict[str, Any]:
+        return {
+            "data": {"me": {"id": "u1", "name": None}},
+            "errors": [
+                {"message": "legacy down", "path": ["me", "name"], "extensions": {"code": "X", "service": "LEDGER"}},
+                {"message": "no name", "path": ["me", "name"], "extensions": {"code": "Y", "service": ""}},
+            ],
+        }
+
+    result, _ = await run("{ me { id name } }", Fetch("accounts", "{ me { id name } }"), {"accounts": accounts})
+    assert [e["extensions"] for e in result.errors] == [
+        {"code": "X", "service": "LEDGER"},  # the system behind the subgraph, as the subgraph named it
+        {"code": "Y", "service": "accounts"},  # an empty name names nothing: the subgraph is named instead
+    ]
+
+
 async def test_entity_errors_without_a_path_attach_to_the_fetch_path() -> None:
     result, _ = await run(
         "{ users { reviews { product { upc price } } } }",

@@ -200,7 +200,10 @@ async def test_bad_arguments_are_clear_errors_and_the_rest_is_answered(subgraph:
     assert all(result["data"][k] is None for k in ("big", "odd", "cursor", "none", "one"))
     errors = {e["path"][0]: e for e in result["errors"]}
     assert set(errors) == {"big", "odd", "cursor", "none", "one"}
-    assert all(e["extensions"] == {"code": "BAD_USER_INPUT", "retryable": False} for e in errors.values())
+    assert all(
+        e["extensions"] == {"code": "BAD_USER_INPUT", "retryable": False, "service": "MSGBOARD"}
+        for e in errors.values()
+    )
     assert "first must be between 1 and 100" in errors["big"]["message"]
     assert "unknown board state '审核中'" in errors["odd"]["message"]
 

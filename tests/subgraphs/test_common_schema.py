@@ -8,6 +8,7 @@ import pytest
 import strawberry
 
 from resolvers.adapters.errors import LegacyUnavailable
+from resolvers.domain import SourceSystem
 from resolvers.persons import MemoryDirectory
 from subgraphs.common.context import SubgraphContext
 from subgraphs.common.errors import SubgraphInputError
@@ -85,6 +86,20 @@ async def test_legacy_failures_carry_code_and_service() -> None:
     [error] = result.errors
     assert error.extensions == {"code": "LEGACY_UNAVAILABLE", "service": "TINY", "retryable": True}
     assert error.path == ["down"]
+
+
+async def test_a_system_subgraph_names_its_system_on_every_error_and_the_legacy_one_at_fault() -> None:
+    hotline = SubgraphSchema(query=Query, types=[Thing], system=SourceSystem.HOTLINE)
+    context = SubgraphContext(client=None, directory=MemoryDirectory(), person_secret=b"s")
+    result = await hotline.execute("{ down things(first: 1000) { id } }", context_value=context)
+    services = {e.path[0]: (e.extensions or {}).get("service") for e in result.errors}
+    assert services == {"down": "TINY", "things": "HOTLINE"}  # the failing legacy system wins over the subgraph's
+    invalid = await hotline.execute("{ nonsense }", context_value=context)
+    assert invalid.errors[0].extensions == {
+        "code": "GRAPHQL_VALIDATION_FAILED",
+        "retryable": False,
+        "service": "HOTLINE",
+    }
 
 
 async def test_unexpected_errors_hide_their_details() -> None:

@@ -226,7 +226,9 @@ async def test_bad_arguments_are_clear_errors_and_the_rest_is_answered(subgraph:
     assert all(data[k] is None for k in ("big", "state", "area", "cursor", "nothing", "wrong"))
     errors = {e["path"][0]: e for e in body["errors"]}
     assert set(errors) == {"big", "state", "area", "cursor", "nothing", "wrong"}  # "gone" is null without error
-    assert all(e["extensions"] == {"code": "BAD_USER_INPUT", "retryable": False} for e in errors.values())
+    assert all(
+        e["extensions"] == {"code": "BAD_USER_INPUT", "retryable": False, "service": "GRID"} for e in errors.values()
+    )
     assert "first must be between 1 and 100" in errors["big"]["message"]
 
 

@@ -202,7 +202,10 @@ async def test_bad_arguments_are_clear_errors_and_the_rest_is_answered(
     assert all(data[k] is None for k in failed)
     errors = {e["path"][0]: e for e in body["errors"]}
     assert set(errors) == failed  # "gone" is null without an error
-    assert all(e["extensions"] == {"code": "BAD_USER_INPUT", "retryable": False} for e in errors.values())
+    assert all(
+        e["extensions"] == {"code": "BAD_USER_INPUT", "retryable": False, "service": "SUGGESTION"}
+        for e in errors.values()
+    )
     assert "first must be between 1 and 100" in errors["big"]["message"]
     assert "unknown suggestion status '已完成'" in errors["state"]["message"]
 
