@@ -44,7 +44,7 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
     ErrorCode("LEGACY_AUTH_FAILED", False, "a system of record refused the platform's credentials"),
     ErrorCode("LEGACY_REJECTED", False, "a system of record refused the request"),
     ErrorCode("NOT_FOUND", False, "the system of record has no such record"),
-    ErrorCode("DIRECTORY_UNAVAILABLE", True, "the person directory did not answer"),
+    ErrorCode("DIRECTORY_UNAVAILABLE", True, "the person or unit directory did not answer"),
     ErrorCode("AUDIT_UNAVAILABLE", True, "an audited action was refused because its record could not be written"),
     ErrorCode("IDEMPOTENCY_KEY_REUSED", False, "an idempotency key sent again with a different input"),
     ErrorCode("UNSUPPORTED", False, "the write is not available for this appeal's system"),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from legacy.world import Place
+
 __all__ = [
     "EVENT_CODES",
     "PUBLIC_SOURCES",
@@ -113,9 +115,10 @@ _DEPARTMENTS = {
 }
 
 
-def department_for(event: EventCode, district_code: str, district: str, street: str) -> tuple[str, str]:
-    """(code, name) of the 处置部门 for ``event`` in that district; 街道 matters go to the street office."""
+def department_for(event: EventCode, place: Place) -> tuple[str, str]:
+    """(code, name) of the 处置部门 for ``event`` at ``place``: its district's department, or for 街道 matters its
+    street office (coded by the street's 9-digit admin code, one code per office)."""
     if event.dept == "街道":
-        return f"{district_code}-JD", f"{street}办事处"
+        return f"{place.admin_code12[:9]}-JD", f"{place.street}办事处"
     suffix, short = _DEPARTMENTS[event.dept]
-    return f"{district_code}-{short}", f"{district}{suffix}"
+    return f"{place.district_code}-{short}", f"{place.district}{suffix}"

@@ -228,7 +228,7 @@ class _Seeder:
             state = next_state(state, action, public_report=public)
             times[column] = moment
             if action == "dispatch":
-                dept_code, dept_name = department_for(code, place.district_code, place.district, place.street)
+                dept_code, dept_name = department_for(code, place)
                 deadline = add_working_hours(moment, code.limit_hours)
             if action == "close":
                 late = deadline is not None and times["feedback_time"] > deadline

@@ -26,6 +26,7 @@ from resolvers.audit import AuditLog, MemoryAuditLog, RedisAuditLog
 from resolvers.calendar import calendar_for, schedule_gaps
 from resolvers.dedupe.index import DedupeIndex, MemoryIndex, RedisIndex
 from resolvers.persons import MemoryDirectory, PersonDirectory, RedisDirectory, connect_redis
+from resolvers.units import MemoryUnits, RedisUnits, UnitDirectory
 from subgraphs.common.context import SubgraphContext, beijing_now
 from subgraphs.common.internal_auth import InternalTokenGuard
 from subgraphs.common.trace_context import TraceContextMiddleware
@@ -115,6 +116,7 @@ def build_subgraph_app(
     redis = connect_redis(settings.redis_url) if settings.redis_url else None
     directory: PersonDirectory = RedisDirectory(redis) if redis is not None else MemoryDirectory()
     audit: AuditLog = RedisAuditLog(redis) if redis is not None else MemoryAuditLog()
+    units: UnitDirectory = RedisUnits(redis) if redis is not None else MemoryUnits()
     secret = settings.person_key_secret.encode()
     calendar = calendar_for(settings.holiday_folders())
     index: DedupeIndex | None = None
@@ -132,6 +134,7 @@ def build_subgraph_app(
             directory=directory,
             person_secret=secret,
             audit=audit,
+            units=units,
             calendar=calendar,
             dispatch=None if dispatch is None else dispatch[0],
             clock=clock or beijing_now,

@@ -15,6 +15,7 @@ from resolvers.appeals.warning import WarningLimits
 from resolvers.audit import AuditLog, MemoryAuditLog
 from resolvers.calendar import WorkCalendar, calendar_for
 from resolvers.persons import Identifiers, PersonDirectory
+from resolvers.units import MemoryUnits, UnitDirectory
 
 __all__ = ["SubgraphContext", "beijing_now"]
 
@@ -33,6 +34,8 @@ class SubgraphContext:
         ``loaders`` holds the request's DataLoaders by name, made on first use with ``loader(name, factory)`` so that
         ``resolve_reference`` calls in one ``_entities`` request share one batch. ``seen_people`` collects the
         identifiers behind every person key served in this request; the app writes them to the directory after.
+        ``seen_units`` likewise collects the code and name of every unit whose id was served, for ``units``, the unit
+        directory that ``node(id: "unit:…")`` reads.
 
         ``principal`` is who asks (:mod:`resolvers.access` decides what they see); whatever authenticates the request
         stores it in the ASGI scope under ``"minyi.principal"`` and the app copies it here; without one the request is
@@ -52,6 +55,8 @@ class SubgraphContext:
     person_secret: bytes
     loaders: dict[str, Any] = field(default_factory=dict)
     seen_people: dict[str, Identifiers] = field(default_factory=dict)
+    units: UnitDirectory = field(default_factory=MemoryUnits)
+    seen_units: dict[str, str] = field(default_factory=dict)
     principal: Principal = ANONYMOUS
     audit: AuditLog = field(default_factory=MemoryAuditLog)
     partial_errors: list[GraphQLError] = field(default_factory=list)

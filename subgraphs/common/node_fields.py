@@ -2,8 +2,10 @@
 
 A subgraph reads its own appeals (and citizens, which every subgraph knows by key); for another system's appeal it
 answers the reference (``__typename`` + ``id``) and the gateway fetches the fields asked for from the subgraph that
-owns the type, which answers null when no such appeal exists or the caller may not see it. An id of no known type,
-or a malformed one, is null: a client cannot tell it apart from an appeal that does not exist.
+owns the type, which answers null when no such appeal exists or the caller may not see it. A unit's id is answered
+from the unit directory (:mod:`resolvers.units`), which every subgraph fills with the units whose ids it serves, so
+any subgraph finds any system's unit. An id of no known type, or a malformed one, is null: a client cannot tell it
+apart from an appeal that does not exist.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from strawberry.types import Info
 
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.node import Node, node_stubs, node_type_of
+from subgraphs.common.types import Unit
 
 __all__ = ["MAX_NODES", "NodeFields", "node_fields"]
 
@@ -32,6 +35,11 @@ NODES_DESCRIPTION = (
     f"Objects by their global ids (at most {MAX_NODES}), in the order asked; null for each one that does not exist "
     "or that you may not see (as `node` says)."
 )
+
+
+async def _unit(info: Info, code: str) -> Unit | None:
+    name = await info.context.units.name_of(code)
+    return None if name is None else Unit(code=code, name=name)
 
 
 class NodeFields:
@@ -58,9 +66,11 @@ def node_fields(system: str, own: Resolve, citizen: Resolve) -> NodeFields:
                 return stubs[prefix](id=strawberry.ID(node_id))
             if prefix == "citizen":
                 return await citizen(info, local)
+            if prefix == "unit":
+                return await _unit(info, local)
         except SubgraphInputError:
             return None  # a malformed local id: nothing by that id
-        return None  # units are addressable only where a subgraph serves them
+        return None
 
     async def node(
         info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The global id.")]

@@ -50,6 +50,20 @@ class RememberPeople(SchemaExtension):
                 log.warning("person directory not updated: %s", exc)
 
 
+class RememberUnits(SchemaExtension):
+    """After execution, write the units whose ids were served to the unit directory (``node(id: "unit:…")``)."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        yield
+        context = self.execution_context.context
+        seen = getattr(context, "seen_units", None)
+        if seen:
+            try:
+                await context.units.remember(dict(seen))
+            except DirectoryUnavailable as exc:
+                log.warning("unit directory not updated: %s", exc)
+
+
 class PartialErrors(SchemaExtension):
     """Errors resolvers reported beside a partial answer (``context.partial_errors``) join the response."""
 
@@ -90,6 +104,7 @@ class SubgraphSchema(strawberry.federation.Schema):
                 partial(CachedDocuments, self.known_documents),
                 errors,
                 RememberPeople,
+                RememberUnits,
                 PartialErrors,
                 *extensions,
             ],

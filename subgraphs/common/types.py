@@ -203,7 +203,8 @@ class TimeLimit:
         return cls(amount=amount, unit=_TIME_UNITS.get(unit_text.strip()), unit_text=unit_text)
 
 
-def _unit_id(root: Unit) -> strawberry.ID:
+def _unit_id(root: Unit, info: Info) -> strawberry.ID:
+    info.context.seen_units[root.code] = root.name  # so that node(id:) finds the unit again by this id
     return strawberry.ID(f"unit:{root.code}")
 
 

@@ -104,7 +104,9 @@ def graph(world: World) -> Iterator[Graph]:
     legacy_urls: dict[str, str] = {}
     for name, standin in STANDINS.items():
         legacy = serve_aiohttp(lambda standin=standin: standin(world))  # type: ignore[misc]
-        settings = SubgraphSettings(legacy_url=legacy.url, redis_url="", internal_jwks_url=f"{base}/internal/jwks")
+        settings = SubgraphSettings(
+            legacy_url=legacy.url, redis_url=REDIS_URL, internal_jwks_url=f"{base}/internal/jwks"
+        )
         subgraph = serve_asgi(lambda make=SUBGRAPHS[name], settings=settings: make(settings))  # type: ignore[misc]
         servers += [legacy, subgraph]
         urls.append((name, f"{subgraph.url}/graphql"))
@@ -197,6 +199,38 @@ async def test_node_finds_an_appeal_of_each_system_and_a_citizen(graph: Graph) -
     # another system's id is completed by its own subgraph, which finds nothing: that node is null, and the
     # error (if the serving subgraph was not the owner) sits at its path only
     assert all(e["path"][:2] == ["nodes", 6] for e in many.get("errors", [])), many
+
+
+async def test_node_finds_the_unit_behind_a_unit_id_of_each_system_whichever_subgraph_answers(graph: Graph) -> None:
+    lists = " ".join(
+        f"{field}(first: 100) {{ nodes {{ leadUnit {{ id code name }} }} }}" for field, _ in LISTS.values()
+    )
+    listed = await graph.query("{ " + lists + " }")
+    assert "errors" not in listed, listed["errors"]
+    by_system = {
+        system: [n["leadUnit"] for n in listed["data"][field]["nodes"] if n["leadUnit"] is not None]
+        for system, (field, _) in LISTS.items()
+    }
+    # a city department that two systems both name (each in its own words) reads as one of them; take units only
+    # one system names, so that the name to expect is known
+    named: dict[str, set[tuple[str, str]]] = {}
+    for system, units in by_system.items():
+        for unit in units:
+            named.setdefault(unit["code"], set()).add((system, unit["name"]))
+    picked = [next(u for u in units if len(named[u["code"]]) == 1) for units in by_system.values()]
+    ids = [u["id"] for u in picked]
+    for _, appeal_type in LISTS.values():  # a fragment on each system's type makes that system's subgraph answer
+        answer = await graph.query(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on Unit { code name } "
+            f"... on {appeal_type} {{ localNumber }} }} }}",
+            {"ids": [*ids, "unit:no-such-unit"]},
+        )
+        assert "errors" not in answer, answer
+        found = answer["data"]["nodes"]
+        assert found[:5] == [{"__typename": "Unit", **u} for u in picked], appeal_type
+        assert found[5] is None
+    one = await graph.query("query($id: ID!) { node(id: $id) { id ... on Unit { name } } }", {"id": ids[0]})
+    assert one["data"]["node"] == {"id": ids[0], "name": picked[0]["name"]}
 
 
 async def test_a_connection_pages_to_the_end_with_page_info_and_total_count(graph: Graph) -> None:
