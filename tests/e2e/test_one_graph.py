@@ -10,6 +10,7 @@ writes its audit log to the real Redis stream.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,6 +261,40 @@ async def test_a_connection_pages_to_the_end_with_page_info_and_total_count(grap
     assert len(set(seen)) == len(seen)
 
 
+CITIZEN_LISTS = ("hotlineTickets", "petitions", "boardMessages", "gridEvents", "suggestions")
+
+
+async def test_the_citizen_lists_are_connections_that_page_through_every_record(graph: Graph, world: World) -> None:
+    counts = Counter(f.person.pid for f in world.filings)
+    person = max(world.persons_in_systems(3), key=lambda p: counts[p.pid])
+    old = await graph.query(
+        "query($phone: String) { citizen(phone: $phone) { " + " ".join(f"{f} {{ id }}" for f in CITIZEN_LISTS) + " } }",
+        {"phone": person.phone},
+    )
+    assert "errors" not in old, old
+    paged_more_than_once = 0
+    for field in CITIZEN_LISTS:
+        query = (
+            "query($phone: String, $after: String) { citizen(phone: $phone) { "
+            f"{field}Connection(first: 1, after: $after) {{ totalCount pageInfo {{ hasNextPage endCursor }} "
+            "edges { cursor node { id } } } } }"
+        )
+        seen: list[str] = []
+        after: str | None = None
+        while True:
+            answer = await graph.query(query, {"phone": person.phone, "after": after})
+            assert "errors" not in answer, answer
+            page = answer["data"]["citizen"][f"{field}Connection"]
+            seen += [edge["node"]["id"] for edge in page["edges"]]
+            assert page["totalCount"] in (None, len(old["data"]["citizen"][field]))
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        assert seen == [item["id"] for item in old["data"]["citizen"][field]], field  # the same records, in order
+        paged_more_than_once += len(seen) > 1
+    assert paged_more_than_once >= 2
+
+
 async def test_the_deprecated_items_and_next_cursor_still_page(graph: Graph) -> None:
     first = await graph.query("{ suggestions(first: 5) { items { id } nextCursor nodes { id } } }")
     page = first["data"]["suggestions"]
@@ -281,6 +316,39 @@ async def test_first_states_its_default_and_maximum(graph: Graph) -> None:
     too_many = await graph.query("{ petitions(first: 101) { nodes { id } } }")
     assert too_many["data"]["petitions"] is None
     assert too_many["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_closed_sets_are_enums_with_the_systems_own_words_beside_them(graph: Graph) -> None:
+    answer = await graph.query(
+        """{
+          hotlineTickets(first: 60) { nodes { intakeChannel channelText urgencyLevel urgencyText
+                                              handlingLimit { amount unit unitText } } }
+          gridEvents(first: 60) { nodes { intakeChannel channelText handlingLimit { amount unit unitText } } }
+          petitions(first: 100, filter: {statuses: [CLOSED]}) { nodes { urgencyLevel urgencyText
+                                                                         closure { outcome outcomeText } } }
+        }"""
+    )
+    assert "errors" not in answer, answer
+    data = answer["data"]
+    tickets, events = data["hotlineTickets"]["nodes"], data["gridEvents"]["nodes"]
+    petitions = data["petitions"]["nodes"]
+    # every mapped value stands beside the word it was mapped from, and the words map to more than one value
+    assert all(t["channelText"] for t in tickets + events) and len({t["intakeChannel"] for t in tickets}) > 1
+    urgent = [(t["urgencyLevel"], t["urgencyText"]) for t in tickets + petitions if t["urgencyText"]]
+    assert urgent and all(level in {"NORMAL", "URGENT", "VERY_URGENT"} for level, _ in urgent)
+    assert len({level for level, _ in urgent}) > 1
+    limits = [t["handlingLimit"] for t in tickets + events if t["handlingLimit"]]
+    assert {limit["unit"] for limit in limits} >= {"WORKING_DAYS", "HOURS"}
+    assert all(limit["amount"] > 0 and limit["unitText"] for limit in limits)
+    outcomes = {(p["closure"]["outcome"], p["closure"]["outcomeText"]) for p in petitions if p["closure"]}
+    verdicts = {
+        "支持": "SUPPORTED",
+        "部分支持": "PARTLY_SUPPORTED",
+        "解释说明": "EXPLAINED",
+        "不予支持": "NOT_SUPPORTED",
+    }
+    assert all(verdicts.get(text or "", "HANDLED") == outcome for outcome, text in outcomes), outcomes
+    assert len({o for o, _ in outcomes}) > 1
 
 
 async def test_date_time_is_rfc_3339_with_the_city_offset_and_says_so(graph: Graph) -> None:

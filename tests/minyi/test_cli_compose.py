@@ -89,6 +89,19 @@ def test_check_of_the_projects_subgraphs_against_the_checked_in_supergraph_passe
     assert "no breaking changes" in done.stdout
 
 
+def test_check_against_the_previous_release_lists_its_renames_as_deprecations_not_removals() -> None:
+    previous = REPO / "tests" / "schema" / "fixtures" / "supergraph-previous-release.graphql"
+    done = minyi("check", "--config", "subgraphs.toml", "--against", str(previous))
+    report = done.stdout
+    assert "~ [FIELD_DEPRECATED] HotlineTicket.cityState is deprecated (Use sourceStatus.)" in report, report
+    assert "~ [FIELD_DEPRECATED] BoardMessage.typeName is deprecated" in report
+    assert "~ [ARG_DEPRECATED] Query.hotlineTickets(status:) is deprecated (Use filter.)" in report
+    assert "REMOVED]" not in report
+    # the one breaking change of the release (the hotline's text reply became the shared reply object) fails it
+    assert "1 breaking change:" in report and "HotlineTicket.reply changed type" in report
+    assert done.returncode == 1
+
+
 def test_compose_reports_every_error_located_and_exits_1(tmp_path: Path) -> None:
     config = write_files_config(tmp_path, alpha="alpha", beta="beta_broken")
     done = minyi("compose", "--config", str(config), "-o", str(tmp_path / "out.graphql"))
