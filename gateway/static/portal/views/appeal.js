@@ -6,10 +6,8 @@ import { run } from "../graphql.js";
 import { APPEAL_TYPES, CONFIDENTIALITY, formatTime, systemOfId } from "../vocabulary.js";
 import { HIDDEN, Problems, Status, SystemBadge } from "./common.js";
 
-const SYSTEM_FLAGS = ["hotline", "petition", "board", "grid"];
-
-/** The @include flags of the per-system 查看联系方式 mutations for an appeal id. */
-const flagsFor = (id) => Object.fromEntries(SYSTEM_FLAGS.map((flag) => [flag, systemOfId(id) === flag]));
+/** The systems whose appeals the workbench opens (by the prefix of the id). */
+const KNOWN_SYSTEMS = ["hotline", "petition", "board", "grid"];
 
 const Fact = ({ label, children }) => html`<div class="fact"><dt>${label}</dt><dd>${children}</dd></div>`;
 
@@ -17,7 +15,7 @@ export function AppealView({ id }) {
   const [answer, setAnswer] = useState(null);
   useEffect(() => {
     setAnswer(null);
-    if (!SYSTEM_FLAGS.includes(systemOfId(id))) {
+    if (!KNOWN_SYSTEMS.includes(systemOfId(id))) {
       setAnswer({ errors: [{ message: "无法识别的诉求编号。" }] });
       return;
     }
@@ -72,13 +70,14 @@ function Contact({ appeal }) {
     setBusy(true);
     setProblem(null);
     try {
-      const answer = await run("RevealContact", { id: appeal.id, reason: reason.trim(), ...flagsFor(appeal.id) });
-      const contact = Object.values(answer.data ?? {}).find(Boolean);
-      if (contact) {
-        setRevealed(contact);
+      const answer = await run("RevealContact", { id: appeal.id, reason: reason.trim() });
+      const payload = answer.data?.revealAppealContact;
+      if (payload?.contact) {
+        setRevealed(payload.contact);
         discard();
       } else {
-        setProblem(answer.errors?.map((e) => e.message).join("；") || "未能查看联系方式。");
+        const refusals = [...(payload?.userErrors ?? []), ...(answer.errors ?? [])];
+        setProblem(refusals.map((e) => e.message).join("；") || "未能查看联系方式。");
       }
     } catch (error) {
       if (error.name !== "SessionEnded") setProblem(error.message);
