@@ -102,6 +102,15 @@ async def test_a_system_subgraph_names_its_system_on_every_error_and_the_legacy_
     }
 
 
+async def test_a_legacy_failure_reads_as_a_sentence_for_people_and_its_own_words_stay_in_the_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    result = await run("{ down }")
+    [error] = result.errors
+    assert error.message == "The tiny system did not answer in time; try again later."
+    assert "0.3s" in caplog.text  # what the legacy call said is logged, not answered
+
+
 async def test_unexpected_errors_hide_their_details() -> None:
     result = await run("{ crash }")
     [error] = result.errors
