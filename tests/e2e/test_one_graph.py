@@ -494,3 +494,15 @@ async def test_errors_name_the_system_at_fault_as_a_source_system_value(graph: G
         "appeal": ("BAD_USER_INPUT", "appeals"),  # the cross-system lookup is no one system
     }
     assert all(e["extensions"]["retryable"] is False for e in answer["errors"])
+
+
+async def test_errors_suggest_names_only_to_who_may_read_the_schema(graph: Graph) -> None:
+    query = "query($f: AppealFilter) { hotlineTickets(first: 1, filter: $f) { nodes { id } } }"
+    variables = {"f": {"statuse": ["HANDLING"]}}
+    [supervisor] = (await graph.query(query, variables))["errors"]
+    [admin] = (await graph.query(query, variables, principal=ADMIN))["errors"]
+    assert "not to include unknown field 'statuse'" in supervisor["message"]
+    assert "Did you mean" not in supervisor["message"]
+    assert "Did you mean 'statuses'?" in admin["message"]
+    [typo] = (await graph.query("{ hotlineTickets(first: 1) { nodes { idd } } }"))["errors"]
+    assert typo["message"] == "Cannot query field 'idd' on type 'HotlineTicket'."
