@@ -138,7 +138,12 @@ def main() -> int:
     redis_url = f"redis://127.0.0.1:{ports['redis']}/0"
     legacy = {name: f"http://127.0.0.1:{ports[name]}" for name in ("hotline", "grid")}
     gateway = f"http://127.0.0.1:{ports['gateway']}"
-    env = {**os.environ, "MINYI_REDIS_URL": redis_url, "MINYI_INTERNAL_JWKS_URL": f"{gateway}/internal/jwks"}
+    env = {
+        **os.environ,
+        "MINYI_REDIS_URL": redis_url,
+        "MINYI_INTERNAL_JWKS_URL": f"{gateway}/internal/jwks",
+        "MINYI_DEV": "1",  # the subgraph's development person-key secret
+    }
     procs: list[subprocess.Popen[bytes]] = []
 
     def start(argv: tuple[str, ...], extra: dict[str, str] | None = None) -> None:
