@@ -200,6 +200,17 @@ class SessionStore:
         await self._kv.expire(f"{PREFIX}:refresh:{_h(token)}", self._absolute)  # keep it to detect reuse
         return family, await self._issue_refresh(family)
 
+    async def find_refresh(self, token: str) -> tuple[RefreshFamily, bool] | None:
+        """The family of a refresh token issued here and whether the token is spent (rotated or revoked), without
+        spending it; None when the token is unknown or has expired."""
+        fid_raw = await self._kv.get(f"{PREFIX}:refresh:{_h(token)}")
+        if fid_raw is None:
+            return None
+        family = await self.get_family(fid_raw.decode() if isinstance(fid_raw, bytes) else str(fid_raw))
+        if family is None:
+            return None
+        return family, await self._kv.get(f"{PREFIX}:used:{_h(token)}") is not None
+
     async def get_family(self, fid: str) -> RefreshFamily | None:
         raw = await self._kv.get(f"{PREFIX}:family:{fid}")
         return None if raw is None else RefreshFamily(**json.loads(raw))

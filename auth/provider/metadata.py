@@ -1,4 +1,4 @@
-"""Discovery (OIDC Discovery 1.0 §3, served at ``/.well-known/openid-configuration``) and the JWKS (RFC 7517)."""
+"""Discovery (OIDC Discovery 1.0 §3 with the RFC 8414 revocation and introspection entries, served at ``/.well-known/openid-configuration``) and the JWKS (RFC 7517)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ def discovery_document(provider: Provider) -> dict[str, Any]:
         "userinfo_endpoint": f"{base}/userinfo",
         "jwks_uri": f"{base}/jwks",
         "end_session_endpoint": f"{base}/logout",
+        "revocation_endpoint": f"{base}/revoke",
+        "revocation_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
+        "introspection_endpoint": f"{base}/introspect",
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],

@@ -23,6 +23,7 @@ from auth.provider.authorize import authorize_get, authorize_post
 from auth.provider.metadata import discovery_endpoint, jwks_endpoint
 from auth.provider.provider import Provider
 from auth.provider.token import token_endpoint
+from auth.provider.token_state import token_state_server
 
 __all__ = ["create_oauth_routes", "create_provider_app", "well_known_routes"]
 
@@ -57,9 +58,19 @@ def create_oauth_routes(provider: Provider) -> list[BaseRoute]:
             return await authorize_post(provider, request)
         return await authorize_get(provider, request)
 
+    server = token_state_server(provider)
+
+    async def revoke(provider: Provider, request: Request) -> Response:
+        return await server.respond("revocation", request, provider.options.oauth_base)
+
+    async def introspect(provider: Provider, request: Request) -> Response:
+        return await server.respond("introspection", request, provider.options.oauth_base)
+
     return [
         Route("/authorize", _bind(provider, authorize), methods=["GET", "POST"]),
         Route("/token", _bind(provider, token_endpoint), methods=["POST"]),
+        Route("/revoke", _bind(provider, revoke), methods=["POST"]),
+        Route("/introspect", _bind(provider, introspect), methods=["POST"]),
         Route("/userinfo", _bind(provider, userinfo_endpoint), methods=["GET", "POST"]),
         Route("/jwks", _bind(provider, jwks_endpoint), methods=["GET"]),
         Route("/logout", _bind(provider, logout_endpoint), methods=["GET", "POST"]),
