@@ -242,6 +242,7 @@ async def _entity_fetch(flatten: Flatten, execution: _Execution) -> Errors:
         return errors
     rewrites = fetch.output_rewrites
     abstract = execution.abstract_types
+    only = {key: frozenset(types) for key, types in fetch.output_types}
     for index, item in enumerate(entities):
         if type(item) is not dict:
             continue  # null: the subgraph could not resolve this entity (its error, if any, is above)
@@ -253,7 +254,11 @@ async def _entity_fetch(flatten: Flatten, execution: _Execution) -> Errors:
             # an @interfaceObject answers with the interface's name; the object's concrete type stays
             item = {key: value for key, value in item.items() if key != "__typename"}
         for obj, _ in batch.targets[index]:
-            deep_merge(obj, item)
+            if only:
+                typename = obj.get("__typename")
+                deep_merge(obj, {k: v for k, v in item.items() if k not in only or typename in only[k]})
+            else:
+                deep_merge(obj, item)
     return errors
 
 

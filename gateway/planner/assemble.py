@@ -52,12 +52,19 @@ def group_node(group: FetchGroup, operation_kind: str, variable_definitions: Map
         requires=requires_from_selection_set(group.requires, group.possible_types) if group.is_entity else (),
         input_rewrites=tuple(group.input_rewrites),
         output_renames=tuple(group.output_renames),
+        output_types=_output_types(group),
         id=group.id,
     )
     node: PlanNode = Flatten(group.path, fetch) if group.is_entity else fetch
     for variable, include in sorted(group.conditions, reverse=True):
         node = Condition(variable, node, None) if include else Condition(variable, None, node)
     return node
+
+
+def _output_types(group: FetchGroup) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The restrictions that matter: keys asked for by fewer than all the object types the fetch represents."""
+    represented = {name for types in group.possible_types.values() for name in types} - set(group.possible_types)
+    return tuple((key, tuple(sorted(types))) for key, types in group.output_types.items() if not represented <= types)
 
 
 def assemble(

@@ -29,6 +29,8 @@ class FetchGroup:
     deps: set[int] = field(default_factory=set)
     entry_conditions: list[Conditions] = field(default_factory=list)
     requires_conditions: list[Conditions] = field(default_factory=list)  # of the entries with @requires inputs
+    # @interfaceObject targets: top-level response key → the object types whose fragments asked for it
+    output_types: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def conditions(self) -> Conditions:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from gateway.planner.errors import PlanningError
 from gateway.planner.groups import FetchGroup
+from gateway.planner.helper_keys import ESCAPED_TYPENAME
 from gateway.planner.operation import Conditions, Field, Fragment, Selection
 from gateway.planner.plan import TypenameRewrite
 from gateway.planner.selection import OutSelectionSet
@@ -134,6 +135,11 @@ def jump(
     target = builder._entity_group(graph, path, deps, entity_type, required, field_conditions)
     add_requires(builder, target, type_name, entity_type, graph, key_selections + required)
     fragment = target.selections.add_fragment(entity_type)
+    if entity_type != type_name and entity_meta.is_interface_object_in(graph):
+        # the subgraph answers every implementation alike: this field goes only to objects of type_name
+        escaped = field.alias == "__typename" and field.name != "__typename"
+        tree_key = ESCAPED_TYPENAME if escaped else field.response_key
+        target.output_types.setdefault(tree_key, set()).update(builder.supergraph.possible_types(type_name))
     touched = builder.plan_field(target, fragment.selections, entity_type, field, path, (), conditions)
     return deps | touched
 

@@ -19,6 +19,10 @@ Nodes are frozen dataclasses. Semantics, which the executor implements and the p
   at every object at ``path`` holding ``from_key``, the value moves to ``to_key`` (deep-merged into a value already
   there). The planner aliases a field when two fields of one response key in sibling fragments have different types
   in the subgraph, which the subgraph's validation would reject ("fields conflict").
+- ``output_types`` (entity fetches to an ``@interfaceObject`` subgraph only) limit where a top-level response key of
+  an ``_entities`` item goes: ``(key, types)`` merges ``key`` only into objects whose ``__typename`` is one of
+  ``types``. Such a subgraph answers every implementation alike, so a field the client asked for in a fragment on
+  one implementation (``... on Call { title: stage }``) must not land in the others (a ``Message``'s ``title``).
 - :class:`Sequence` runs its nodes one after another; :class:`Parallel` runs them concurrently.
 - :class:`Condition` runs ``if_clause`` when the boolean variable ``variable`` is true, else ``else_clause``
   (``@skip``/``@include`` on variables).
@@ -104,6 +108,7 @@ class Fetch:
     input_rewrites: tuple[TypenameRewrite, ...] = ()
     output_rewrites: tuple[TypenameRewrite, ...] = ()
     output_renames: tuple[KeyRename, ...] = ()
+    output_types: tuple[tuple[str, tuple[str, ...]], ...] = ()
     id: int = 0  # unique within a plan; for printing and tracing
 
 

@@ -102,6 +102,8 @@ def _fetch(fetch: Fetch, level: int) -> str:
         for rewrite in fetch.input_rewrites:
             lines.append(f"{pad}{_INDENT}(rewrite {'.'.join(rewrite.path) or '.'}__typename to {rewrite.to_type!r})")
     lines.append(_indent(print_ast(selection), level + 1))
+    for key, types in fetch.output_types:
+        lines.append(f"{pad}{_INDENT}(only {' | '.join(types)}: {key})")
     for rename in fetch.output_renames:
         where = ".".join((*rename.path, rename.from_key))
         lines.append(f"{pad}{_INDENT}(rename {where} to {rename.to_key!r})")

@@ -112,7 +112,8 @@ class Differential:
         except BaseException:
             self.scenario.stop()
             raise
-        self.session = aiohttp.ClientSession()
+        # a fresh connection per request: no race with the server closing an idle keep-alive connection
+        self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
         return self
 
     async def __aexit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:

@@ -3,7 +3,8 @@
 Found on the way (``bench/differential.py``): helper fields sharing a client's response key (the alias class), two
 ``@include`` on one field in a subgraph operation, a ``@requires`` input reused from a client field fetched under
 ``@skip``/``@include`` (the input was missing whenever the condition did not hold), and a conditioned ``@requires``
-entry sharing an entity fetch with an unconditioned one (whose objects were then not sent at all).
+entry sharing an entity fetch with an unconditioned one (whose objects were then not sent at all), and an
+``@interfaceObject`` field asked for in a fragment on one implementation merged into the objects of the others.
 """
 
 from __future__ import annotations
@@ -40,6 +41,17 @@ CASES: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("{ districts { __typename: neighbours { office { label __typename: number } } } }", {}),
     ],
     "channels": [
+        # @interfaceObject answers for every implementation: a field asked for on one must not land in another
+        ('{ search(text: "bus") { ... on Call { title: stage } ... on Message { stage title } } }', {}),
+        (
+            '{ gridSearch(text: "any") { ...F0 ... on Message { id: title } } } fragment F0 on Call { __typename id: stage }',
+            {},
+        ),
+        (
+            '{ gridSearch(text: "any") { ... on Message { title: stage } ... on Call { related { ... on SearchHit {'
+            " ...F0 } } title } } } fragment F0 on Appeal { name: stage }",
+            {},
+        ),
         ('{ gridSearch(text: "any") { ... on GridEvent { __typename: id } } }', {}),
         ("{ appeals { id: title stage } }", {}),
         ("{ name: stalled { __typename: id } }", {}),
