@@ -4,7 +4,6 @@
     ├── Unauthenticated         UNAUTHENTICATED: no token, or one that does not verify (bad signature, alg,
     │                           issuer, audience, expired, unknown key)
     ├── Forbidden               FORBIDDEN: a valid principal without the right role, scope or relation
-    ├── OAuthError              an OAuth 2 / OIDC protocol error (RFC 6749 §5.2 ``error`` codes)
     ├── RateLimited             RATE_LIMITED: too many attempts (login brute force)
     └── BrokerError             a legacy system refused the broker's service credentials
 
@@ -13,7 +12,7 @@ Messages never contain a token, a password or a legacy credential.
 
 from __future__ import annotations
 
-__all__ = ["AuthError", "BrokerError", "Forbidden", "OAuthError", "RateLimited", "Unauthenticated"]
+__all__ = ["AuthError", "BrokerError", "Forbidden", "RateLimited", "Unauthenticated"]
 
 
 class AuthError(Exception):
@@ -26,16 +25,6 @@ class Unauthenticated(AuthError):
 
 class Forbidden(AuthError):
     code = "FORBIDDEN"
-
-
-class OAuthError(AuthError):
-    code = "BAD_REQUEST"
-
-    def __init__(self, error: str, description: str = "", status: int = 400) -> None:
-        super().__init__(f"{error}: {description}" if description else error)
-        self.error = error
-        self.description = description
-        self.status = status
 
 
 class RateLimited(AuthError):

@@ -20,9 +20,9 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from auth.provider.account import logout_endpoint, userinfo_endpoint
 from auth.provider.authorize import authorize_get, authorize_post
+from auth.provider.grants import token_server
 from auth.provider.metadata import discovery_endpoint, jwks_endpoint
 from auth.provider.provider import Provider
-from auth.provider.token import token_endpoint
 from auth.provider.token_state import token_state_server
 
 __all__ = ["create_oauth_routes", "create_provider_app", "well_known_routes"]
@@ -59,6 +59,10 @@ def create_oauth_routes(provider: Provider) -> list[BaseRoute]:
         return await authorize_get(provider, request)
 
     server = token_state_server(provider)
+    grants = token_server(provider)
+
+    async def token(provider: Provider, request: Request) -> Response:
+        return await grants.respond_token(request, provider.options.oauth_base)
 
     async def revoke(provider: Provider, request: Request) -> Response:
         return await server.respond("revocation", request, provider.options.oauth_base)
@@ -68,7 +72,7 @@ def create_oauth_routes(provider: Provider) -> list[BaseRoute]:
 
     return [
         Route("/authorize", _bind(provider, authorize), methods=["GET", "POST"]),
-        Route("/token", _bind(provider, token_endpoint), methods=["POST"]),
+        Route("/token", _bind(provider, token), methods=["POST"]),
         Route("/revoke", _bind(provider, revoke), methods=["POST"]),
         Route("/introspect", _bind(provider, introspect), methods=["POST"]),
         Route("/userinfo", _bind(provider, userinfo_endpoint), methods=["GET", "POST"]),

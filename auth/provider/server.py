@@ -32,11 +32,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from auth.clients import Client, ClientRegistry
-from auth.provider.responses import NO_STORE
 
-__all__ = ["OAuthClient", "ReadRequest", "StarletteServer", "on_loop", "read_request"]
+__all__ = ["NO_STORE", "OAuthClient", "ReadRequest", "StarletteServer", "on_loop", "read_request"]
 
 T = TypeVar("T")
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # every answer of these endpoints (RFC 6749 §5.1)
 
 PUBLIC_AUTH_METHODS = ("none",)
 CONFIDENTIAL_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
@@ -188,6 +189,12 @@ class StarletteServer(AuthorizationServer):  # type: ignore[misc]
 
     def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
         return None
+
+    async def respond_token(self, request: Request, public_base: str) -> Response:
+        """Answer a token request with the registered grants, authlib running in a worker thread."""
+        read = await read_request(request, public_base)
+        response: Response = await run_in_threadpool(self.create_token_response, read)
+        return response
 
     async def respond(self, endpoint: str, request: Request, public_base: str) -> Response:
         """Answer ``request`` with the registered endpoint named ``endpoint``, authlib running in a worker thread."""
