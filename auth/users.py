@@ -129,6 +129,7 @@ DEMO_USERS: tuple[tuple[str, str, Role, str | None, tuple[str, ...], tuple[str, 
     ("operator", "李坐席", Role.OPERATOR, None, (CITY,), ()),
     ("dispatcher", "王派单", Role.DISPATCHER, None, (CITY,), ()),
     ("handler", "赵承办", Role.UNIT_HANDLER, "43010503", ("430105",), ()),  # 开福区生态环境分局
+    ("cohandler", "何会办", Role.UNIT_HANDLER, "43010502", ("430105",), ()),  # 开福区城市管理和综合执法局
     (
         "gridworker",
         "陈网格",

@@ -244,6 +244,13 @@ def demo(
             help="How long every process together may take to answer its health check before the demo gives up."
         ),
     ] = 180.0,
+    redis_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The Redis every process shares (logins, the person directory, the outbox of writes); by default "
+            "redis://127.0.0.1:6379/0 when it answers, else none."
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Start the five legacy stand-ins, the five system subgraphs, the cross-system appeals subgraph and the gateway,
@@ -251,7 +258,15 @@ def demo(
     from minyi.demo import run_demo
 
     _setup_logging(verbose)
-    raise typer.Exit(run_demo(data_dir=data_dir, seed=seed, port_offset=port_offset, start_timeout_s=start_timeout_s))
+    raise typer.Exit(
+        run_demo(
+            data_dir=data_dir,
+            seed=seed,
+            port_offset=port_offset,
+            start_timeout_s=start_timeout_s,
+            redis_url=redis_url,
+        )
+    )
 
 
 def _subgraph_url_overrides(values: list[str]) -> dict[str, str]:

@@ -29,6 +29,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from subgraphs.settings import DEFAULT_LEGACY_PORTS, DEFAULT_SUBGRAPH_PORTS
 
@@ -57,8 +58,8 @@ def _port_in_use(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _redis_answers() -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", 6379), timeout=0.3) as s:
+def _redis_answers(host: str = "127.0.0.1", port: int = 6379) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.3) as s:
         s.sendall(b"PING\r\n")
         return s.recv(16).startswith(b"+PONG")
     return False
@@ -227,10 +228,19 @@ def _print_logins(gateway_port: int, redis_url: str | None) -> None:
     print(f"Logins, sessions and keys: {'Redis ' + redis_url if redis_url else 'in the gateway process (no Redis)'}\n")
 
 
-def run_demo(*, data_dir: Path, seed: int, port_offset: int = 0, start_timeout_s: float = 180.0) -> int:
-    """Run until interrupted; returns the process exit code."""
+def run_demo(
+    *, data_dir: Path, seed: int, port_offset: int = 0, start_timeout_s: float = 180.0, redis_url: str | None = None
+) -> int:
+    """Run until interrupted; returns the process exit code. ``redis_url``: the Redis every process shares (by
+    default the one on 127.0.0.1:6379 when it answers, else none)."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    redis_url = REDIS_URL if _redis_answers() else None
+    if redis_url is None:
+        redis_url = REDIS_URL if _redis_answers() else None
+    else:
+        where = urlsplit(redis_url)
+        if not _redis_answers(where.hostname or "127.0.0.1", where.port or 6379):
+            print(f"Redis does not answer at {redis_url}", file=sys.stderr)
+            return 1
     specs = demo_processes(data_dir, seed, redis_url, port_offset)
     busy = [s for s in specs if s.port and _port_in_use(s.port)]
     if busy:

@@ -69,7 +69,7 @@ def test_the_dispatcher_logs_in_once_and_works_the_queue_of_every_system(page: P
     page.wait(lambda d: len(page.all("table.appeals tbody tr")) > 0, what="the queue")
     page.shot("queue")
     systems = {cell.text for cell in page.all("table.appeals tbody td .system")}
-    counts = page.text_of(".counts")
+    counts = page.text_of(".counts.systems")
     assert all(name in counts for name in SYSTEM_NAMES), counts  # every system answered
     assert systems & SYSTEM_NAMES, systems
     assert page.foreign_requests() == []

@@ -20,6 +20,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -135,6 +136,15 @@ class Page:
         element = self.find(css)
         element.clear()
         element.send_keys(text)
+
+    def choose(self, css: str, value: str) -> None:
+        """Pick the option with ``value`` in the select at ``css``."""
+        Select(self.find(css)).select_by_value(value)
+
+    def log_out(self) -> None:
+        """退出登录, and wait for the page that says so."""
+        self.find("button.logout").click()
+        self.wait_text("main h1", "您已退出登录")
 
     def provider_cookie(self) -> str:
         """The login session cookie the provider set (HttpOnly, path /oauth: only the browser itself can see it)."""

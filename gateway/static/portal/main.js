@@ -28,11 +28,11 @@ function Nav({ user, view }) {
 }
 
 function View({ user, route }) {
-  if (route.view === "appeal" && route.arg) return html`<${AppealView} id=${route.arg} />`;
+  if (route.view === "appeal" && route.arg) return html`<${AppealView} id=${route.arg} user=${user} />`;
   if (isCitizen(user)) return html`<${MyAppeals} user=${user} />`;
   if (route.view === "search") return html`<${Search} />`;
   if (route.view === "citizen") return html`<${Citizen360} />`;
-  return html`<${Queue} />`;
+  return html`<${Queue} user=${user} />`;
 }
 
 function SignedOut() {
@@ -67,6 +67,7 @@ function LoginProblem({ message }) {
 
 async function start() {
   const root = document.getElementById("app");
+  root.textContent = ""; // the loading note goes; preact renders into an empty element
   // an expired or revoked login: to the login page and back to this very place; form drafts stay in the tab
   onExpired(() => login(currentPlace()));
   if (location.pathname === "/portal/callback") {

@@ -60,6 +60,29 @@ export const CONFIDENTIALITY = { NORMAL: "普通", SECRET: "保密", ACCUSATION:
 
 export const WARNINGS = { NONE: "正常", YELLOW: "黄色提醒", ORANGE: "橙色督办", RED: "红色提级" };
 
+/** Warning colours, most urgent first. */
+export const WARNING_ORDER = ["RED", "ORANGE", "YELLOW", "NONE"];
+
+export const CLOSURE_LEVELS = { STAGED: "阶段性办结", PROCEDURAL: "程序性办结", SUBSTANTIVE: "实质性办结" };
+
+export const LINK_KINDS = { DUPLICATE: "重复件", OVERLAP: "重合件" };
+
+/** A write's progress to its system of record (写入原系统). */
+export const DISPATCH_STATES = { PENDING: "等待写入原系统", APPLIED: "已写入原系统", FAILED: "写入失败" };
+
+/** The statuses in which work is still to do (未办结). */
+export const OPEN_STATUSES = Object.keys(STATUSES).filter(
+  (s) => !["CLOSED", "INVALID", "NOT_ACCEPTED", "REDIRECTED"].includes(s),
+);
+
+/** An administrative code without its padding at a level boundary: 430100 → 4301, 430121 stays (DOMAIN §4). */
+export function significantCode(code) {
+  for (const digits of [2, 4, 6, 9, 12, 15]) {
+    if (digits <= code.length && !/[1-9]/.test(code.slice(digits))) return code.slice(0, digits);
+  }
+  return code;
+}
+
 /** The system of an id `"<system>:<local id>"`. */
 export const systemOfId = (id) => id.split(":", 1)[0];
 

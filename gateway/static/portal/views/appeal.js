@@ -1,20 +1,23 @@
-// 诉求详情: one appeal in the unified vocabulary, the petitioner masked, and 查看联系方式 with a reason (audited).
+// 诉求详情: one appeal in the unified vocabulary, its warning, the 10-node timeline across systems, the petitioner
+// masked with 查看联系方式 and a reason (audited), and the actions the user's role may take on it.
 import { useEffect, useState } from "preact/hooks";
 import { html } from "../html.js";
 import { useDraft } from "../drafts.js";
 import { run } from "../graphql.js";
 import { APPEAL_TYPES, CONFIDENTIALITY, formatTime, systemOfId } from "../vocabulary.js";
-import { HIDDEN, Problems, Status, SystemBadge } from "./common.js";
+import { Actions } from "./actions.js";
+import { HIDDEN, Problems, Status, SystemBadge, Warning } from "./common.js";
 
 /** The systems whose appeals the workbench opens (by the prefix of the id). */
-const KNOWN_SYSTEMS = ["hotline", "petition", "board", "grid"];
+const KNOWN_SYSTEMS = ["hotline", "petition", "board", "grid", "suggestion"];
 
 const Fact = ({ label, children }) => html`<div class="fact"><dt>${label}</dt><dd>${children}</dd></div>`;
 
-export function AppealView({ id }) {
+export function AppealView({ id, user }) {
   const [answer, setAnswer] = useState(null);
+  const [version, setVersion] = useState(0); // read again (in place) after a write was applied
+  useEffect(() => setAnswer(null), [id]);
   useEffect(() => {
-    setAnswer(null);
     if (!KNOWN_SYSTEMS.includes(systemOfId(id))) {
       setAnswer({ errors: [{ message: "无法识别的诉求编号。" }] });
       return;
@@ -22,7 +25,7 @@ export function AppealView({ id }) {
     run("AppealDetail", { id }).then(setAnswer, (error) =>
       setAnswer({ errors: [{ message: error.message }] }),
     );
-  }, [id]);
+  }, [id, version]);
   if (answer === null) return html`<p role="status">正在载入诉求…</p>`;
   const appeal = answer.data?.appeal;
   if (!appeal) {
@@ -33,20 +36,23 @@ export function AppealView({ id }) {
   const repliedAt = appeal.reply?.repliedAt ?? null;
   return html`
     <article aria-labelledby="appeal-title">
-      <p><${SystemBadge} system=${appeal.system} /> <span class="local-no">${appeal.localNo}</span></p>
+      <p><${SystemBadge} system=${appeal.system} /> <span class="local-no">${appeal.localNumber}</span>
+        ${appeal.warning ? html` <${Warning} warning=${appeal.warning} />` : null}</p>
       <h1 id="appeal-title">${appeal.title ?? HIDDEN}</h1>
       <${Problems} errors=${answer.errors} />
       <dl class="facts">
         <${Fact} label="状态"><${Status} status=${appeal.status} sourceStatus=${appeal.sourceStatus} /><//>
         <${Fact} label="类型">${APPEAL_TYPES[appeal.appealType] ?? appeal.appealType}<//>
         <${Fact} label="受理时间">${formatTime(appeal.receivedAt)}<//>
-        <${Fact} label="截止时间">${formatTime(appeal.deadline)}<//>
+        <${Fact} label="截止时间">${formatTime(appeal.dueAt)}<//>
         <${Fact} label="主办单位">${appeal.leadUnit?.name ?? "—"}<//>
         <${Fact} label="会办单位">${appeal.coUnits?.length ? appeal.coUnits.map((u) => u.name).join("、") : "—"}<//>
+        ${appeal.unitStates?.length ? html`<${Fact} label="各单位状态">${appeal.unitStates
+          .map((s) => `${s.unit.name}（${s.role === "LEAD" ? "主办" : "会办"}）${s.state}`).join("；")}<//>` : null}
         <${Fact} label="分类">${appeal.category?.path?.join(" / ") || "—"}<//>
         <${Fact} label="地点">${appeal.location?.text ?? "—"}<//>
         <${Fact} label="密级">${CONFIDENTIALITY[appeal.confidentiality] ?? appeal.confidentiality}<//>
-        <${Fact} label="查询号">${appeal.trackingNo ?? HIDDEN}<//>
+        <${Fact} label="查询号">${appeal.trackingNumber ?? HIDDEN}<//>
       </dl>
       <section aria-labelledby="content-title">
         <h2 id="content-title">诉求内容</h2>
@@ -54,8 +60,31 @@ export function AppealView({ id }) {
       </section>
       ${reply ? html`<section aria-labelledby="reply-title"><h2 id="reply-title">答复</h2>
         <p class="content">${reply}</p><p class="muted">${formatTime(repliedAt)}</p></section>` : null}
+      ${appeal.warning?.reasons?.length ? html`<section aria-labelledby="warning-title">
+        <h2 id="warning-title">预警原因</h2>
+        <ul class="reasons">${appeal.warning.reasons.map((r) => html`<li><${Warning} warning=${{ colour: r.colour }} /> ${r.message}</li>`)}</ul>
+      </section>` : null}
+      <${Timeline} nodes=${appeal.timeline} />
+      <${Actions} user=${user} appeal=${appeal} onWritten=${() => setVersion((v) => v + 1)} />
       <${Contact} appeal=${appeal} />
     </article>`;
+}
+
+/** 诉求跟踪: the 10 nodes from submission to closing, from the appeal's own system and those it went through. */
+export function Timeline({ nodes, title = "办理进度" }) {
+  if (!nodes?.length) return null;
+  return html`
+    <section aria-labelledby="timeline-title">
+      <h2 id="timeline-title">${title}</h2>
+      <ol class="timeline">
+        ${nodes.map((node) => html`<li key=${node.number} class=${node.reached ? "reached" : "ahead"} data-step=${node.number}>
+          <span class="node-name">${node.number}. ${node.name}</span>
+          <span class="node-state">${node.reached ? formatTime(node.at) : "未到达"}</span>
+          ${node.unit ? html`<span class="node-unit">${node.unit}</span>` : null}
+          ${node.detail ? html`<span class="node-detail">${node.detail}</span>` : null}
+        </li>`)}
+      </ol>
+    </section>`;
 }
 
 /** The person, masked; 查看联系方式 asks for a reason, which the audit log keeps with the reveal. */

@@ -1,7 +1,7 @@
 // Pieces every view shares: the appeal table, status and system labels, partial-answer notices.
 import { html } from "../html.js";
 import { appealHref } from "../router.js";
-import { APPEAL_TYPES, formatTime, STATUSES, SYSTEMS } from "../vocabulary.js";
+import { APPEAL_TYPES, formatTime, STATUSES, SYSTEMS, WARNINGS } from "../vocabulary.js";
 
 /** Unified status with the legacy status beside it (统一状态 + 原系统状态). */
 export const Status = ({ status, sourceStatus }) => html`
@@ -44,23 +44,33 @@ export function Problems({ errors }) {
 
 export const HIDDEN = "（按您的角色不可见）";
 
-export function AppealTable({ rows, caption, empty = "没有记录。" }) {
+/** 三色预警: the colour in words (never by colour alone), its reasons as the tooltip. */
+export const Warning = ({ warning }) => {
+  if (!warning) return html`<span class="muted">—</span>`;
+  const reasons = warning.reasons?.map((r) => r.message).join("；") || null;
+  return html`<span class="warning warning-${warning.colour.toLowerCase()}" title=${reasons}>${WARNINGS[warning.colour] ?? warning.colour}</span>`;
+};
+
+export function AppealTable({ rows, caption, empty = "没有记录。", warnings = false }) {
   if (!rows.length) return html`<p class="empty">${empty}</p>`;
   return html`
     <table class="appeals">
       <caption>${caption}</caption>
       <thead><tr><th scope="col">系统</th><th scope="col">编号</th><th scope="col">标题</th><th scope="col">类型</th>
-        <th scope="col">状态</th><th scope="col">受理时间</th><th scope="col">截止时间</th><th scope="col">主办单位</th></tr></thead>
+        <th scope="col">状态</th>${warnings ? html`<th scope="col">预警</th>` : null}<th scope="col">受理时间</th>
+        <th scope="col">截止时间</th><th scope="col">主办单位</th></tr></thead>
       <tbody>
         ${rows.map((row) => html`
-          <tr key=${row.id} data-id=${row.id}>
+          <tr key=${row.id} data-id=${row.id} data-admin-code=${row.location?.adminCode ?? null}
+            data-warning=${row.warning?.colour ?? null}>
             <td><${SystemBadge} system=${row.system} /></td>
-            <td>${row.localNo}</td>
+            <td>${row.localNumber}</td>
             <td><a href=${appealHref(row.id)}>${row.title ?? HIDDEN}</a></td>
             <td>${APPEAL_TYPES[row.appealType] ?? row.appealType}</td>
             <td><${Status} status=${row.status} sourceStatus=${row.sourceStatus} /></td>
+            ${warnings ? html`<td><${Warning} warning=${row.warning} /></td>` : null}
             <td>${formatTime(row.receivedAt)}</td>
-            <td>${formatTime(row.deadline)}</td>
+            <td>${formatTime(row.dueAt)}</td>
             <td>${row.leadUnit?.name ?? "—"}</td>
           </tr>`)}
       </tbody>
@@ -71,8 +81,8 @@ export function AppealTable({ rows, caption, empty = "没有记录。" }) {
 const time = (value) => (value ? Date.parse(value) : 0);
 
 export function byDeadline(a, b) {
-  if (a.deadline && b.deadline) return time(a.deadline) - time(b.deadline);
-  if (a.deadline || b.deadline) return a.deadline ? -1 : 1;
+  if (a.dueAt && b.dueAt) return time(a.dueAt) - time(b.dueAt);
+  if (a.dueAt || b.dueAt) return a.dueAt ? -1 : 1;
   return time(b.receivedAt) - time(a.receivedAt);
 }
 
