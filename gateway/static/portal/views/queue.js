@@ -8,6 +8,8 @@ import { run } from "../graphql.js";
 import { OPEN_STATUSES, significantCode, STATUSES, SYSTEMS, WARNING_ORDER, WARNINGS } from "../vocabulary.js";
 import { AppealTable, byDeadline, Problems } from "./common.js";
 
+const UNSEEN = "UNSEEN";
+const COLOUR_NAMES = { ...WARNINGS, [UNSEEN]: "预警不可见" };
 const MAX_PAGES = 10; // 1,000 items per area: a queue longer than that is a matter for search, not a work list
 
 /** The filters of the user's queue: one per area of their jurisdiction below the city (a city-wide role: one). */
@@ -54,20 +56,21 @@ export function Queue({ user }) {
   if (answer === null) return html`<p role="status">正在载入待办…</p>`;
   const rows = [...answer.rows].sort(byDeadline);
   const count = (key, value) => rows.filter((row) => key(row) === value).length;
-  const colourOf = (row) => row.warning?.colour ?? "NONE";
+  const colourOf = (row) => row.warning?.colour ?? UNSEEN; // a warning the role may not see (a 信访 item's)
   const shown = rows.filter(
     (row) => (!system || row.system === system) && (!status || row.status === status) && (!colour || colourOf(row) === colour),
   );
   const systems = Object.keys(SYSTEMS).filter((s) => count((r) => r.system, s));
   const statuses = Object.keys(STATUSES).filter((s) => count((r) => r.status, s));
+  const colours = [...WARNING_ORDER, UNSEEN].filter((c) => c !== UNSEEN || count(colourOf, c));
   return html`
     <section aria-labelledby="queue-title">
       <h1 id="queue-title">我的待办</h1>
       <${Problems} errors=${answer.errors} />
       ${answer.truncated ? html`<p class="note" role="note">待办过多，只载入了前 ${rows.length} 件；请用跨系统搜索缩小范围。</p>` : null}
       <ul class="counts colours" aria-label="按预警颜色统计">
-        ${WARNING_ORDER.map((c) => html`<li class="warning-${c.toLowerCase()}" data-colour=${c}>
-          ${WARNINGS[c]} <strong>${count(colourOf, c)}</strong></li>`)}
+        ${colours.map((c) => html`<li class="warning-${c.toLowerCase()}" data-colour=${c}>
+          ${COLOUR_NAMES[c]} <strong>${count(colourOf, c)}</strong></li>`)}
       </ul>
       <ul class="counts systems" aria-label="按系统统计">
         ${systems.map((s) => html`<li>${SYSTEMS[s]} <strong>${count((r) => r.system, s)}</strong></li>`)}
@@ -83,7 +86,7 @@ export function Queue({ user }) {
         <label>预警
           <select name="colour" value=${colour} onChange=${(e) => setColour(e.currentTarget.value)}>
             <option value="">全部颜色</option>
-            ${WARNING_ORDER.map((c) => html`<option value=${c}>${WARNINGS[c]}（${count(colourOf, c)}）</option>`)}
+            ${colours.map((c) => html`<option value=${c}>${COLOUR_NAMES[c]}（${count(colourOf, c)}）</option>`)}
           </select>
         </label>
         <label>状态
