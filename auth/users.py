@@ -154,6 +154,7 @@ DEMO_SCOPES: dict[str, str] = {
     "operator": "430100 (city)",
     "dispatcher": "430100 (city)",
     "handler": "unit 43010503 (开福区生态环境分局)",
+    "cohandler": "unit 43010502 (开福区城市管理和综合执法局)",
     "gridworker": "grid 430121002008009",
     "street": "430121002 (湘龙街道)",
     "supervisor": "430121 (长沙县)",
