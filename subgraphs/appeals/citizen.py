@@ -14,7 +14,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from resolvers.access import decide, on_call_caller
+from resolvers.access import Scope, decide, on_call_caller
 from resolvers.appeals.cursor import Cursor, CursorError, decode_cursor, encode_cursor
 from resolvers.appeals.person import PersonAppeals, page_of_person, summarize
 from resolvers.appeals.record import AppealRecord
@@ -50,7 +50,11 @@ async def _visible_records(root: Citizen, info: Info) -> tuple[list[AppealRecord
     info.context.seen_appeals.update((r.id, r) for r in read.records)
     principal = info.context.principal
     caller = on_call_caller(principal, [r.facts for r in read.records])
-    return [r for r in read.records if decide(principal, r.facts, on_call_with=caller, public=False).visible], read
+    # the reduced view (a petition's existence, status and unit to hotline roles) counts in a person's history only
+    # during a call with that person: otherwise it would tell whose petitions they are
+    least = Scope.EXISTENCE if caller == root.person_key else Scope.FULL
+    shown = [r for r in read.records if decide(principal, r.facts, on_call_with=caller, public=False).scope >= least]
+    return shown, read
 
 
 async def _appeals(root: Citizen, info: Info, first: FIRST = 20, after: AFTER = None) -> AppealConnection | None:

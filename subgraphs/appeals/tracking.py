@@ -14,6 +14,7 @@ import strawberry
 from strawberry.types import Info
 
 from auth.errors import Forbidden
+from auth.policies import policy_holds
 from resolvers.access import Scope, decide, is_citizen_view
 from resolvers.appeals import timeline as tracking
 from resolvers.appeals import warning as warnings
@@ -83,7 +84,9 @@ class HistoryEntry:
     at: datetime = strawberry.field(description="When.")
     action: str = strawberry.field(description="What happened, as the system names it (签收, 延期, 答复 …).")
     unit: str | None = strawberry.field(description="The unit that acted; null in a citizen's view.")
-    note: str | None = strawberry.field(description="The internal note; null in a citizen's view.")
+    note: str | None = strawberry.field(
+        description="The internal note; null for citizens and handling units (only the centre's roles read notes)."
+    )
 
 
 @strawberry.type(description="One of the 10 tracking nodes of an appeal.")
@@ -170,9 +173,11 @@ async def timeline_of(root: Any, info: Info) -> list[TrackingNode] | None:
     if record is None:
         return None
     nodes = tracking.build_timeline(record)
-    citizen = is_citizen_view(info.context.principal)
+    principal = info.context.principal
+    citizen = is_citizen_view(principal)
     if citizen:
         nodes = tracking.citizen_safe(nodes)
+    notes = not citizen and policy_holds("internal_notes", principal)  # handling units: full minus internal notes
     return [
         TrackingNode(
             step=n.step,
@@ -184,7 +189,7 @@ async def timeline_of(root: Any, info: Info) -> list[TrackingNode] | None:
             detail=n.detail or None,
             events=[
                 HistoryEntry(
-                    at=e.at, action=e.action, unit=None if citizen else e.unit, note=None if citizen else e.note
+                    at=e.at, action=e.action, unit=None if citizen else e.unit, note=(e.note or None) if notes else None
                 )
                 for e in n.events
             ],
