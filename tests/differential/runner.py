@@ -87,6 +87,15 @@ class Failure:
         return "\n".join(lines)
 
 
+def _transport_failure(answer: Mapping[str, Any]) -> bool:
+    for error in answer.get("errors") or ():
+        message = str(error.get("message", ""))
+        code = (error.get("extensions") or {}).get("code")
+        if message.startswith("no GraphQL answer") or (code == "SUBGRAPH_UNAVAILABLE" and "connection" in message):
+            return True
+    return False
+
+
 def _comparable(answer: Mapping[str, Any]) -> dict[str, Any]:
     return {"data": answer.get("data"), "errors": bool(answer.get("errors"))}
 
@@ -98,6 +107,7 @@ class Differential:
     scenario: Scenario = field(init=False)
     server: BackgroundServer = field(init=False)
     session: aiohttp.ClientSession = field(init=False)
+    transient: int = 0  # checks that agreed only when asked again after a transport failure
 
     async def __aenter__(self) -> Differential:
         from gateway.app import create_app
@@ -141,10 +151,18 @@ class Differential:
         return result.formatted
 
     async def check(self, operation: Operation) -> Failure | None:
-        gateway = await self.gateway_answer(operation)
+        """None when the gateway answers like the oracle. An answer that failed in transport (a subgraph connection
+        dropped on the loopback, no answer from the app) is asked again, at most twice; each such retry that then
+        agrees is counted in :attr:`transient`, so a sweep reports it instead of hiding it."""
         oracle = await self.oracle_answer(operation)
-        if json.dumps(_comparable(gateway)) == json.dumps(_comparable(oracle)):
-            return None
+        expected = json.dumps(_comparable(oracle))
+        for attempt in range(3):
+            gateway = await self.gateway_answer(operation)
+            if json.dumps(_comparable(gateway)) == expected:
+                self.transient += attempt > 0
+                return None
+            if not _transport_failure(gateway):
+                break
         return Failure(self.graph, operation, gateway, oracle)
 
     async def minimized(self, failure: Failure) -> Failure:
@@ -163,6 +181,7 @@ class Sweep:
     graph: str
     tried: int = 0
     failures: list[Failure] = field(default_factory=list)
+    transient: int = 0
 
 
 async def sweep(
@@ -187,4 +206,5 @@ async def sweep(
                 result.failures.append(failure)
                 if on_failure is not None:
                     on_failure(failure)
+        result.transient = differential.transient
     return result
