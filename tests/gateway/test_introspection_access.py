@@ -56,12 +56,19 @@ async def post(server: BackgroundServer, query: str, token: str | None = None) -
         return orjson.loads(await r.read())
 
 
-ADMIN = ISSUER.token(roles=["admin"])
-SUPERVISOR = ISSUER.token()  # roles: supervisor
-TOOLING = ISSUER.token(roles=["analyst"], scope="openid schema:read")
+# Tokens are minted when a test runs, not when the module is collected: a long suite would see them expired.
+CALLERS: dict[str, dict[str, Any]] = {
+    "admin": {"roles": ["admin"]},
+    "supervisor": {},  # roles: supervisor
+    "tooling": {"roles": ["analyst"], "scope": "openid schema:read"},
+}
 
 
-@pytest.mark.parametrize("token", [None, SUPERVISOR], ids=["anonymous", "supervisor"])
+def token_of(caller: str | None) -> str | None:
+    return None if caller is None else ISSUER.token(**CALLERS[caller])
+
+
+@pytest.mark.parametrize("caller", [None, "supervisor"], ids=["anonymous", "supervisor"])
 @pytest.mark.parametrize(
     "query",
     [
@@ -72,20 +79,20 @@ TOOLING = ISSUER.token(roles=["analyst"], scope="openid schema:read")
     ids=["root", "in a fragment", "beside data"],
 )
 async def test_introspection_is_forbidden_without_a_configured_role_or_scope(
-    production: BackgroundServer, token: str | None, query: str
+    production: BackgroundServer, caller: str | None, query: str
 ) -> None:
-    body = await post(production, query, token)
+    body = await post(production, query, token_of(caller))
     assert "data" not in body
     [error] = body["errors"]
     assert error["extensions"]["code"] == "FORBIDDEN"
     assert "__schema or __type" in error["message"]
 
 
-@pytest.mark.parametrize("token", [ADMIN, TOOLING], ids=["admin role", "configured scope"])
+@pytest.mark.parametrize("caller", ["admin", "tooling"], ids=["admin role", "configured scope"])
 async def test_introspection_is_answered_to_a_configured_role_or_scope(
-    production: BackgroundServer, token: str
+    production: BackgroundServer, caller: str
 ) -> None:
-    body = await post(production, INTROSPECTION, token)
+    body = await post(production, INTROSPECTION, token_of(caller))
     assert body == {"data": {"__schema": {"queryType": {"name": "Query"}}, "__type": {"name": "User"}}}
 
 
@@ -99,8 +106,8 @@ async def test_validation_errors_suggest_field_names_only_to_who_may_read_the_sc
     production: BackgroundServer,
 ) -> None:
     [anonymous] = (await post(production, "{ helo }"))["errors"]
-    [supervisor] = (await post(production, "{ helo }", SUPERVISOR))["errors"]
-    [admin] = (await post(production, "{ helo }", ADMIN))["errors"]
+    [supervisor] = (await post(production, "{ helo }", token_of("supervisor")))["errors"]
+    [admin] = (await post(production, "{ helo }", token_of("admin")))["errors"]
     assert anonymous["message"] == supervisor["message"] == "Cannot query field 'helo' on type 'Query'."
     assert admin["message"] == "Cannot query field 'helo' on type 'Query'. Did you mean 'hello'?"
     assert anonymous["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
