@@ -163,8 +163,9 @@ class SessionStore:
         await self._kv.set(f"{PREFIX}:login:{_h(session.sid)}", json.dumps(asdict(session)), ex=ttl)
 
     # --- authorization codes --------------------------------------------------------------------------------
-    async def issue_code(self, grant: AuthorizationCode) -> str:
-        code = new_token()
+    async def issue_code(self, grant: AuthorizationCode, code: str | None = None) -> str:
+        """Store ``grant`` under ``code`` (a fresh random one when not given) for ``code_ttl_s``."""
+        code = code or new_token()
         await self._kv.set(f"{PREFIX}:code:{_h(code)}", json.dumps(asdict(grant)), ex=self._code_ttl)
         return code
 

@@ -1,5 +1,6 @@
 """The authorization endpoint (RFC 6749 §4.1.1, OIDC Core §3.1.2) with the login page.
 
+The request is validated by authlib (:class:`auth.provider.grants.CodeGrant`, which also issues the code).
 Order matters for safety: the client and its ``redirect_uri`` (exact match) are checked first and a failure there is
 an error page, never a redirect (no open redirect). Only then are other errors sent back to the client's
 registered URI with ``error`` and ``state``. PKCE is required, ``S256`` only (RFC 7636 §4.2; ``plain`` refused).
@@ -10,37 +11,25 @@ with RATE_LIMITED before the password is checked.
 
 from __future__ import annotations
 
-import re
 import secrets
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from authlib.oauth2.rfc6749 import InvalidClientError, OAuth2Error
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from auth.clients import Client
 from auth.errors import RateLimited
+from auth.provider.grants import CodeGrant, LoggedIn, TokenServer
 from auth.provider.pages import error_page, login_page
 from auth.provider.provider import Provider
-from auth.sessions import AuthorizationCode, LoginSession
+from auth.provider.server import read_request
+from auth.sessions import LoginSession
 from auth.users import burn_password_check, verify_password
 
 __all__ = ["SESSION_COOKIE", "authorize_get", "authorize_post"]
 
 SESSION_COOKIE = "minyi_sid"
-_CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # base64url(SHA-256) without padding
-
-
-@dataclass(frozen=True, slots=True)
-class _Request:
-    client: Client
-    redirect_uri: str
-    scope: tuple[str, ...]
-    state: str | None
-    nonce: str | None
-    code_challenge: str
-    prompt: str
 
 
 def _redirect(uri: str, params: dict[str, str | None]) -> RedirectResponse:
@@ -50,53 +39,27 @@ def _redirect(uri: str, params: dict[str, str | None]) -> RedirectResponse:
     )
 
 
-def _validate(provider: Provider, request: Request) -> _Request | Response:
-    q = request.query_params
-    client = provider.clients.get(q.get("client_id"))
-    if client is None:
-        return error_page("invalid_client", "未知的客户端。")
-    redirect_uri = q.get("redirect_uri")
-    if not client.allows_redirect(redirect_uri):
+async def _validate(server: TokenServer, request: Request) -> CodeGrant | Response:
+    """authlib's validation of the authorization request. An error it cannot send back to a registered URI of the
+    client is a page, never a redirect; the others go back to the client with ``error`` and ``state``."""
+    read = await read_request(request, server.provider.options.oauth_base)
+    try:
+        grant: CodeGrant = await run_in_threadpool(server.get_consent_grant, read)
+    except OAuth2Error as error:
+        if getattr(error, "redirect_uri", None):
+            response: Response = server.handle_response(*error())
+            return response
+        if isinstance(error, InvalidClientError) or server.provider.clients.get(read.query.get("client_id")) is None:
+            return error_page("invalid_client", "未知的客户端。")
         return error_page("invalid_request", "回调地址未登记，已拒绝跳转。")
-    assert redirect_uri is not None
-    state = q.get("state")
-
-    def refuse(error: str, description: str) -> RedirectResponse:
-        return _redirect(redirect_uri, {"error": error, "error_description": description, "state": state})
-
-    if q.get("response_type") != "code":
-        return refuse("unsupported_response_type", "only response_type=code is supported")
-    if "authorization_code" not in client.grant_types:
-        return refuse("unauthorized_client", "this client may not use the authorization code grant")
-    challenge = q.get("code_challenge")
-    if not challenge:
-        return refuse("invalid_request", "code_challenge is required (PKCE)")
-    if q.get("code_challenge_method") != "S256":
-        return refuse("invalid_request", "code_challenge_method must be S256")
-    if not _CHALLENGE.match(challenge):
-        return refuse("invalid_request", "code_challenge is not a base64url SHA-256 value")
-    requested = (q.get("scope") or "openid").split()
-    scope = client.allowed_scopes(requested)
-    if set(requested) - set(scope):
-        return refuse("invalid_scope", "a requested scope is not allowed for this client")
-    return _Request(client, redirect_uri, scope, state, q.get("nonce"), challenge, q.get("prompt") or "")
+    return grant
 
 
-async def _grant(provider: Provider, req: _Request, session: LoginSession) -> RedirectResponse:
+async def _grant(server: TokenServer, grant: CodeGrant, session: LoginSession) -> Response:
     assert session.username is not None and session.auth_time is not None
-    code = await provider.sessions.issue_code(
-        AuthorizationCode(
-            client_id=req.client.client_id,
-            redirect_uri=req.redirect_uri,
-            scope=" ".join(req.scope),
-            code_challenge=req.code_challenge,
-            username=session.username,
-            sid=session.sid,
-            auth_time=session.auth_time,
-            nonce=req.nonce,
-        )
-    )
-    return _redirect(req.redirect_uri, {"code": code, "state": req.state, "iss": provider.issuer})
+    user = LoggedIn(session.username, session.sid, session.auth_time)
+    response: Response = await run_in_threadpool(server.create_authorization_response, grant.request, user, grant)
+    return response
 
 
 def _set_cookie(provider: Provider, response: Response, session: LoginSession) -> None:
@@ -115,17 +78,18 @@ def _action(request: Request) -> str:
     return f"{request.url.path}?{request.url.query}"
 
 
-async def authorize_get(provider: Provider, request: Request) -> Response:
-    checked = _validate(provider, request)
+async def authorize_get(provider: Provider, server: TokenServer, request: Request) -> Response:
+    checked = await _validate(server, request)
     if isinstance(checked, Response):
         return checked
+    prompt = checked.request.payload.data.get("prompt") or ""
     session = await provider.sessions.get_session(request.cookies.get(SESSION_COOKIE))
-    if session is not None and session.username is not None and checked.prompt != "login":
+    if session is not None and session.username is not None and prompt != "login":
         user = await provider.users.get_user(session.username)
         if user is not None and not user.disabled:
-            return await _grant(provider, checked, session)  # single sign-on: already logged in, no consent step
-    if checked.prompt == "none":
-        return _redirect(checked.redirect_uri, {"error": "login_required", "state": checked.state})
+            return await _grant(server, checked, session)  # single sign-on: already logged in, no consent step
+    if prompt == "none":
+        return _redirect(checked.redirect_uri, {"error": "login_required", "state": checked.request.payload.state})
     if session is None or session.username is not None:
         session = await provider.sessions.new_session(replacing=session)  # its login ends when this one succeeds
     response = login_page(_action(request), session.csrf)
@@ -133,8 +97,8 @@ async def authorize_get(provider: Provider, request: Request) -> Response:
     return response
 
 
-async def authorize_post(provider: Provider, request: Request) -> Response:
-    checked = _validate(provider, request)
+async def authorize_post(provider: Provider, server: TokenServer, request: Request) -> Response:
+    checked = await _validate(server, request)
     if isinstance(checked, Response):
         return checked
     form = await request.form()
@@ -162,6 +126,6 @@ async def authorize_post(provider: Provider, request: Request) -> Response:
         return login_page(_action(request), session.csrf, username=username, error="用户名或密码错误。", status=401)
     await provider.limiter.succeeded(attempt)
     session = await provider.sessions.log_in(session, user.username)
-    response = await _grant(provider, checked, session)
+    response = await _grant(server, checked, session)
     _set_cookie(provider, response, session)
     return response

@@ -1,6 +1,9 @@
-"""The token endpoint's grants on authlib's grant classes (RFC 6749 §4.1.3, §4.4, §6; RFC 7636; OIDC Core §3.1.3).
+"""The provider's grants on authlib's grant classes (RFC 6749 §4.1, §4.4, §6; RFC 7636; OIDC Core §3.1.3).
 
-- :class:`CodeGrant` — ``authorization_code`` with PKCE (:class:`S256Verifier`, the verifier checked against the
+- :class:`CodeGrant` — at the authorization endpoint: the client, its exact ``redirect_uri``, ``response_type=code``,
+  the scope within the client's, and an ``S256`` challenge (:class:`S256Verifier`); the code it grants carries the
+  login session and ``nonce`` and comes back with ``state`` and ``iss`` (RFC 9207). At the token endpoint:
+  ``authorization_code`` with PKCE (:class:`S256Verifier`, the verifier checked against the
   code's ``S256`` challenge; a missing or wrong verifier is ``invalid_grant``). The code is taken (GETDEL) as soon
   as it is looked up, so it is single use even when a later check fails.
 - :class:`RefreshGrant` — ``refresh_token`` with rotation and reuse detection: looking the token up spends it and
@@ -22,9 +25,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from authlib.common.urls import add_params_to_uri
 from authlib.oauth2.rfc6749 import (
     AuthorizationCodeMixin,
     InvalidGrantError,
+    InvalidRequestError,
     InvalidScopeError,
     OAuth2Request,
 )
@@ -42,14 +47,33 @@ from auth.principal import Principal, Role
 from auth.provider.provider import Provider
 from auth.provider.server import OAuthClient, StarletteServer, on_loop
 from auth.provider.tokens import mint_access_token, mint_id_token
-from auth.sessions import AuthorizationCode, RefreshFamily, public_sid
+from auth.sessions import AuthorizationCode, RefreshFamily, new_token, public_sid
 from auth.users import User
 
-__all__ = ["CodeGrant", "GrantUser", "IdToken", "RefreshGrant", "S256Verifier", "ServiceGrant", "token_server"]
+__all__ = [
+    "CodeGrant",
+    "GrantUser",
+    "IdToken",
+    "LoggedIn",
+    "RefreshGrant",
+    "S256Verifier",
+    "ServiceGrant",
+    "token_server",
+]
 
 ALL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 _VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
+_CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # base64url(SHA-256) without padding
 _NOT_API = ("openid", "profile", "offline_access")
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedIn:
+    """Who the authorization endpoint grants a code for: a user logged in with a login session."""
+
+    username: str
+    sid: str  # the session cookie's value (stored with the code, hashed into tokens)
+    auth_time: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +140,17 @@ class S256Verifier(CodeChallenge):  # type: ignore[misc]
     def __init__(self) -> None:
         super().__init__(required=True)
 
+    def validate_code_challenge(self, grant: AuthorizationCodeGrant, redirect_uri: str) -> None:
+        """At the authorization endpoint: a challenge is required, ``S256`` named explicitly (``plain`` refused)."""
+        data = grant.request.payload.data
+        challenge = data.get("code_challenge")
+        if not challenge:
+            raise InvalidRequestError("code_challenge is required (PKCE)")
+        if data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("code_challenge_method must be S256")
+        if not _CHALLENGE.match(challenge):
+            raise InvalidRequestError("code_challenge is not a base64url SHA-256 value")
+
     def validate_code_verifier(self, grant: AuthorizationCodeGrant, result: Any) -> None:
         verifier = grant.request.form.get("code_verifier")
         record: CodeRecord = grant.request.authorization_code
@@ -131,6 +166,38 @@ class CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
     def __init__(self, request: OAuth2Request, server: TokenServer) -> None:
         super().__init__(request, server)
         self.provider = server.provider
+
+    def validate_requested_scope(self) -> None:
+        client: OAuthClient = self.request.client
+        requested = (self.request.payload.scope or "openid").split()
+        if set(requested) - set(client.client.allowed_scopes(requested)):
+            raise InvalidScopeError("a requested scope is not allowed for this client")
+
+    def generate_authorization_code(self) -> str:
+        return new_token()
+
+    def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
+        user: LoggedIn = request.user
+        data = request.payload.data
+        grant = AuthorizationCode(
+            client_id=request.client.get_client_id(),
+            redirect_uri=request.payload.redirect_uri,
+            scope=request.scope,
+            code_challenge=data["code_challenge"],
+            username=user.username,
+            sid=user.sid,
+            auth_time=user.auth_time,
+            nonce=data.get("nonce"),
+        )
+        on_loop(self.provider.sessions.issue_code, grant, code)
+
+    def create_authorization_response(self, redirect_uri: str, grant_user: LoggedIn) -> tuple[int, str, Any]:
+        """The code and ``state``, plus ``iss`` (RFC 9207) so the client knows which issuer answered."""
+        status, body, headers = super().create_authorization_response(redirect_uri, grant_user)
+        located = [
+            (k, add_params_to_uri(v, {"iss": self.provider.issuer}) if k == "Location" else v) for k, v in headers
+        ]
+        return status, body, located
 
     def query_authorization_code(self, code: str, client: OAuthClient) -> CodeRecord | None:
         taken = on_loop(self.provider.sessions.take_code, code)  # single use: taken even if a check below fails

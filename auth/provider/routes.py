@@ -53,13 +53,13 @@ def _bind(provider: Provider, handler: Handler) -> Callable[[Request], Awaitable
 def create_oauth_routes(provider: Provider) -> list[BaseRoute]:
     """Routes relative to the ``/oauth`` mount point."""
 
-    async def authorize(provider: Provider, request: Request) -> Response:
-        if request.method == "POST":
-            return await authorize_post(provider, request)
-        return await authorize_get(provider, request)
-
     server = token_state_server(provider)
     grants = token_server(provider)
+
+    async def authorize(provider: Provider, request: Request) -> Response:
+        if request.method == "POST":
+            return await authorize_post(provider, grants, request)
+        return await authorize_get(provider, grants, request)
 
     async def token(provider: Provider, request: Request) -> Response:
         return await grants.respond_token(request, provider.options.oauth_base)

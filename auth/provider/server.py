@@ -138,11 +138,10 @@ class OAuthClient(ClientMixin):  # type: ignore[misc]
         return self.client.client_id
 
     def get_default_redirect_uri(self) -> str | None:
-        uris = self.client.redirect_uris
-        return uris[0] if len(uris) == 1 else None
+        return None  # an authorization request names its redirect_uri, always
 
     def get_allowed_scope(self, scope: str | None) -> str:
-        return " ".join(self.client.allowed_scopes((scope or "").split()))
+        return " ".join(self.client.allowed_scopes((scope or "openid").split()))
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         return self.client.allows_redirect(redirect_uri)

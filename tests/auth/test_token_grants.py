@@ -11,7 +11,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from auth.provider import Provider
-from tests.auth.conftest import SERVICE_SECRET, exchange, log_in, refresh
+from tests.auth.conftest import REDIRECT, SERVICE_SECRET, authorize_url, exchange, log_in, pkce, query_of, refresh
 from tests.support.servers import BackgroundServer
 
 Served = tuple[BackgroundServer, Provider]
@@ -106,3 +106,23 @@ async def test_each_client_authenticates_its_own_way(served: Served, browser: ai
     assert status == 401 and error["error"] == "invalid_client"
     status, error = await _token(browser, base, {"grant_type": "password", "client_id": "minyi-portal"})
     assert status == 400 and error["error"] == "unsupported_grant_type"
+
+
+async def test_authorization_errors_go_back_to_a_registered_uri_only(
+    served: Served, browser: aiohttp.ClientSession
+) -> None:
+    base = served[0].url
+    challenge = pkce()[1]
+    for extra, error in (
+        ({"scope": "openid admin:everything"}, "invalid_scope"),
+        ({"response_type": "token"}, "unsupported_response_type"),
+    ):
+        async with browser.get(authorize_url(base, challenge, **extra), allow_redirects=False) as response:
+            assert response.status == 302, extra
+            params = query_of(response.headers["Location"])
+        assert response.headers["Location"].startswith(REDIRECT + "?")
+        assert params["error"] == error and params["state"] == "st-123" and "code" not in params
+    unknown = {"client_id": "nobody", "response_type": "token"}
+    async with browser.get(authorize_url(base, challenge, **unknown), allow_redirects=False) as response:
+        assert response.status == 400 and "Location" not in response.headers
+        assert "未知的客户端" in await response.text()
