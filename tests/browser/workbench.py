@@ -63,7 +63,7 @@ class Page:
 
     # --- looking --------------------------------------------------------------------------------------------------
 
-    def wait(self, condition: Callable[[webdriver.Chrome], T], timeout: float = 20, what: str = "") -> T:
+    def wait(self, condition: Callable[[webdriver.Chrome], T], timeout: float = 45, what: str = "") -> T:
         try:
             return WebDriverWait(self.driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
                 condition
@@ -74,7 +74,7 @@ class Page:
                 f"waited {timeout} s for {what or condition}; page {self.driver.current_url}"
             ) from None
 
-    def find(self, css: str, timeout: float = 20) -> WebElement:
+    def find(self, css: str, timeout: float = 45) -> WebElement:
         def present(driver: webdriver.Chrome) -> WebElement | None:
             try:
                 return driver.find_element(By.CSS_SELECTOR, css)
@@ -88,10 +88,10 @@ class Page:
     def all(self, css: str) -> list[WebElement]:
         return self.driver.find_elements(By.CSS_SELECTOR, css)
 
-    def text_of(self, css: str, timeout: float = 20) -> str:
+    def text_of(self, css: str, timeout: float = 45) -> str:
         return self.find(css, timeout).text
 
-    def wait_text(self, css: str, text: str, timeout: float = 20) -> WebElement:
+    def wait_text(self, css: str, text: str, timeout: float = 45) -> WebElement:
         def has(driver: webdriver.Chrome) -> WebElement | None:
             for element in driver.find_elements(By.CSS_SELECTOR, css):
                 if text in element.text:

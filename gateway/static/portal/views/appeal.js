@@ -4,7 +4,8 @@ import { useEffect, useState } from "preact/hooks";
 import { html } from "../html.js";
 import { useDraft } from "../drafts.js";
 import { run } from "../graphql.js";
-import { APPEAL_TYPES, CONFIDENTIALITY, formatTime, systemOfId } from "../vocabulary.js";
+import { appealHref } from "../router.js";
+import { APPEAL_TYPES, CONFIDENTIALITY, formatTime, SYSTEMS, systemOfId } from "../vocabulary.js";
 import { Actions } from "./actions.js";
 import { HIDDEN, Problems, Status, SystemBadge, Warning } from "./common.js";
 
@@ -64,10 +65,32 @@ export function AppealView({ id, user }) {
         <h2 id="warning-title">预警原因</h2>
         <ul class="reasons">${appeal.warning.reasons.map((r) => html`<li><${Warning} warning=${{ colour: r.colour }} /> ${r.message}</li>`)}</ul>
       </section>` : null}
+      <${Links} links=${appeal.links} />
       <${Timeline} nodes=${appeal.timeline} />
       <${Actions} user=${user} appeal=${appeal} onWritten=${() => setVersion((v) => v + 1)} />
       <${Contact} appeal=${appeal} />
     </article>`;
+}
+
+/** 关联记录: the appeals of other systems this one is linked to; each opens here, in the same screen and login. A
+ * linked appeal the user may not see at all is said to exist, nothing more. */
+function Links({ links }) {
+  if (!links?.length) return null;
+  return html`
+    <section aria-labelledby="links-title">
+      <h2 id="links-title">关联记录</h2>
+      <ul class="links">
+        ${links.map((link, i) => html`<li key=${i} data-kind=${link.kind}>
+          <span class="link-kind">${link.kindText}</span>
+          ${link.appeal ? html`<${SystemBadge} system=${link.appeal.system} />
+            <a href=${appealHref(link.appeal.id)}>${SYSTEMS[link.appeal.system] ?? link.appeal.system} ${link.appeal.localNumber}</a>
+            <${Status} status=${link.appeal.status} sourceStatus=${link.appeal.sourceStatus} />
+            <span class="muted">${link.appeal.leadUnit?.name ?? ""}</span>`
+          : html`<span class="muted">一件您无权查看的诉求</span>`}
+          ${link.linkedAt ? html`<span class="muted">关联于 ${formatTime(link.linkedAt)}</span>` : null}
+        </li>`)}
+      </ul>
+    </section>`;
 }
 
 /** 诉求跟踪: the 10 nodes from submission to closing, from the appeal's own system and those it went through. */
@@ -87,7 +110,8 @@ export function Timeline({ nodes, title = "办理进度" }) {
     </section>`;
 }
 
-/** The person, masked; 查看联系方式 asks for a reason, which the audit log keeps with the reveal. */
+/** The person, masked; 查看联系方式 asks for a reason, which the audit log keeps with the reveal. A role that may not
+ * see the person at all (a hotline role on a 信访 item) is offered nothing to reveal. */
 function Contact({ appeal }) {
   const [reason, setReason, discard] = useDraft(`reveal:${appeal.id}`, "");
   const [revealed, setRevealed] = useState(null);
@@ -119,7 +143,7 @@ function Contact({ appeal }) {
       <h2 id="contact-title">诉求人</h2>
       ${person ? html`<p class="person">${person.name ?? "—"} · ${person.phone ?? "—"}</p>`
         : html`<p class="muted">您的角色不可查看诉求人信息。</p>`}
-      ${revealed ? html`
+      ${!person ? null : revealed ? html`
         <div class="revealed" role="status">
           <p>联系方式：${revealed.name ?? "—"} · ${revealed.phone ?? "—"}${revealed.idNumber ? ` · ${revealed.idNumber}` : ""}</p>
           <p class="muted">已记入审计（${revealed.auditId}）</p>
