@@ -4,7 +4,8 @@
 app over it (``gateway.app.create_app``, served on loopback in this process) and the graph's oracle
 (:mod:`tests.differential.oracles`). :meth:`Differential.check` posts an operation to the gateway as a client would
 and executes it on the oracle; a difference in ``data`` (field order included) or in whether there were errors is a
-failure, which :meth:`Differential.minimized` shrinks.
+failure, which :meth:`Differential.minimized` shrinks. So is a plan with a subgraph operation that is not valid
+against that subgraph's schema, even when the answers agree.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from types import TracebackType
 from typing import Any
 
 import aiohttp
-from graphql import graphql
+from graphql import graphql, parse
 
 from tests.differential.generator import Operation, OperationGenerator
 from tests.differential.minimize import minimize
 from tests.differential.oracles import ORACLE_RESOLVERS, oracle_schema
 from tests.e2e.harness import Scenario, start_scenario
 from tests.support.servers import BackgroundServer, serve_asgi
+from tests.support.subgraph_operations import assert_valid_subgraph_operations
 
 __all__ = ["GRAPHS", "Differential", "Failure", "GraphSpec", "Sweep"]
 
@@ -136,6 +138,17 @@ class Differential:
             self.supergraph.api_schema, self.spec.arguments, random.Random(seed), max_depth=self.spec.max_depth
         )
 
+    def invalid_subgraph_operation(self, operation: Operation) -> str | None:
+        """What is wrong with a subgraph operation the plan of ``operation`` would send (None: all valid)."""
+        from gateway.planner import build_query_plan
+
+        plan = build_query_plan(self.supergraph, parse(operation.query), None)
+        try:
+            assert_valid_subgraph_operations(self.supergraph, plan)
+        except AssertionError as error:
+            return f"invalid subgraph operation: {error}"
+        return None
+
     async def gateway_answer(self, operation: Operation) -> dict[str, Any]:
         body = {"query": operation.query, "variables": operation.variables}
         headers = {"accept": "application/graphql-response+json"}
@@ -155,6 +168,9 @@ class Differential:
         dropped on the loopback, no answer from the app) is asked again, at most twice; each such retry that then
         agrees is counted in :attr:`transient`, so a sweep reports it instead of hiding it."""
         oracle = await self.oracle_answer(operation)
+        invalid = self.invalid_subgraph_operation(operation)
+        if invalid is not None:
+            return Failure(self.graph, operation, {"errors": [{"message": invalid}]}, oracle)
         expected = json.dumps(_comparable(oracle))
         for attempt in range(3):
             gateway = await self.gateway_answer(operation)
