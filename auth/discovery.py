@@ -1,7 +1,8 @@
 """Trusting an external OIDC issuer (the province's unified login) by discovery: OpenID Connect Discovery 1.0.
 
 ``--oidc-issuer URL`` names the issuer; its metadata is read from ``{URL}/.well-known/openid-configuration``
-(§4), whose ``issuer`` must be that URL (§4.3: a mismatch means the document is not the issuer's and is refused;
+(§4) and checked with authlib's :class:`~authlib.oidc.discovery.OpenIDProviderMetadata` (its URLs must use https,
+or plain HTTP on loopback only); its ``issuer`` must be that URL (§4.3: a mismatch means the document is not the issuer's and is refused;
 only a trailing slash may differ), and whose ``jwks_uri`` gives the keys. Tokens are then checked against the issuer
 *as the discovery document spells it* — that is what the issuer writes in ``iss`` — and when that differs from the
 configured URL (``http://host/`` configured, ``http://host`` discovered) the gateway says so in its log at
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+from authlib.oidc.discovery import OpenIDProviderMetadata, get_well_known_url
 
 from auth.jwks import JwksUnavailable, RemoteJwks, fetch_json
 from auth.jwks_store import JwksCache
@@ -29,7 +31,7 @@ log = logging.getLogger("minyi.auth.discovery")
 
 
 def well_known_url(issuer: str) -> str:
-    return issuer.rstrip("/") + "/.well-known/openid-configuration"
+    return str(get_well_known_url(issuer, external=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,17 @@ async def discover(issuer: str, session: aiohttp.ClientSession) -> ProviderMetad
     jwks_uri = document.get("jwks_uri")
     if not isinstance(jwks_uri, str) or not jwks_uri.startswith(("https://", "http://")):
         raise JwksUnavailable(f"the OIDC discovery document at {url} has no jwks_uri")
+    checked = OpenIDProviderMetadata(document)
+    try:
+        for validate in _VALIDATIONS:
+            getattr(checked, validate)()
+    except ValueError as error:
+        raise JwksUnavailable(f"the OIDC discovery document at {url} is not valid: {error}") from None
     return ProviderMetadata(stated, jwks_uri, document)
+
+
+# authlib's checks of the metadata the gateway relies on: https (or loopback) URLs, no query or fragment in issuer
+_VALIDATIONS = ("validate_issuer", "validate_jwks_uri", "validate_authorization_endpoint", "validate_token_endpoint")
 
 
 class DiscoveredJwks:
