@@ -36,6 +36,7 @@ from starlette.types import ASGIApp
 from auth.internal import InternalTokenMinter
 from gateway.auth_middleware import BearerAuthentication, BearerVerifier
 from gateway.caches import DocumentCache, PlanCache, PlanStore
+from gateway.document_stores import DocumentStore, RedisApqStore, RedisTrustedDocuments
 from gateway.executor import execute_plan
 from gateway.executor.fetcher import Fetcher
 from gateway.executor.http_fetcher import HttpFetcher
@@ -45,7 +46,9 @@ from gateway.instrumented_fetcher import InstrumentedFetcher
 from gateway.introspection import IntrospectionAccess
 from gateway.live import LiveGateway
 from gateway.metrics import GatewayMetrics, metrics_endpoint
+from gateway.persisted_queries import PersistedQueries
 from gateway.pipeline import Pipeline, PlanBuilder, PlanExecutor, PlanPrinter, SupergraphView
+from gateway.plan_store import RedisPlanStore
 from gateway.planner import build_query_plan
 from gateway.planner.printer import print_plan
 from gateway.portal import portal_routes
@@ -55,6 +58,7 @@ from workdays import load_calendar, schedule_gaps
 
 if TYPE_CHECKING:
     from opentelemetry.trace import Tracer
+    from redis.asyncio import Redis
 
     from auth.provider import Provider
 
@@ -94,6 +98,7 @@ def create_app(
     fetcher: Fetcher | None = None,
     make_fetcher: FetcherFactory | None = None,
     plan_store: PlanStore | None = None,
+    redis: Redis | None = None,
     watch: Watcher | None = None,
     minter: InternalTokenMinter | None = None,
     verifier: BearerVerifier | None = None,
@@ -120,7 +125,11 @@ def create_app(
 
     ``metrics`` are served at ``/metrics`` (a fresh :class:`~gateway.metrics.GatewayMetrics` when left out);
     ``tracer``, when given, traces every request (:mod:`gateway.tracing`). ``today`` dates the holiday schedule
-    check of ``/health`` (the calendar of ``options.holiday_dirs``)."""
+    check of ``/health`` (the calendar of ``options.holiday_dirs``).
+
+    ``redis``, when given, holds the tiers shared by replicas, each behind its in-process tier: the plan cache's
+    second tier (:mod:`gateway.plan_store`, unless ``plan_store`` is given), automatic persisted queries and the
+    trusted documents (:mod:`gateway.document_stores`). ``options.trusted_documents`` needs it."""
     subgraph_urls(supergraph, options)  # unknown overrides are refused now, not at start-up
     if provider is not None and verifier is None:
         verifier = provider.verifier()
@@ -131,6 +140,20 @@ def create_app(
     internal = minter if minter is not None else InternalTokenMinter.generate()
     metrics = metrics if metrics is not None else GatewayMetrics()
     endpoint = GraphQLEndpoint(max_body_bytes=options.max_body_bytes, dev=options.dev, metrics=metrics, tracer=tracer)
+    if options.trusted_documents and redis is None:
+        raise ValueError("trusted documents need Redis (MINYI_GATEWAY_REDIS_URL): that is where they are registered")
+    if plan_store is None and redis is not None:
+        plan_store = RedisPlanStore(redis, ttl_s=options.plan_cache_ttl_s)
+    apq_store: DocumentStore | None = None
+    if redis is not None:
+        apq_store = RedisApqStore(redis, ttl_s=options.apq_ttl_s)
+    persisted = PersistedQueries(
+        apq=apq_store,
+        apq_enabled=options.apq,
+        trusted=RedisTrustedDocuments(redis) if options.trusted_documents and redis is not None else None,
+        lru_size=options.document_cache_size,
+        metrics=metrics,
+    )
 
     def build_pipeline(served: SupergraphView, with_fetcher: Fetcher) -> Pipeline:
         return Pipeline(
@@ -149,6 +172,7 @@ def create_app(
             subgraph_headers=internal.headers_for,
             metrics=metrics,
             tracer=tracer,
+            persisted=persisted,
         )
 
     def new_fetcher(served: SupergraphView) -> Fetcher:
@@ -212,5 +236,7 @@ def create_app(
     app.state.gateway = live
     app.state.minter = internal
     app.state.metrics = metrics
+    app.state.plan_store = plan_store
+    app.state.persisted = persisted
     app.state.provider = provider
     return app

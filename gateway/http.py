@@ -162,8 +162,13 @@ def decode_params(
         raise BadRequest("Batched requests (a JSON array) are not supported; send one request per operation.")
     if not isinstance(params, dict):
         raise BadRequest("The request body must be a JSON object with a `query` member.")
+    extensions = _json_param(params.get("extensions"), "extensions", from_query_string)
     query = params.get("query")
-    if not isinstance(query, str) or not query:
+    if query == "" or query is None:
+        query = None
+        if not extensions or "persistedQuery" not in extensions:  # an automatic persisted query has no text
+            raise BadRequest("The request has no `query`: send the GraphQL document as a string in `query`.")
+    elif not isinstance(query, str):
         raise BadRequest("The request has no `query`: send the GraphQL document as a string in `query`.")
     operation_name = params.get("operationName")
     if operation_name == "":
@@ -174,7 +179,7 @@ def decode_params(
         query,
         operation_name,
         _json_param(params.get("variables"), "variables", from_query_string),
-        _json_param(params.get("extensions"), "extensions", from_query_string),
+        extensions,
         principal,
     )
 

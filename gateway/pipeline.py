@@ -40,6 +40,7 @@ from gateway.executor.fetcher import Fetcher
 from gateway.introspection import IntrospectionAccess
 from gateway.limits import DEFAULT_LIMITS, OperationLimits
 from gateway.metrics import GatewayMetrics
+from gateway.persisted_queries import PersistedQueries, Refusal, not_supported
 from gateway.personal_data import carries_personal_data, variables_carry_personal_data
 from gateway.planner.plan import QueryPlan
 from gateway.subgraph_auth import ForwardingFetcher, PrincipalFetcher, SubgraphHeaders
@@ -117,7 +118,7 @@ class PlanPrinter(Protocol):
 class GraphQLRequest:
     """The GraphQL-over-HTTP request parameters, decoded and type-checked."""
 
-    query: str
+    query: str | None  # None when the request names a persisted query instead
     operation_name: str | None = None
     variables: dict[str, Any] | None = None
     extensions: dict[str, Any] | None = None
@@ -168,8 +169,10 @@ class Pipeline:
         metrics: GatewayMetrics | None = None,
         tracer: Tracer | None = None,
         introspection: IntrospectionAccess | None = None,
+        persisted: PersistedQueries | None = None,
     ) -> None:
         self.supergraph = supergraph
+        self.persisted = persisted  # APQ and trusted documents; None: a persistedQuery is not supported
         self.planner = planner
         self.executor = executor
         self.fetcher = fetcher
@@ -212,7 +215,10 @@ class Pipeline:
 
     async def run(self, request: GraphQLRequest, *, read_only: bool = False, want_plan: bool = False) -> Outcome:
         """Run ``request``. ``read_only`` (GET) refuses anything but a query with HTTP 405."""
-        prepared = self.prepare(request.query)
+        query = await self._document_text(request)
+        if isinstance(query, Refusal):
+            return _refused(query.errors, query.status)
+        prepared = self.prepare(query)
         may_read_schema = self.introspection.allows(request.principal)
         if prepared.errors:
             return _refused(prepared.errors_for(may_read_schema))
@@ -309,6 +315,22 @@ class Pipeline:
         if want_plan and self.dev:
             body["extensions"] = {"queryPlan": self._plan_text(plan)}
         return Outcome(body)
+
+    async def _document_text(self, request: GraphQLRequest) -> str | Refusal:
+        if self.persisted is not None:
+            return await self.persisted.resolve(request.query, request.extensions)
+        if request.extensions and "persistedQuery" in request.extensions:
+            return not_supported()
+        if request.query is None:
+            return Refusal(
+                (
+                    _error(
+                        "The request has no `query`: send the GraphQL document as a string in `query`.", "BAD_REQUEST"
+                    ),
+                ),
+                400,
+            )
+        return request.query
 
     def _fetcher_for(self, principal: Principal | None, forward: Mapping[str, str] | None = None) -> Fetcher:
         if self.subgraph_headers is None:

@@ -41,6 +41,11 @@ class GatewayOptions:
     graphiql: bool = False  # GraphiQL for browsers at GET /graphql
     introspection_roles: frozenset[str] = DEFAULT_INTROSPECTION_ROLES  # may read the schema outside dev mode
     introspection_scopes: frozenset[str] = frozenset()  # so may tokens with one of these scopes
+    redis_url: str | None = None  # the shared tiers (plans, persisted queries, trusted documents, rate limits)
+    plan_cache_ttl_s: int = 7 * 24 * 3600  # how long a plan stays in the shared tier
+    apq: bool = True  # automatic persisted queries
+    apq_ttl_s: int = 24 * 3600  # how long a registered persisted query stays in the shared tier
+    trusted_documents: bool = False  # only operations of the registered manifest run (needs redis_url)
 
 
 DEFAULT_OPTIONS = GatewayOptions()
@@ -61,7 +66,12 @@ class GatewaySettings(BaseSettings):
     ``GET /graphql``; unset, it follows ``dev``. Outside dev mode only principals with a role in
     ``introspection_roles`` (``MINYI_GATEWAY_INTROSPECTION_ROLES``, space-separated, default ``admin``) or a scope
     in ``introspection_scopes`` (``MINYI_GATEWAY_INTROSPECTION_SCOPES``, default none) may introspect the schema
-    and get "Did you mean …?" suggestions in errors (:mod:`gateway.introspection`)."""
+    and get "Did you mean …?" suggestions in errors (:mod:`gateway.introspection`).
+
+    ``redis_url`` (``MINYI_GATEWAY_REDIS_URL``, else ``MINYI_REDIS_URL``) puts the shared tiers in Redis: query
+    plans (kept ``plan_cache_ttl_s``), automatic persisted queries (``apq``, on by default, kept ``apq_ttl_s``) and
+    the trusted documents; ``trusted_documents`` (``MINYI_GATEWAY_TRUSTED_DOCUMENTS``) runs only the operations
+    registered with ``minyi documents push`` and needs Redis."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_GATEWAY_", extra="ignore")
 
@@ -88,6 +98,15 @@ class GatewaySettings(BaseSettings):
     graphiql: bool | None = None
     introspection_roles: str = " ".join(sorted(DEFAULT_INTROSPECTION_ROLES))
     introspection_scopes: str = ""
+    redis_url: str | None = Field(
+        None,
+        pattern=r"^(redis|rediss|unix)://",
+        validation_alias=AliasChoices("redis_url", "MINYI_GATEWAY_REDIS_URL", "MINYI_REDIS_URL"),
+    )
+    plan_cache_ttl_s: int = Field(7 * 24 * 3600, ge=60)
+    apq: bool = True
+    apq_ttl_s: int = Field(24 * 3600, ge=60)
+    trusted_documents: bool = False
 
     def options(self) -> GatewayOptions:
         return GatewayOptions(
@@ -111,4 +130,9 @@ class GatewaySettings(BaseSettings):
             graphiql=self.dev if self.graphiql is None else self.graphiql,
             introspection_roles=frozenset(self.introspection_roles.split()),
             introspection_scopes=frozenset(self.introspection_scopes.split()),
+            redis_url=self.redis_url,
+            plan_cache_ttl_s=self.plan_cache_ttl_s,
+            apq=self.apq,
+            apq_ttl_s=self.apq_ttl_s,
+            trusted_documents=self.trusted_documents,
         )

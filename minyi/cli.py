@@ -509,7 +509,8 @@ def gateway(
 
     Other settings come from the environment (prefix MINYI_GATEWAY_): MAX_BODY_BYTES, MAX_TOKENS, MAX_DEPTH,
     MAX_ALIASES, MAX_ROOT_FIELDS, SUBGRAPH_TIMEOUT_S, DOCUMENT_CACHE_SIZE, PLAN_CACHE_SIZE, SUBGRAPHS,
-    OIDC_ISSUER, OIDC_AUDIENCE, MERGE_INFLIGHT.
+    OIDC_ISSUER, OIDC_AUDIENCE, MERGE_INFLIGHT; REDIS_URL (or MINYI_REDIS_URL: shared plans, persisted queries,
+    trusted documents), PLAN_CACHE_TTL_S, APQ, APQ_TTL_S, TRUSTED_DOCUMENTS.
     """
     import uvicorn
 
@@ -557,11 +558,18 @@ def gateway(
 
         tracer, tracer_provider = otlp_tracer(settings.otlp_endpoint)
         closers.append(lambda: asyncio.to_thread(tracer_provider.shutdown))  # flushes the last batch of spans
+    redis_client = None
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        redis_client = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        closers.append(redis_client.aclose)
     try:
         options = settings.options()
         asgi = create_app(
             loaded,
             options,
+            redis=redis_client,
             watch=source.watch if source is not None else None,
             verifier=_external_verifier(options.oidc_issuer, options.oidc_audience, options.oidc_require_at_jwt),
             provider=provider,
@@ -749,6 +757,61 @@ def keys_rotate() -> None:
     typer.echo(f"current signing key: {current}")
     for kid, until in retired:
         typer.echo(f"retired, published until {until} (its tokens have expired by then): {kid}")
+
+
+# --- trusted documents of the gateway (gateway/manifest.py, gateway/document_stores.py) ------------------------
+documents_app = typer.Typer(
+    help="Manage the gateway's trusted documents: the operations that run when MINYI_GATEWAY_TRUSTED_DOCUMENTS is on, "
+    "registered in Redis (MINYI_GATEWAY_REDIS_URL or MINYI_REDIS_URL) for every replica.",
+    no_args_is_help=True,
+)
+app.add_typer(documents_app, name="documents")
+
+
+@documents_app.command("push")
+def documents_push(
+    file: Annotated[
+        Path, typer.Argument(help="A manifest: Apollo's persisted query manifest, or a JSON id → text map.")
+    ],
+    redis_url: Annotated[
+        str | None, typer.Option(help="The gateway's Redis (default MINYI_GATEWAY_REDIS_URL or MINYI_REDIS_URL).")
+    ] = None,
+) -> None:
+    """Register the operations of FILE as trusted documents (added to those already registered)."""
+    from redis.asyncio import Redis
+
+    from gateway.document_stores import DocumentStoreUnavailable, RedisTrustedDocuments
+    from gateway.manifest import ManifestError, read_manifest
+    from gateway.settings import GatewaySettings
+
+    try:
+        documents = read_manifest(file.read_bytes())
+    except OSError as error:
+        typer.echo(f"cannot read {file}: {error.strerror}", err=True)
+        raise typer.Exit(1) from None
+    except ManifestError as error:
+        typer.echo(f"refused {file}: {error}", err=True)
+        raise typer.Exit(1) from None
+    url = redis_url or GatewaySettings().redis_url  # type: ignore[call-arg]
+    if not url:
+        typer.echo("refused: no Redis to register in (set MINYI_GATEWAY_REDIS_URL or pass --redis-url)", err=True)
+        raise typer.Exit(1)
+
+    async def push() -> tuple[int, int]:
+        client = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        try:
+            store = RedisTrustedDocuments(client)
+            added = await store.push(documents)
+            return added, await store.count()
+        finally:
+            await client.aclose()
+
+    try:
+        added, _ = asyncio.run(push())
+    except DocumentStoreUnavailable as error:
+        typer.echo(f"the trusted documents in Redis are unavailable ({error})", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{len(documents)} operation(s) registered from {file} ({added} new)")
 
 
 # --- users and dev tokens of the embedded OIDC provider (auth/) ------------------------------------------------

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from graphql import DocumentNode, GraphQLSchema, build_schema, execute_sync, print_ast
+from redis.asyncio import Redis
 from starlette.applications import Starlette
 
 from gateway.app import create_app
@@ -135,9 +136,19 @@ class Gateway:
         return cast(Pipeline, self.server.call(read()))
 
 
-def serve_gateway(options: GatewayOptions) -> Gateway:
+def serve_gateway(options: GatewayOptions, *, redis_url: str | None = None) -> Gateway:
+    """A gateway over the fake seams; with ``redis_url``, its shared tiers are in that Redis (a client of its own,
+    used only on the server's loop, closed when the server stops)."""
     planner, executor = CountingPlanner(), FakeExecutor()
+    redis = Redis.from_url(redis_url) if redis_url is not None else None
     app = create_app(
-        SUPERGRAPH, options, planner=planner, executor=executor, printer=print_fake_plan, fetcher=NullFetcher()
+        SUPERGRAPH,
+        options,
+        planner=planner,
+        executor=executor,
+        printer=print_fake_plan,
+        fetcher=NullFetcher(),
+        redis=redis,
+        on_close=(redis.aclose,) if redis is not None else (),
     )
     return Gateway(serve_asgi(lambda: app), app, planner, executor)
