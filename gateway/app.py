@@ -34,6 +34,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 from auth.internal import InternalTokenMinter
+from auth.proxies import TrustedProxies
 from gateway.auth_middleware import BearerAuthentication, BearerVerifier
 from gateway.caches import DocumentCache, PlanCache, PlanStore
 from gateway.document_stores import DocumentStore, RedisApqStore, RedisTrustedDocuments
@@ -52,6 +53,7 @@ from gateway.plan_store import RedisPlanStore
 from gateway.planner import build_query_plan
 from gateway.planner.printer import print_plan
 from gateway.portal import portal_routes
+from gateway.rate_limits import Buckets, MemoryBuckets, RateLimiter, RedisBuckets
 from gateway.settings import DEFAULT_OPTIONS, GatewayOptions
 from gateway.subgraph_auth import jwks_endpoint
 from workdays import load_calendar, schedule_gaps
@@ -129,7 +131,8 @@ def create_app(
 
     ``redis``, when given, holds the tiers shared by replicas, each behind its in-process tier: the plan cache's
     second tier (:mod:`gateway.plan_store`, unless ``plan_store`` is given), automatic persisted queries and the
-    trusted documents (:mod:`gateway.document_stores`). ``options.trusted_documents`` needs it."""
+    trusted documents (:mod:`gateway.document_stores`), and the rate limits' buckets (:mod:`gateway.rate_limits`;
+    in process without it). ``options.trusted_documents`` needs it."""
     subgraph_urls(supergraph, options)  # unknown overrides are refused now, not at start-up
     if provider is not None and verifier is None:
         verifier = provider.verifier()
@@ -139,7 +142,21 @@ def create_app(
     fetcher_factory = make_fetcher or _http_fetchers(options)
     internal = minter if minter is not None else InternalTokenMinter.generate()
     metrics = metrics if metrics is not None else GatewayMetrics()
-    endpoint = GraphQLEndpoint(max_body_bytes=options.max_body_bytes, dev=options.dev, metrics=metrics, tracer=tracer)
+    buckets: Buckets = RedisBuckets(redis) if redis is not None else MemoryBuckets()
+    limiter = RateLimiter(
+        buckets,
+        per_user=options.rate_limit_user,
+        per_client=options.rate_limit_client,
+        per_ip=options.rate_limit_ip,
+    )
+    endpoint = GraphQLEndpoint(
+        max_body_bytes=options.max_body_bytes,
+        dev=options.dev,
+        metrics=metrics,
+        tracer=tracer,
+        rate_limiter=limiter,
+        proxies=TrustedProxies(options.trusted_proxies),
+    )
     if options.trusted_documents and redis is None:
         raise ValueError("trusted documents need Redis (MINYI_GATEWAY_REDIS_URL): that is where they are registered")
     if plan_store is None and redis is not None:
@@ -173,6 +190,8 @@ def create_app(
             metrics=metrics,
             tracer=tracer,
             persisted=persisted,
+            max_cost=options.max_cost,
+            default_list_size=options.default_list_size,
         )
 
     def new_fetcher(served: SupergraphView) -> Fetcher:
@@ -238,5 +257,6 @@ def create_app(
     app.state.metrics = metrics
     app.state.plan_store = plan_store
     app.state.persisted = persisted
+    app.state.rate_limiter = limiter
     app.state.provider = provider
     return app

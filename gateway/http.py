@@ -35,8 +35,10 @@ import structlog
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from auth.principal import PRINCIPAL_SCOPE_KEY, Principal
+from auth.proxies import TrustedProxies
 from gateway.metrics import GatewayMetrics
 from gateway.pipeline import GraphQLRequest, Outcome
+from gateway.rate_limits import Decision, RateLimiter
 from gateway.tracing import context_from_headers
 
 if TYPE_CHECKING:
@@ -71,6 +73,8 @@ PLAN_HEADER = b"x-minyi-plan"
 REQUEST_ID_HEADER = b"x-request-id"
 _REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
 IDEMPOTENCY_HEADER = b"idempotency-key"  # passed on to the subgraphs of a POSTed operation (write-through dispatch)
+CLIENT_NAME_HEADER = b"apollographql-client-name"  # the client of an anonymous request, for its rate limit
+FORWARDED_FOR_HEADER = b"x-forwarded-for"
 
 _CONTENT_TYPE_HEADER = {
     APPLICATION_JSON: b"application/json; charset=utf-8",
@@ -98,6 +102,18 @@ class BadRequest(Exception):
         self.message = message
         self.status = status
         self.code = code
+
+
+class RateLimited(BadRequest):
+    """Over a rate limit: 429 with ``Retry-After``."""
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(
+            f"Too many requests (the {decision.limited_by} limit); retry after {decision.retry_after_header} s.",
+            429,
+            "RATE_LIMITED",
+        )
+        self.decision = decision
 
 
 def _essence(content_type: bytes) -> str:
@@ -217,7 +233,11 @@ class GraphQLEndpoint:
         pipeline: RequestRunner | None = None,
         metrics: GatewayMetrics | None = None,
         tracer: Tracer | None = None,
+        rate_limiter: RateLimiter | None = None,
+        proxies: TrustedProxies | None = None,
     ) -> None:
+        self.rate_limiter = rate_limiter if rate_limiter is not None and rate_limiter.active else None
+        self.proxies = proxies if proxies is not None else TrustedProxies()
         self.max_body_bytes = max_body_bytes
         self.dev = dev
         self.pipeline = pipeline
@@ -251,6 +271,8 @@ class GraphQLEndpoint:
         preflighted = False
         want_plan = False
         idempotency_key: bytes | None = None
+        client_name: bytes | None = None
+        forwarded_for: list[str] = []
         for name, value in scope["headers"]:
             if name == b"content-type":
                 content_type = value
@@ -264,12 +286,19 @@ class GraphQLEndpoint:
                 want_plan = value.strip() == b"1"
             elif name == IDEMPOTENCY_HEADER:
                 idempotency_key = value.strip()
+            elif name == CLIENT_NAME_HEADER:
+                client_name = value.strip()
+            elif name == FORWARDED_FOR_HEADER:
+                forwarded_for.append(value.decode("latin-1"))
         media_type = choose_media_type(accept)
         method = scope["method"]
         status = 200
         body: dict[str, Any]
         operation_name: str | None = None
+        extra_headers: list[tuple[bytes, bytes]] = []
         try:
+            if self.rate_limiter is not None:
+                await self._rate_limit(self.rate_limiter, scope, client_name, forwarded_for)
             essence = _essence(content_type) if content_type is not None else None
             if method not in ("GET", "POST"):
                 raise BadRequest("Use GET or POST on /graphql.", 405, "METHOD_NOT_ALLOWED")
@@ -305,6 +334,17 @@ class GraphQLEndpoint:
                 status = outcome.status
             elif outcome.request_error and media_type == GRAPHQL_RESPONSE_JSON:
                 status = 400
+        except RateLimited as error:
+            status = error.status
+            retry_after = error.decision.retry_after_header
+            extra_headers.append((b"retry-after", retry_after.encode()))
+            extensions = {
+                "code": error.code,
+                "retryable": True,
+                "retryAfter": int(retry_after),
+                "limit": error.decision.limited_by,
+            }
+            body = {"errors": [{"message": error.message, "extensions": extensions}]}
         except BadRequest as error:
             status = error.status
             body = {"errors": [{"message": error.message, "extensions": {"code": error.code}}]}
@@ -320,6 +360,7 @@ class GraphQLEndpoint:
         ]
         if status == 405:
             headers.append((b"allow", b"GET, POST"))
+        headers += extra_headers
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
         if self.metrics is not None or span is not None:
@@ -354,6 +395,23 @@ class GraphQLEndpoint:
                 operation_name or "-",
                 (time.perf_counter() - started) * 1e3,
             )
+
+    async def _rate_limit(
+        self, limiter: RateLimiter, scope: Scope, client_name: bytes | None, forwarded_for: list[str]
+    ) -> None:
+        """Take a token for the request's user, client and address, or raise :class:`RateLimited`."""
+        principal: Principal | None = scope.get(PRINCIPAL_SCOPE_KEY)
+        user = principal.subject if principal is not None and principal.authenticated else None
+        client = principal.client_id if principal is not None and principal.client_id else None
+        if client is None and client_name:
+            client = client_name.decode("latin-1")
+        peer = scope.get("client")
+        ip = self.proxies.client_ip(peer[0] if peer else None, forwarded_for)
+        decision = await limiter.check(user=user, client=client, ip=ip)
+        if not decision.allowed:
+            if self.metrics is not None:
+                self.metrics.rate_limited(decision.limited_by or "-")
+            raise RateLimited(decision)
 
     async def _read_body(self, receive: Receive, content_length: bytes | None) -> bytes | None:
         """The whole body, or ``BadRequest(413)`` as soon as it exceeds the limit; ``None`` on disconnect."""

@@ -12,6 +12,9 @@ Series (all prefixed ``minyi_gateway_``):
   ``CIRCUIT_OPEN``…) or answered with GraphQL errors (``GRAPHQL_ERROR``).
 - ``cache_requests_total{cache, result}``: lookups in the document, plan and persisted-query caches by ``hit`` /
   ``miss``; the hit ratio is ``rate(…{result="hit"}) / rate(…)``.
+- ``operation_cost``: the estimated cost of each operation checked against a cost limit.
+- ``rate_limited_total{limit}``: requests refused by a rate limit, by the bucket that refused them (``user``,
+  ``client``, ``ip``).
 - ``circuit_state{subgraph}``: each subgraph's circuit breaker, 0 closed, 1 half-open, 2 open.
 - ``in_flight_requests``: requests being served.
 
@@ -89,6 +92,18 @@ class GatewayMetrics:
             ("cache", "result"),
             registry=registry,
         )
+        self.operation_cost = Histogram(
+            "minyi_gateway_operation_cost",
+            "Estimated cost of operations (demand control, when a cost limit is set).",
+            buckets=(1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 100000),
+            registry=registry,
+        )
+        self.rate_limited_total = Counter(
+            "minyi_gateway_rate_limited",
+            "Requests refused by a rate limit, by the limit that refused them (user, client, ip).",
+            ("limit",),
+            registry=registry,
+        )
         self.circuit_state = Gauge(
             "minyi_gateway_circuit_state",
             "Circuit breaker of each subgraph: 0 closed, 1 half-open, 2 open.",
@@ -122,6 +137,9 @@ class GatewayMetrics:
 
     def cache_lookup(self, cache: str, hit: bool) -> None:
         self.cache.labels(cache, "hit" if hit else "miss").inc()
+
+    def rate_limited(self, limit: str) -> None:
+        self.rate_limited_total.labels(limit).inc()
 
     def circuit_changed(self, subgraph: str, state: str) -> None:
         self.circuit_state.labels(subgraph).set(CIRCUIT_STATE_VALUES[state])

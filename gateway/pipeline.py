@@ -10,7 +10,9 @@ two dict lookups (document, plan), variable coercion only when the operation dec
 
 Error codes (``extensions.code``) of request errors: ``GRAPHQL_PARSE_FAILED``, ``GRAPHQL_VALIDATION_FAILED``,
 ``MAX_TOKENS_EXCEEDED``/``MAX_DEPTH_EXCEEDED``/``MAX_ALIASES_EXCEEDED``/``MAX_ROOT_FIELDS_EXCEEDED``,
-``OPERATION_RESOLUTION_FAILURE``, ``BAD_USER_INPUT`` (variable coercion), ``METHOD_NOT_ALLOWED`` (a mutation over
+``OPERATION_RESOLUTION_FAILURE``, ``BAD_USER_INPUT`` (variable coercion), ``COST_LIMIT`` (demand control,
+:mod:`gateway.cost`: the estimate is over ``max_cost``; ``extensions.cost`` and ``maxCost`` say by how much), the
+persisted-query codes of :mod:`gateway.persisted_queries`, ``METHOD_NOT_ALLOWED`` (a mutation over
 GET, HTTP 405), ``SUBSCRIPTION_NOT_SUPPORTED``; when planning itself fails: ``QUERY_PLANNING_FAILED`` (HTTP 500).
 """
 
@@ -28,6 +30,7 @@ from graphql import DocumentNode, GraphQLSchema, execute_sync, get_variable_valu
 from auth.principal import ANONYMOUS, Principal
 from gateway.authorization import Authorization, Authorized
 from gateway.caches import DocumentCache, PlanCache, PlanKey
+from gateway.cost import CostModel, CostRefusal, cost_model, operation_cost
 from gateway.document import (
     PreparedDocument,
     ResolvedOperation,
@@ -170,6 +173,8 @@ class Pipeline:
         tracer: Tracer | None = None,
         introspection: IntrospectionAccess | None = None,
         persisted: PersistedQueries | None = None,
+        max_cost: int | None = None,
+        default_list_size: int = 10,
     ) -> None:
         self.supergraph = supergraph
         self.persisted = persisted  # APQ and trusted documents; None: a persistedQuery is not supported
@@ -188,6 +193,15 @@ class Pipeline:
         self.tracer = tracer
         self._schema = supergraph.api_schema
         self._schema_hash = supergraph.schema_hash
+        # demand control: @cost/@listSize are kept in the supergraph's own schema (the API schema drops them)
+        self.max_cost = max_cost
+        self.costs: CostModel | None = None
+        if max_cost is not None:
+            directives_schema = getattr(supergraph, "schema", None)
+            self.costs = cost_model(
+                directives_schema if isinstance(directives_schema, GraphQLSchema) else self._schema,
+                default_list_size=default_list_size,
+            )
         # @authenticated/@requiresScopes/@policy: read off the supergraph unless given; None when it marks nothing
         self.authorization = authorization if authorization is not None else Authorization.for_supergraph(supergraph)
 
@@ -258,6 +272,10 @@ class Pipeline:
             if isinstance(coerced, list):
                 return _refused([render_error(e, "BAD_USER_INPUT") for e in coerced])
             variables = coerced.coerced
+        if self.costs is not None and resolved.remote_document is not None:
+            refused = self._cost_refusal(self.costs, prepared, resolved, variables)
+            if refused is not None:
+                return refused
         data: dict[str, Any] | None = None
         errors: list[Mapping[str, Any]] = []
         plan: QueryPlan | None = None
@@ -315,6 +333,31 @@ class Pipeline:
         if want_plan and self.dev:
             body["extensions"] = {"queryPlan": self._plan_text(plan)}
         return Outcome(body)
+
+    def _cost_refusal(
+        self,
+        costs: CostModel,
+        prepared: PreparedDocument,
+        resolved: ResolvedOperation,
+        variables: Mapping[str, Any],
+    ) -> Outcome | None:
+        """``COST_LIMIT`` with the computed cost when the estimate is over ``max_cost``; ``None`` when it may run."""
+        assert prepared.document is not None and self.max_cost is not None
+        try:
+            cost = operation_cost(costs, prepared.document, resolved.operation, variables)
+        except CostRefusal as error:
+            return _refused((_error(str(error), "BAD_USER_INPUT"),))
+        if self.metrics is not None:
+            self.metrics.operation_cost.observe(cost)
+        if cost <= self.max_cost:
+            return None
+        over = _error(
+            f"This operation is estimated to cost {cost}, more than the limit of {self.max_cost}: "
+            "ask for fewer items (smaller `first`) or fewer nested lists.",
+            "COST_LIMIT",
+        )
+        over["extensions"].update(cost=cost, maxCost=self.max_cost)
+        return _refused((over,))
 
     async def _document_text(self, request: GraphQLRequest) -> str | Refusal:
         if self.persisted is not None:

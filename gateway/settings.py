@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.introspection import DEFAULT_INTROSPECTION_ROLES
 from gateway.limits import DEFAULT_LIMITS, OperationLimits
+from gateway.rate_limits import RateLimit, parse_rate
 
 __all__ = ["DEFAULT_GATEWAY_PORT", "DEFAULT_OPTIONS", "GatewayOptions", "GatewaySettings"]
 
@@ -46,6 +47,12 @@ class GatewayOptions:
     apq: bool = True  # automatic persisted queries
     apq_ttl_s: int = 24 * 3600  # how long a registered persisted query stays in the shared tier
     trusted_documents: bool = False  # only operations of the registered manifest run (needs redis_url)
+    rate_limit_user: RateLimit | None = None  # per signed-in user
+    rate_limit_client: RateLimit | None = None  # per OAuth client (or apollographql-client-name)
+    rate_limit_ip: RateLimit | None = None  # per client address
+    trusted_proxies: tuple[str, ...] = ()  # whose X-Forwarded-For names the client address
+    max_cost: int | None = None  # demand control: the largest estimated cost that runs (None: no limit)
+    default_list_size: int = 10  # the size of a list whose @listSize says nothing
 
 
 DEFAULT_OPTIONS = GatewayOptions()
@@ -71,7 +78,13 @@ class GatewaySettings(BaseSettings):
     ``redis_url`` (``MINYI_GATEWAY_REDIS_URL``, else ``MINYI_REDIS_URL``) puts the shared tiers in Redis: query
     plans (kept ``plan_cache_ttl_s``), automatic persisted queries (``apq``, on by default, kept ``apq_ttl_s``) and
     the trusted documents; ``trusted_documents`` (``MINYI_GATEWAY_TRUSTED_DOCUMENTS``) runs only the operations
-    registered with ``minyi documents push`` and needs Redis."""
+    registered with ``minyi documents push`` and needs Redis.
+
+    ``rate_limit_user``, ``rate_limit_client``, ``rate_limit_ip`` (``MINYI_GATEWAY_RATE_LIMIT_USER`` …) are rates
+    such as ``600/60s`` or ``100/1m`` (empty: no limit), token buckets in Redis when ``redis_url`` is set;
+    ``trusted_proxies`` (comma-separated addresses or networks; default ``MINYI_AUTH_TRUSTED_PROXIES``) are the load
+    balancers whose ``X-Forwarded-For`` names the client. ``max_cost`` (0: off) refuses operations whose estimated
+    cost is larger, ``default_list_size`` sizes lists that ``@listSize`` does not."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_GATEWAY_", extra="ignore")
 
@@ -107,6 +120,15 @@ class GatewaySettings(BaseSettings):
     apq: bool = True
     apq_ttl_s: int = Field(24 * 3600, ge=60)
     trusted_documents: bool = False
+    rate_limit_user: str = ""
+    rate_limit_client: str = ""
+    rate_limit_ip: str = ""
+    trusted_proxies: str = Field(
+        "",
+        validation_alias=AliasChoices("trusted_proxies", "MINYI_GATEWAY_TRUSTED_PROXIES", "MINYI_AUTH_TRUSTED_PROXIES"),
+    )
+    max_cost: int = Field(0, ge=0)
+    default_list_size: int = Field(10, ge=1, le=100_000)
 
     def options(self) -> GatewayOptions:
         return GatewayOptions(
@@ -135,4 +157,10 @@ class GatewaySettings(BaseSettings):
             apq=self.apq,
             apq_ttl_s=self.apq_ttl_s,
             trusted_documents=self.trusted_documents,
+            rate_limit_user=parse_rate(self.rate_limit_user),
+            rate_limit_client=parse_rate(self.rate_limit_client),
+            rate_limit_ip=parse_rate(self.rate_limit_ip),
+            trusted_proxies=tuple(p.strip() for p in self.trusted_proxies.split(",") if p.strip()),
+            max_cost=self.max_cost or None,
+            default_list_size=self.default_list_size,
         )

@@ -132,6 +132,8 @@ def load_supergraph(sdl: str) -> Supergraph:
         raise SupergraphError(f"unsupported join spec version v{join_version} (supported: v0.1–v0.5)")
     prefixes = {prefix for prefix, _ in specs.values() if prefix not in ("inaccessible", "tag")}
     prefixes |= {"link", "core", join_prefix}
+    if "cost" in specs:  # demand control's directives stay in the supergraph's schema, out of the API schema
+        prefixes |= {"listSize"}
     inaccessible = specs.get("inaccessible", ("inaccessible", ""))[0]
     try:
         schema = build_ast_schema(document)

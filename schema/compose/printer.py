@@ -21,6 +21,7 @@ class Feature:
     purpose: str | None
     definition: str
     scalars: tuple[str, ...] = ()
+    imports: tuple[str, ...] = ()  # directives linked by their bare names (``import: ["@cost", "@listSize"]``)
 
 
 _ALL = "FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION"
@@ -36,6 +37,13 @@ FEATURES = (
     Feature(
         "policy", "https://specs.apollo.dev/policy/v0.1", "SECURITY",
         f"directive @policy(policies: [[policy__Policy!]!]!) on {_AUTH}", ("policy__Policy",),
+    ),
+    Feature(
+        "cost", "https://specs.apollo.dev/cost/v0.1", None,
+        "directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION"
+        " | OBJECT | SCALAR\n\ndirective @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!],"
+        " requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION",
+        imports=("cost", "listSize"),
     ),
 )  # fmt: skip
 
@@ -195,12 +203,17 @@ def print_supergraph(
     subgraphs: Sequence[Subgraph], types: Mapping[str, MergedType], join_minor: int, roots: Sequence[str]
 ) -> str:
     used = _used(types.values())
-    features = [f for f in FEATURES if f.name in used]
+    features = [f for f in FEATURES if f.name in used or used.intersection(f.imports)]
     links = [
         '@link(url: "https://specs.apollo.dev/link/v1.0")',
         f'@link(url: "https://specs.apollo.dev/join/v0.{join_minor}", for: EXECUTION)',
     ]
-    links += [f'@link(url: "{f.url}"' + (f", for: {f.purpose})" if f.purpose else ")") for f in features]
+    links += [
+        f'@link(url: "{f.url}"'
+        + (", import: [" + ", ".join(f'"@{name}"' for name in f.imports) + "]" if f.imports else "")
+        + (f", for: {f.purpose})" if f.purpose else ")")
+        for f in features
+    ]
     definitions = [f.definition for f in features] + list(_JOIN_DEFINITIONS)
     definitions.append(
         f"directive @join__field({_JOIN_FIELD_ARGS[min(join_minor, 4)]}) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION"

@@ -64,9 +64,11 @@ _PLUMBING_TYPES = frozenset({"_Service", "_Any", "_Entity", "_FieldSet", "FieldS
 _PLUMBING_FIELDS = frozenset({"_service", "_entities"})
 _BUILTIN_SCALARS = frozenset({"String", "Int", "Float", "Boolean", "ID"})
 _DEFAULT_ROOTS = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
-_CARRIED = frozenset({"inaccessible", "tag", "authenticated", "requiresScopes", "policy"})
+_CARRIED = frozenset({"inaccessible", "tag", "authenticated", "requiresScopes", "policy", "cost", "listSize"})
 _GRAPHQL_CARRIED = frozenset({"deprecated", "specifiedBy"})
-_SPEC_PREFIXES = ("federation__", "link__", "join__", "inaccessible__", "tag__", "requiresScopes__", "policy__")
+_SPEC_PREFIXES = (
+    "federation__", "link__", "join__", "inaccessible__", "tag__", "requiresScopes__", "policy__", "cost__",
+)  # fmt: skip
 
 
 def graph_enum_name(name: str) -> str:
