@@ -85,7 +85,12 @@ def subgraph_urls(supergraph: SupergraphView, options: GatewayOptions) -> dict[s
 
 def _http_fetchers(options: GatewayOptions) -> FetcherFactory:
     def make(urls: Mapping[str, str], timeout_s: float) -> Fetcher:
-        return HttpFetcher(urls, timeout_s=timeout_s, merge_inflight=options.merge_inflight)
+        return HttpFetcher(
+            urls,
+            timeout_s=timeout_s,
+            merge_inflight=options.merge_inflight,
+            keep_headers=options.header_rules.wants_response_headers,
+        )
 
     return make
 
@@ -134,6 +139,10 @@ def create_app(
     trusted documents (:mod:`gateway.document_stores`), and the rate limits' buckets (:mod:`gateway.rate_limits`;
     in process without it). ``options.trusted_documents`` needs it."""
     subgraph_urls(supergraph, options)  # unknown overrides are refused now, not at start-up
+    named_in_rules = (set(options.header_rules.request) | set(options.header_rules.response)) - {"*"}
+    if named_in_rules - set(supergraph.subgraph_urls):
+        unknown = ", ".join(sorted(named_in_rules - set(supergraph.subgraph_urls)))
+        raise ValueError(f"the header rules name subgraphs the supergraph does not have: {unknown}")
     if provider is not None and verifier is None:
         verifier = provider.verifier()
     resolved_planner: PlanBuilder = planner if planner is not None else build_query_plan
@@ -156,6 +165,7 @@ def create_app(
         tracer=tracer,
         rate_limiter=limiter,
         proxies=TrustedProxies(options.trusted_proxies),
+        collect_headers=options.header_rules.wants_client_headers,
     )
     if options.trusted_documents and redis is None:
         raise ValueError("trusted documents need Redis (MINYI_GATEWAY_REDIS_URL): that is where they are registered")
@@ -192,6 +202,7 @@ def create_app(
             persisted=persisted,
             max_cost=options.max_cost,
             default_list_size=options.default_list_size,
+            header_rules=options.header_rules,
         )
 
     def new_fetcher(served: SupergraphView) -> Fetcher:

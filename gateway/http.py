@@ -235,7 +235,9 @@ class GraphQLEndpoint:
         tracer: Tracer | None = None,
         rate_limiter: RateLimiter | None = None,
         proxies: TrustedProxies | None = None,
+        collect_headers: bool = False,
     ) -> None:
+        self.collect_headers = collect_headers  # every client header goes into the request (propagation rules)
         self.rate_limiter = rate_limiter if rate_limiter is not None and rate_limiter.active else None
         self.proxies = proxies if proxies is not None else TrustedProxies()
         self.max_body_bytes = max_body_bytes
@@ -324,12 +326,19 @@ class GraphQLEndpoint:
                     from_query_string=True,
                     principal=scope.get(PRINCIPAL_SCOPE_KEY),
                 )
+            if self.collect_headers:
+                request = replace(
+                    request,
+                    client_headers=tuple((n.decode("latin-1"), v.decode("latin-1")) for n, v in scope["headers"]),
+                )
             operation_name = request.operation_name
             pipeline = self.pipeline
             if pipeline is None:
                 raise BadRequest("The gateway is starting.", 503, "SERVICE_UNAVAILABLE")
             outcome: Outcome = await pipeline.run(request, read_only=method == "GET", want_plan=want_plan and self.dev)
             body = outcome.body
+            if outcome.headers:
+                extra_headers += [(n.encode("latin-1"), v.encode("latin-1")) for n, v in outcome.headers]
             if outcome.status is not None:
                 status = outcome.status
             elif outcome.request_error and media_type == GRAPHQL_RESPONSE_JSON:

@@ -40,12 +40,14 @@ from gateway.document import (
     validate_document,
 )
 from gateway.executor.fetcher import Fetcher
+from gateway.header_rules import HeaderRules, merge_response_headers
 from gateway.introspection import IntrospectionAccess
 from gateway.limits import DEFAULT_LIMITS, OperationLimits
 from gateway.metrics import GatewayMetrics
 from gateway.persisted_queries import PersistedQueries, Refusal, not_supported
 from gateway.personal_data import carries_personal_data, variables_carry_personal_data
 from gateway.planner.plan import QueryPlan
+from gateway.propagating_fetcher import PropagatingFetcher
 from gateway.subgraph_auth import ForwardingFetcher, PrincipalFetcher, SubgraphHeaders
 from schema.error_codes import is_retryable
 
@@ -127,6 +129,7 @@ class GraphQLRequest:
     extensions: dict[str, Any] | None = None
     principal: Principal | None = None  # who is asking (verified token), None when anonymous
     forward_headers: Mapping[str, str] | None = None  # client headers the subgraphs get too (Idempotency-Key)
+    client_headers: tuple[tuple[str, str], ...] = ()  # every client header (lower-case), when propagation rules ask
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,7 @@ class Outcome:
     body: dict[str, Any]
     request_error: bool = False
     status: int | None = None
+    headers: tuple[tuple[str, str], ...] = ()  # subgraph response headers the propagation rules hand back
 
 
 _NO_INTROSPECTION = (
@@ -175,7 +179,9 @@ class Pipeline:
         persisted: PersistedQueries | None = None,
         max_cost: int | None = None,
         default_list_size: int = 10,
+        header_rules: HeaderRules | None = None,
     ) -> None:
+        self.header_rules = header_rules if header_rules is not None and header_rules.active else None
         self.supergraph = supergraph
         self.persisted = persisted  # APQ and trusted documents; None: a persistedQuery is not supported
         self.planner = planner
@@ -279,6 +285,8 @@ class Pipeline:
         data: dict[str, Any] | None = None
         errors: list[Mapping[str, Any]] = []
         plan: QueryPlan | None = None
+        rules = self.header_rules
+        collected: list[tuple[str, str]] | None = [] if rules is not None and rules.wants_response_headers else None
         authorized: Authorized | None = None
         if resolved.remote_document is not None and self.authorization is not None:
             authorized = self.authorization.authorize(
@@ -307,7 +315,7 @@ class Pipeline:
                     document=resolved.remote_document,
                     operation_name=request.operation_name,
                     variables=variables,
-                    fetcher=self._fetcher_for(request.principal, request.forward_headers),
+                    fetcher=self._fetcher_for(request, collected),
                 )
             data = result.data
             if authorized is not None and authorized.removed:
@@ -332,6 +340,8 @@ class Pipeline:
             body["errors"] = errors
         if want_plan and self.dev:
             body["extensions"] = {"queryPlan": self._plan_text(plan)}
+        if collected:
+            return Outcome(body, headers=tuple(merge_response_headers(collected)))
         return Outcome(body)
 
     def _cost_refusal(
@@ -375,10 +385,14 @@ class Pipeline:
             )
         return request.query
 
-    def _fetcher_for(self, principal: Principal | None, forward: Mapping[str, str] | None = None) -> Fetcher:
+    def _fetcher_for(self, request: GraphQLRequest, collected: list[tuple[str, str]] | None = None) -> Fetcher:
+        fetcher = self.fetcher
+        if self.header_rules is not None:
+            fetcher = PropagatingFetcher(fetcher, self.header_rules, request.client_headers, collected)
+        forward = request.forward_headers
         if self.subgraph_headers is None:
-            return ForwardingFetcher(self.fetcher, forward) if forward else self.fetcher
-        return PrincipalFetcher(self.fetcher, principal or ANONYMOUS, self.subgraph_headers, forward)
+            return ForwardingFetcher(fetcher, forward) if forward else fetcher
+        return PrincipalFetcher(fetcher, request.principal or ANONYMOUS, self.subgraph_headers, forward)
 
     async def _plan(
         self, resolved: ResolvedOperation, operation_name: str | None, authorized: Authorized | None = None

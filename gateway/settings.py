@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gateway.header_rules import NO_RULES, HeaderRules, load_header_rules
 from gateway.introspection import DEFAULT_INTROSPECTION_ROLES
 from gateway.limits import DEFAULT_LIMITS, OperationLimits
 from gateway.rate_limits import RateLimit, parse_rate
@@ -53,6 +54,7 @@ class GatewayOptions:
     trusted_proxies: tuple[str, ...] = ()  # whose X-Forwarded-For names the client address
     max_cost: int | None = None  # demand control: the largest estimated cost that runs (None: no limit)
     default_list_size: int = 10  # the size of a list whose @listSize says nothing
+    header_rules: HeaderRules = NO_RULES  # which client headers go to which subgraph, and which come back
 
 
 DEFAULT_OPTIONS = GatewayOptions()
@@ -84,7 +86,8 @@ class GatewaySettings(BaseSettings):
     such as ``600/60s`` or ``100/1m`` (empty: no limit), token buckets in Redis when ``redis_url`` is set;
     ``trusted_proxies`` (comma-separated addresses or networks; default ``MINYI_AUTH_TRUSTED_PROXIES``) are the load
     balancers whose ``X-Forwarded-For`` names the client. ``max_cost`` (0: off) refuses operations whose estimated
-    cost is larger, ``default_list_size`` sizes lists that ``@listSize`` does not."""
+    cost is larger, ``default_list_size`` sizes lists that ``@listSize`` does not. ``headers_file``
+    (``MINYI_GATEWAY_HEADERS_FILE``) holds the header propagation rules (:mod:`gateway.header_rules`)."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_GATEWAY_", extra="ignore")
 
@@ -129,6 +132,7 @@ class GatewaySettings(BaseSettings):
     )
     max_cost: int = Field(0, ge=0)
     default_list_size: int = Field(10, ge=1, le=100_000)
+    headers_file: Path | None = None
 
     def options(self) -> GatewayOptions:
         return GatewayOptions(
@@ -163,4 +167,5 @@ class GatewaySettings(BaseSettings):
             trusted_proxies=tuple(p.strip() for p in self.trusted_proxies.split(",") if p.strip()),
             max_cost=self.max_cost or None,
             default_list_size=self.default_list_size,
+            header_rules=load_header_rules(self.headers_file) if self.headers_file is not None else NO_RULES,
         )

@@ -29,6 +29,7 @@ class SubgraphResponse:
     errors: tuple[Mapping[str, Any], ...] = ()  # the "errors" member as sent by the subgraph
     failure: str | None = None  # set when no usable GraphQL response came back
     failure_code: str = "SUBGRAPH_UNAVAILABLE"  # extensions.code for a failure
+    headers: tuple[tuple[str, str], ...] = ()  # response headers (lower-case names), kept when the fetcher is asked
 
 
 class Fetcher(Protocol):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any
 
@@ -47,6 +47,7 @@ class _Answer:
     status: int = 0
     raw: bytes = b""
     failure: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class HttpFetcher:
@@ -55,7 +56,9 @@ class HttpFetcher:
     ``urls`` maps subgraph names (as in ``join__graph(name:)``) to URLs; ``timeout_s`` is one timeout in seconds for
     all, or one per subgraph (subgraphs not named get 30 s); ``headers`` are added to every request, and a
     request's own ``headers`` (the internal token of :mod:`gateway.subgraph_auth`) to that request;
-    ``merge_inflight`` lets identical queries in flight share one call (see the module docstring).
+    ``merge_inflight`` lets identical queries in flight share one call (see the module docstring);
+    ``keep_headers`` keeps each answer's response headers in :attr:`SubgraphResponse.headers` (for the header
+    propagation rules of :mod:`gateway.header_rules`).
     """
 
     def __init__(
@@ -66,8 +69,10 @@ class HttpFetcher:
         headers: Mapping[str, str] | None = None,
         connections: int = 100,
         merge_inflight: bool = True,
+        keep_headers: bool = False,
     ) -> None:
         self._urls = dict(urls)
+        self._keep_headers = keep_headers
         if isinstance(timeout_s, Mapping):
             seconds = {name: float(timeout_s.get(name, 30)) for name in self._urls}
         else:
@@ -127,14 +132,19 @@ class HttpFetcher:
             answer = await post()
         if answer.failure is not None:
             return SubgraphResponse(failure=answer.failure)
-        return _decode(answer.status, answer.raw)
+        decoded = _decode(answer.status, answer.raw)
+        return replace(decoded, headers=answer.headers) if answer.headers else decoded
 
     async def _post(self, subgraph: str, url: str, body: bytes, headers: Mapping[str, str] | None) -> _Answer:
         try:
             async with self._client().post(
                 url, data=body, headers=headers, timeout=self._timeouts[subgraph]
             ) as response:
-                return _Answer(response.status, await response.read())
+                raw = await response.read()
+                if self._keep_headers:
+                    kept = tuple((name.lower(), value) for name, value in response.headers.items())
+                    return _Answer(response.status, raw, headers=kept)
+                return _Answer(response.status, raw)
         except TimeoutError:  # aiohttp's timeouts (asyncio.TimeoutError is TimeoutError since 3.11)
             return _Answer(failure=f"no answer within {self._seconds[subgraph]:g} s")
         except aiohttp.ClientConnectorError:
