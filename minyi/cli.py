@@ -204,6 +204,9 @@ def worker(
     petition_url: Annotated[str | None, typer.Option(help="The petition system (default 127.0.0.1:4102).")] = None,
     suggestion_url: Annotated[str | None, typer.Option(help="The suggestion system (default 127.0.0.1:4105).")] = None,
     concurrency: Annotated[int | None, typer.Option(help="Dispatches applied at once by this worker.")] = None,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve /metrics (the outbox depth, this worker's counts) on this port.")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Run one outbox worker: apply accepted writes to the legacy systems (any number may run at once).
@@ -225,6 +228,7 @@ def worker(
             ("petition_url", petition_url),
             ("suggestion_url", suggestion_url),
             ("worker_concurrency", concurrency),
+            ("worker_metrics_port", metrics_port),
         )
         if v is not None
     }

@@ -28,7 +28,7 @@ from redis.exceptions import RedisError, ResponseError, WatchError
 from resolvers.dispatch.errors import OutboxUnavailable
 from resolvers.dispatch.record import DispatchRecord
 
-__all__ = ["GROUP", "Claim", "IdempotencyEntry", "Outbox"]
+__all__ = ["GROUP", "Claim", "IdempotencyEntry", "Outbox", "OutboxDepth"]
 
 PREFIX = "minyi:outbox"
 STREAM = f"{PREFIX}:stream"
@@ -66,6 +66,16 @@ class Claim:
 class IdempotencyEntry:
     input_hash: str
     dispatch: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxDepth:
+    """What the outbox holds: entries waiting for or held by a worker, dispatches waiting for their next attempt,
+    and dead letters."""
+
+    queued: int
+    retrying: int
+    dead: int
 
 
 def _text(value: bytes | str) -> str:
@@ -202,3 +212,15 @@ class Outbox:
     async def dead_letters(self, count: int = 100) -> list[tuple[str, str]]:
         rows: Any = await self.redis.xrange(DEAD, count=count)
         return [(_text(f[b"dispatch"]), _text(f.get(b"reason", b""))) for _, f in rows]
+
+    async def depth(self) -> OutboxDepth:
+        """The outbox's depth, read in one round trip (:class:`OutboxUnavailable` when Redis does not answer)."""
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.xlen(STREAM)
+                pipe.zcard(RETRY)
+                pipe.xlen(DEAD)
+                queued, retrying, dead = await pipe.execute()
+        except RedisError as error:
+            raise OutboxUnavailable(f"the outbox did not answer ({type(error).__name__})") from error
+        return OutboxDepth(int(queued), int(retrying), int(dead))

@@ -14,6 +14,7 @@ from resolvers.adapters.hotline import HotlineClient
 from resolvers.adapters.http import AdapterOptions, close_shared_session
 from resolvers.adapters.petition import PetitionClient
 from resolvers.adapters.suggestion import SuggestionClient
+from resolvers.dispatch.metrics import WorkerMetrics, serve_worker_metrics
 from resolvers.dispatch.outbox import Outbox
 from resolvers.dispatch.settings import WorkerSettings
 from resolvers.dispatch.worker import Worker
@@ -49,8 +50,14 @@ async def run_worker(settings: WorkerSettings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    runner = None
+    if settings.worker_metrics_port is not None:
+        metrics = WorkerMetrics(worker.outbox, worker.stats)
+        runner = await serve_worker_metrics(metrics, settings.worker_metrics_host, settings.worker_metrics_port)
     try:
         await worker.run(stop)
     finally:
+        if runner is not None:
+            await runner.cleanup()
         await close_shared_session()
         await redis.aclose()

@@ -15,7 +15,8 @@ class WorkerSettings(BaseSettings):
     """``redis_url`` is the outbox (required: the outbox lives in Redis). The legacy systems are reached at
     ``hotline_url``, ``grid_url``, ``board_url``, ``petition_url`` and ``suggestion_url`` with the service accounts the broker logs in with. ``max_attempts`` bounds the
     attempts of one step before its dispatch fails; the wait between attempts doubles from ``retry_base_s`` up to
-    ``retry_cap_s``, with jitter."""
+    ``retry_cap_s``, with jitter. ``worker_metrics_port`` (``MINYI_WORKER_METRICS_PORT``, on
+    ``worker_metrics_host``) serves ``/metrics`` with the outbox depth (:mod:`resolvers.dispatch.metrics`)."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_", extra="ignore")
 
@@ -35,6 +36,8 @@ class WorkerSettings(BaseSettings):
     max_attempts: int = Field(10, ge=1, le=100)
     retry_base_s: float = Field(0.5, gt=0)
     retry_cap_s: float = Field(20.0, gt=0)
+    worker_metrics_port: int | None = Field(None, ge=1, le=65535)  # /metrics (outbox depth) when set
+    worker_metrics_host: str = "127.0.0.1"
 
     def worker_options(self) -> WorkerOptions:
         return WorkerOptions(
