@@ -115,13 +115,12 @@ class PersistedQueries:
     async def _register(self, digest: str, query: str) -> str | Refusal:
         if document_hash(query) != digest:
             return _refusal("provided sha does not match query", "PERSISTED_QUERY_HASH_MISMATCH", 400)
-        if self._lru.get(digest) is None:
-            self._lru.put(digest, query)
-            if self.apq is not None:
-                try:
-                    await self.apq.put(digest, query)
-                except DocumentStoreUnavailable as error:
-                    log.warning("the shared persisted-query store did not take a query (%s)", error)
+        self._lru.put(digest, query)
+        if self.apq is not None:  # a client sends the text only after a miss somewhere: refresh the shared entry
+            try:
+                await self.apq.put(digest, query)
+            except DocumentStoreUnavailable as error:
+                log.warning("the shared persisted-query store did not take a query (%s)", error)
         return query
 
     async def _lookup(self, digest: str) -> str | Refusal:

@@ -10,7 +10,8 @@ replicas never race and their clocks never matter. Keys are ``minyi:rl:{<kind>:<
 ``at`` in microseconds), expiring once a full bucket would be refilled. :class:`MemoryBuckets` is the in-process
 stand-in (one replica, a demo without Redis).
 
-A Redis that does not answer lets requests through (logged and counted in :mod:`gateway.metrics`): the limit
+The buckets of one request are in different hash slots, so on Redis Cluster point ``redis_url`` at a single
+primary (or Sentinel) for this area. A Redis that does not answer lets requests through (logged and counted in :mod:`gateway.metrics`): the limit
 protects the gateway, and refusing every request because its store hiccuped would do the attacker's work.
 """
 
