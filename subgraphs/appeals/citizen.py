@@ -29,7 +29,7 @@ from subgraphs.common.citizen import ID_NUMBER_ARG, PHONE_ARG, citizen_lookup
 from subgraphs.common.connection import AFTER, FIRST
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.node import Node, citizen_id_field
-from subgraphs.common.paging import check_page_size
+from subgraphs.common.paging import CONNECTION_SIZE, check_page_size
 from subgraphs.common.types import CITIZEN_DESCRIPTION, CITIZEN_LOOKUP_DESCRIPTION, PERSON_KEY_DESCRIPTION
 
 __all__ = ["Citizen", "CitizenQuery"]
@@ -133,6 +133,7 @@ class Citizen(Node):
     id: strawberry.ID = citizen_id_field()
 
     appeals: AppealConnection | None = strawberry.federation.field(
+        directives=[CONNECTION_SIZE],
         authenticated=True,
         resolver=_appeals,
         description="The person's appeals of every system in one list, newest first (found by phone and by ID "

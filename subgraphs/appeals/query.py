@@ -21,7 +21,7 @@ from resolvers.appeals.sources import AppealSource, Sources
 from resolvers.domain import SourceSystem, normalize_id_number, normalize_phone, person_key
 from subgraphs.appeals.types import Appeal, AppealConnection, AppealEdge, AppealFilter, PageInfo, appeal_of
 from subgraphs.common.errors import SubgraphInputError, error_extensions
-from subgraphs.common.paging import check_page_size
+from subgraphs.common.paging import CONNECTION_SIZE, check_page_size
 
 __all__ = ["Query", "connection_of", "sources_of"]
 
@@ -154,6 +154,7 @@ class Query:
         description="One appeal of any system by its id; null when there is none or you may not see it.",
     )
     appeals: AppealConnection | None = strawberry.field(
+        directives=[CONNECTION_SIZE],
         resolver=appeals,
         description="Appeals of every system in one list, newest first, read from each system at once. A system "
         "that does not answer leaves its appeals out and adds an error naming it.",

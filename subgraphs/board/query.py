@@ -28,7 +28,7 @@ from subgraphs.common.connection import AFTER, FIRST, empty_connection
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.filter import FILTER_DESCRIPTION, AppealFilter, refuse_unsupported, wanted_statuses
 from subgraphs.common.node_fields import node_fields
-from subgraphs.common.paging import check_page_size
+from subgraphs.common.paging import CONNECTION_SIZE, check_page_size
 from subgraphs.common.roots import QUERY_DESCRIPTION
 from subgraphs.common.types import CITIZEN_LOOKUP_DESCRIPTION
 
@@ -157,6 +157,7 @@ NODES = node_fields(SYSTEM, _node, _node_citizen)
 @strawberry.type(description=QUERY_DESCRIPTION)
 class Query:
     board_messages: BoardMessageConnection | None = strawberry.field(
+        directives=[CONNECTION_SIZE],
         resolver=board_messages,
         description="Threads, newest first; one leader's board with `forumId`.",
     )
@@ -164,6 +165,7 @@ class Query:
         resolver=board_message, description='One thread by id ("board:<tid>"); null when the board has none.'
     )
     search_board_messages: BoardMessageConnection | None = strawberry.field(
+        directives=[CONNECTION_SIZE],
         resolver=search_board_messages,
         description="Threads with every word of `text` in title or content, and/or posted with `phone`.",
         deprecation_reason="Use boardMessages(filter: {text, phone}).",

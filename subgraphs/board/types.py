@@ -26,7 +26,7 @@ from subgraphs.common.connection import AFTER, FIRST, Connection, Edge, PageInfo
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.ids import appeal_id, local_id
 from subgraphs.common.node import Node, citizen_id_field
-from subgraphs.common.paging import check_page_size, decode_cursor, encode_cursor
+from subgraphs.common.paging import CONNECTION_SIZE, check_page_size, decode_cursor, encode_cursor
 from subgraphs.common.types import (
     CITIZEN_DESCRIPTION,
     PERSON_KEY_DESCRIPTION,
@@ -297,6 +297,7 @@ class Citizen(Node):
         deprecation_reason="Use boardMessagesConnection, which pages through all of them.",
     )
     board_messages_connection: BoardMessageConnection | None = strawberry.federation.field(
+        directives=[CONNECTION_SIZE],
         authenticated=True,
         resolver=_citizen_message_connection,
         description="The citizen's threads on every leader's board, newest first (the board searches by phone).",

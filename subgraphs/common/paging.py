@@ -1,15 +1,26 @@
-"""Page sizes: every list query takes ``first`` (default 20, at most 100) and an opaque ``after`` cursor."""
+"""Page sizes: every list query takes ``first`` (default 20, at most 100) and an opaque ``after`` cursor.
+
+:data:`CONNECTION_SIZE` is the ``@listSize`` every connection field carries, so the gateway's demand control sizes
+a page by its ``first`` (or its default) in ``edges`` and ``nodes``."""
 
 from __future__ import annotations
 
 import base64
 
+from strawberry.federation.schema_directives import ListSize
+
 from subgraphs.common.errors import SubgraphInputError
 
-__all__ = ["DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "check_page_size", "decode_cursor", "encode_cursor"]
+__all__ = ["CONNECTION_SIZE", "DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "check_page_size", "decode_cursor", "encode_cursor"]
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+CONNECTION_SIZE = ListSize(
+    assumed_size=DEFAULT_PAGE_SIZE,
+    slicing_arguments=["first"],
+    sized_fields=["edges", "nodes"],
+    require_one_slicing_argument=False,
+)
 
 
 def check_page_size(first: int | None) -> int:

@@ -31,7 +31,7 @@ from subgraphs.common.scalars import DateTimeScalar
 
 __all__ = ["FEDERATION_VERSION", "SubgraphSchema"]
 
-FEDERATION_VERSION = "2.6"  # @policy needs 2.6
+FEDERATION_VERSION = "2.9"  # @policy needs 2.6, @listSize (demand control) 2.9
 
 log = logging.getLogger("minyi.subgraph")
 

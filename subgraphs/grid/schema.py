@@ -23,7 +23,7 @@ from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.filter import FILTER_DESCRIPTION, AppealFilter, refuse_unsupported, wanted_statuses
 from subgraphs.common.ids import local_id
 from subgraphs.common.node_fields import node_fields
-from subgraphs.common.paging import check_page_size
+from subgraphs.common.paging import CONNECTION_SIZE, check_page_size
 from subgraphs.common.roots import QUERY_DESCRIPTION
 from subgraphs.common.schema import SubgraphSchema
 from subgraphs.common.types import CITIZEN_LOOKUP_DESCRIPTION
@@ -129,6 +129,7 @@ NODES = node_fields(SYSTEM, _node, _node_citizen)
 @strawberry.type(description=QUERY_DESCRIPTION)
 class Query:
     grid_events: GridEventConnection | None = strawberry.field(
+        directives=[CONNECTION_SIZE],
         resolver=grid_events,
         description="Grid events, newest first, optionally within a grid area.",
     )
@@ -136,6 +137,7 @@ class Query:
         resolver=grid_event, description='One grid event by id ("grid:<任务号>"); null when there is none.'
     )
     search_grid_events: GridEventConnection | None = strawberry.field(
+        directives=[CONNECTION_SIZE],
         resolver=search_grid_events,
         description="Search grid events by text (description, address or 任务号) and/or the reporter's phone.",
         deprecation_reason="Use gridEvents(filter: {text, phone}).",

@@ -17,7 +17,7 @@ from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.ids import appeal_id, local_id
 from subgraphs.common.keyset import Fetch, Window, merged_fetch, read_page
 from subgraphs.common.node import Node, citizen_id_field
-from subgraphs.common.paging import check_page_size
+from subgraphs.common.paging import CONNECTION_SIZE, check_page_size
 from subgraphs.common.types import (
     CITIZEN_DESCRIPTION,
     PERSON_KEY_DESCRIPTION,
@@ -218,6 +218,7 @@ class Citizen(Node):
         deprecation_reason="Use gridEventsConnection, which pages through all of them.",
     )
     grid_events_connection: GridEventConnection | None = strawberry.federation.field(
+        directives=[CONNECTION_SIZE],
         authenticated=True,
         resolver=_citizen_event_connection,
         description="Grid events this citizen reported (by phone), newest first; empty when the key is unknown.",

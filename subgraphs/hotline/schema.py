@@ -29,7 +29,7 @@ from subgraphs.common.filter import FILTER_DESCRIPTION, AppealFilter, refuse_uns
 from subgraphs.common.keyset import Fetch, Window, merged_fetch, read_page
 from subgraphs.common.node import Node, citizen_id_field
 from subgraphs.common.node_fields import node_fields
-from subgraphs.common.paging import check_page_size
+from subgraphs.common.paging import CONNECTION_SIZE, check_page_size
 from subgraphs.common.roots import MUTATION_DESCRIPTION, QUERY_DESCRIPTION
 from subgraphs.common.schema import SubgraphSchema
 from subgraphs.common.types import CITIZEN_DESCRIPTION, CITIZEN_LOOKUP_DESCRIPTION, PERSON_KEY_DESCRIPTION
@@ -125,6 +125,7 @@ class Citizen(Node):
         deprecation_reason="Use hotlineTicketsConnection, which pages through all of them.",
     )
     hotline_tickets_connection: HotlineTicketConnection | None = strawberry.federation.field(
+        directives=[CONNECTION_SIZE],
         authenticated=True,
         resolver=_citizen_ticket_connection,
         description="The person's 12345 work orders, newest first, found by phone and by ID number.",
@@ -215,6 +216,7 @@ NODES = node_fields(SYSTEM, _node, _node_citizen)
 @strawberry.type(description=QUERY_DESCRIPTION)
 class Query:
     hotline_tickets: HotlineTicketConnection | None = strawberry.field(
+        directives=[CONNECTION_SIZE],
         resolver=_hotline_tickets,
         description="12345 work orders, newest call first.",
     )
@@ -223,6 +225,7 @@ class Query:
         description='One work order by id ("hotline:<工单编号>"); null when it does not exist.',
     )
     search_hotline_tickets: HotlineTicketConnection | None = strawberry.field(
+        directives=[CONNECTION_SIZE],
         resolver=_search_hotline_tickets,
         description="Work orders whose title, content or address contains `text` and/or whose contact or caller "
         "number is `phone`; at least one of the two.",

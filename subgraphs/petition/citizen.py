@@ -20,7 +20,7 @@ from subgraphs.common.connection import AFTER, FIRST, connection_of, empty_conne
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.keyset import Window, read_page
 from subgraphs.common.node import Node, citizen_id_field
-from subgraphs.common.paging import check_page_size
+from subgraphs.common.paging import CONNECTION_SIZE, check_page_size
 from subgraphs.common.types import CITIZEN_DESCRIPTION, PERSON_KEY_DESCRIPTION
 from subgraphs.petition.types import Petition, PetitionConnection, petition_client, petition_of
 
@@ -79,6 +79,7 @@ class Citizen(Node):
         deprecation_reason="Use petitionsConnection, which pages through all of them.",
     )
     petitions_connection: PetitionConnection | None = strawberry.federation.field(
+        directives=[CONNECTION_SIZE],
         authenticated=True,
         resolver=_citizen_petition_connection,
         description="The citizen's 信访件, newest first; searched by ID number when known, else by phone.",

@@ -24,7 +24,7 @@ from subgraphs.common.filter import FILTER_DESCRIPTION, AppealFilter, refuse_uns
 from subgraphs.common.ids import local_id
 from subgraphs.common.keyset import Window, read_page
 from subgraphs.common.node_fields import node_fields
-from subgraphs.common.paging import check_page_size
+from subgraphs.common.paging import CONNECTION_SIZE, check_page_size
 from subgraphs.common.roots import MUTATION_DESCRIPTION, QUERY_DESCRIPTION
 from subgraphs.common.schema import SubgraphSchema
 from subgraphs.common.types import CITIZEN_LOOKUP_DESCRIPTION, UnifiedStatus
@@ -150,6 +150,7 @@ NODES = node_fields(SYSTEM, _node, _node_citizen)
 @strawberry.type(description=QUERY_DESCRIPTION)
 class Query:
     petitions: PetitionConnection | None = strawberry.field(
+        directives=[CONNECTION_SIZE],
         resolver=petitions,
         description="信访件, newest registration first.",
     )
@@ -158,6 +159,7 @@ class Query:
         description='One 信访件 by id ("petition:<信访件编号>"); null when the system has no such number.',
     )
     search_petitions: PetitionConnection | None = strawberry.field(
+        directives=[CONNECTION_SIZE],
         resolver=search_petitions,
         description="信访件 matching every criterion given (at least one): text in title or content, the "
         "petitioner's phone, their ID number.",

@@ -22,7 +22,7 @@ from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.filter import FILTER_DESCRIPTION, AppealFilter, refuse_unsupported, wanted_statuses
 from subgraphs.common.keyset import Fetch
 from subgraphs.common.node_fields import node_fields
-from subgraphs.common.paging import check_page_size
+from subgraphs.common.paging import CONNECTION_SIZE, check_page_size
 from subgraphs.common.roots import QUERY_DESCRIPTION
 from subgraphs.common.schema import SubgraphSchema
 from subgraphs.common.types import CITIZEN_LOOKUP_DESCRIPTION
@@ -129,12 +129,13 @@ NODES = node_fields(SYSTEM, _node, _node_citizen)
 @strawberry.type(description=QUERY_DESCRIPTION)
 class Query:
     suggestions: SuggestionConnection | None = strawberry.field(
-        resolver=suggestions, description="Suggestions, newest first."
+        directives=[CONNECTION_SIZE], resolver=suggestions, description="Suggestions, newest first."
     )
     suggestion: Suggestion | None = strawberry.field(
         resolver=suggestion, description='One suggestion by id ("suggestion:<建议编号>"); null when there is none.'
     )
     search_suggestions: SuggestionConnection | None = strawberry.field(
+        directives=[CONNECTION_SIZE],
         resolver=search_suggestions,
         description="Suggestions with `text` in title or content, and/or filed with `phone`.",
         deprecation_reason="Use suggestions(filter: {text, phone}).",

@@ -22,7 +22,7 @@ from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.ids import appeal_id, local_id
 from subgraphs.common.keyset import Fetch, Window, merged_fetch, read_page
 from subgraphs.common.node import Node, citizen_id_field
-from subgraphs.common.paging import check_page_size
+from subgraphs.common.paging import CONNECTION_SIZE, check_page_size
 from subgraphs.common.types import (
     CITIZEN_DESCRIPTION,
     PERSON_KEY_DESCRIPTION,
@@ -266,6 +266,7 @@ class Citizen(Node):
         deprecation_reason="Use suggestionsConnection, which pages through them.",
     )
     suggestions_connection: SuggestionConnection | None = strawberry.federation.field(
+        directives=[CONNECTION_SIZE],
         authenticated=True,
         resolver=_citizen_suggestion_connection,
         description="The citizen's suggestions, newest first (by phone, else by ID number); empty when the key "

@@ -132,3 +132,23 @@ def test_a_composed_supergraph_carries_the_subgraphs_costs_to_the_gateway() -> N
     assert operation_cost(model, document, operation, {}) == 4 * (3 + 2)
     defaults = parse("{ appeals { id } }")
     assert operation_cost(model, defaults, defaults.definitions[0], {}) == 20 * 3  # type: ignore[arg-type]
+
+
+def test_the_products_connections_are_sized_by_first() -> None:
+    from pathlib import Path
+
+    from schema.supergraph import load_supergraph
+
+    supergraph = load_supergraph((Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql").read_text())
+    model = cost_model(supergraph.schema)
+
+    def product(query: str) -> int:
+        document = parse(query)
+        operation = document.definitions[0]
+        assert isinstance(operation, OperationDefinitionNode)
+        return operation_cost(model, document, operation, {})
+
+    assert product("{ appeals(first: 50) { nodes { id title } } }") == 1 + 50
+    assert product("{ appeals { edges { node { id } } } }") == 1 + 20 * 2  # `first` defaults to 20
+    # nested: every ticket's timeline is a list without a size of its own (the default 10)
+    assert product("{ hotlineTickets(first: 100) { nodes { id timeline { name } } } }") == 1 + 100 * (1 + 10)
