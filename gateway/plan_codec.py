@@ -3,7 +3,8 @@
 :func:`encode_plan` writes a :class:`~gateway.planner.plan.QueryPlan` as tagged JSON objects (``"k"`` names the node
 kind); :func:`decode_plan` reads it back into equal frozen dataclasses. The format carries a version
 (:data:`PLAN_FORMAT`): a replica that meets a plan written in another format, or anything malformed, gets
-:class:`PlanCodecError` and plans afresh — a shared cache must never hand a replica a plan it misreads.
+:class:`PlanCodecError` and plans afresh — a shared cache must never hand a replica a plan it misreads. A field
+added to a plan node must be added here and :data:`PLAN_FORMAT` raised (a test compares the fields).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from gateway.planner.plan import (
 
 __all__ = ["PLAN_FORMAT", "PlanCodecError", "decode_plan", "encode_plan"]
 
-PLAN_FORMAT = 1
+PLAN_FORMAT = 2  # 2: Fetch.output_types
 
 
 class PlanCodecError(ValueError):
@@ -66,6 +67,7 @@ def _node(node: PlanNode) -> dict[str, Any]:
             "in": [_rewrite(r) for r in node.input_rewrites],
             "out": [_rewrite(r) for r in node.output_rewrites],
             "renames": [[list(r.path), r.from_key, r.to_key] for r in node.output_renames],
+            "types": [[key, list(types)] for key, types in node.output_types],
             "id": node.id,
         }
     if isinstance(node, Flatten):
@@ -144,6 +146,7 @@ def _read_fetch(raw: Any) -> Fetch:
         input_rewrites=tuple(_read_rewrite(r) for r in raw["in"]),
         output_rewrites=tuple(_read_rewrite(r) for r in raw["out"]),
         output_renames=tuple(KeyRename(_strings(p), str(f), str(t)) for p, f, t in raw["renames"]),
+        output_types=tuple((str(key), _strings(types)) for key, types in raw["types"]),
         id=raw["id"],
     )
 

@@ -44,6 +44,7 @@ EVERY_NODE = QueryPlan(
                             input_rewrites=(TypenameRewrite(("@",), "Appeal"),),
                             output_rewrites=(TypenameRewrite((), "Ticket", ("Appeal",)),),
                             output_renames=(KeyRename(("a", "@"), "_a0", "a"),),
+                            output_types=(("title", ("Call",)), ("stage", ("Call", "Visit"))),
                             id=2,
                         ),
                     ),
@@ -80,8 +81,31 @@ def test_the_products_plans_round_trip(query: str) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"[]", b'{"format": 2, "node": null}', b'{"format": 1, "node": {"k": "teleport"}}', b'{"format": 1}'],
+    [b"", b"[]", b'{"format": 1, "node": null}', b'{"format": 2, "node": {"k": "teleport"}}', b'{"format": 2}'],
 )
 def test_anything_but_a_plan_of_this_format_is_refused(raw: bytes) -> None:
     with pytest.raises(PlanCodecError):
         decode_plan(raw)
+
+
+def test_the_codec_knows_every_field_of_every_plan_node() -> None:
+    # a field added to a plan node that the codec does not carry would be lost by every replica reading the plan
+    from dataclasses import fields
+
+    known = {
+        Fetch: {
+            "subgraph", "operation", "operation_kind", "operation_name", "variable_usages", "requires",
+            "input_rewrites", "output_rewrites", "output_renames", "output_types", "id",
+        },
+        Flatten: {"path", "node"},
+        Sequence: {"nodes"},
+        Parallel: {"nodes"},
+        Condition: {"variable", "if_clause", "else_clause"},
+        RequiresField: {"name", "selections", "alias"},
+        RequiresFragment: {"type_condition", "selections", "possible_types"},
+        TypenameRewrite: {"path", "to_type", "from_types"},
+        KeyRename: {"path", "from_key", "to_key"},
+        QueryPlan: {"node"},
+    }  # fmt: skip
+    for node, names in known.items():
+        assert {f.name for f in fields(node)} == names, f"{node.__name__}: carry the new field in gateway.plan_codec"

@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 
 from gateway.document_stores import RedisTrustedDocuments
 from gateway.manifest import TrustedDocument, document_hash
-from gateway.plan_store import RedisPlanStore
+from gateway.plan_store import RedisPlanStore, planner_fingerprint
 from gateway.settings import GatewayOptions
 from tests.conftest import REDIS_URL
 from tests.gateway.fakes import Gateway, serve_gateway
@@ -71,6 +71,19 @@ async def test_a_plan_cached_by_one_replica_is_used_by_the_other(replicas: tuple
 
     assert await post(second.url, {"query": QUERY}) == (200, {"data": {"hello": "world"}})
     assert store.reads == 1  # the in-process tier answers first from now on
+
+
+async def test_plans_are_shared_only_between_gateways_that_plan_alike(
+    replicas: tuple[Gateway, Gateway], redis: Redis
+) -> None:
+    first, second = replicas
+    assert await post(first.url, {"query": QUERY}) == (200, {"data": {"hello": "world"}})
+    (key,) = await redis.keys("minyi:plan:*")
+    assert key.decode().endswith(":" + planner_fingerprint())
+    # the same plan filed by a gateway whose planner differs is not this planner's: the second replica plans
+    await redis.rename(key, key.decode().rsplit(":", 1)[0] + ":0123456789abcdef")
+    assert await post(second.url, {"query": QUERY}) == (200, {"data": {"hello": "world"}})
+    assert len(second.planner.calls) == 1
 
 
 async def test_a_persisted_query_registered_on_one_replica_is_found_on_the_other(
