@@ -12,7 +12,8 @@ Reasons, as DOMAIN.md §7 has them (limits in working days unless said):
 - ORANGE: past the deadline by at most ``late_red_workdays``; two or more returns (退单); the first callback
   unsatisfied; the petitioner on the 一人多投 file; a 重合件 (open in the hotline and as a petition at once).
 - RED: past the deadline by more than ``late_red_workdays``; a second unsatisfied callback; a group or joint
-  appeal of ``group_size`` or more people; a petition past its 60 日 (90 with the extension).
+  appeal of ``group_size`` or more people, or as many people filing the same matter at one place (多人一诉,
+  ``people_at_place``); a petition past its 60 日 (90 with the extension).
 """
 
 from __future__ import annotations
@@ -167,6 +168,7 @@ def warn(
     *,
     repeat_filer: bool = False,
     overlap: bool = False,
+    people_at_place: int = 1,
 ) -> AppealWarning:
     if not record.is_open:
         return AppealWarning(WarningColour.NONE, ())
@@ -208,6 +210,8 @@ def warn(
         add(WarningReasonCode.CALLBACK_UNSATISFIED, WarningColour.ORANGE, "首次回访不满意")
     if record.persons_involved >= limits.group_size:
         add(WarningReasonCode.GROUP, WarningColour.RED, f"群体/联名诉求（{record.persons_involved} 人）")
+    elif people_at_place >= limits.group_size:
+        add(WarningReasonCode.GROUP, WarningColour.RED, f"多人一诉（{people_at_place} 人反映同一地点同一问题）")
     if repeat_filer:
         add(WarningReasonCode.REPEAT_FILER, WarningColour.ORANGE, "诉求人已列入一人多投专档")
     if overlap:

@@ -147,9 +147,10 @@ async def matches_for(info: Info, root: Any) -> tuple[AppealRecord, list[dedupe.
     return found
 
 
-async def flags_of(info: Info, root: Any) -> tuple[AppealRecord, bool, bool] | None:
+async def flags_of(info: Info, root: Any) -> tuple[AppealRecord, bool, bool, int] | None:
     """The appeal with what its warning needs from duplicate detection: is it a 重合件, and is its petitioner on the
-    一人多投 file (a matter filed five or more times, among the appeals the caller may see)."""
+    一人多投 file (a matter filed five or more times, among the appeals the caller may see), and how many people
+    filed it at its place (多人一诉)."""
     found = await matches_for(info, root)
     if found is None:
         return None
@@ -158,7 +159,8 @@ async def flags_of(info: Info, root: Any) -> tuple[AppealRecord, bool, bool] | N
     overlap = bool(dedupe.overlaps_of(target, matches))
     own = [target, *(item_of(r) for r in records.values() if record.person_key and r.person_key == record.person_key)]
     repeat_filer = any(len(g) >= dedupe.REPEAT_FILINGS for g in dedupe.repeat_groups(own))
-    return record, overlap, repeat_filer
+    cluster = dedupe.cluster_of(target, matches)
+    return record, overlap, repeat_filer, cluster.people if cluster is not None else 1
 
 
 def _appeal(record: AppealRecord) -> Any:

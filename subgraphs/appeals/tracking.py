@@ -73,7 +73,8 @@ describe_values(
         "OVERLAP": "重合件: the same matter is open in the hotline and as a petition (ORANGE).",
         "LONG_OVERDUE": "Past its deadline by more than two working days (RED).",
         "CALLBACK_UNSATISFIED_AGAIN": "A second callback was unsatisfied (RED).",
-        "GROUP": "A group or joint appeal of five or more people (RED).",
+        "GROUP": "A group or joint appeal of five or more people, or five or more people filing the same matter at "
+        "one place (多人一诉) (RED).",
         "PETITION_PAST_STATUTORY_LIMIT": "A petition past its 60 days (90 with the extension) (RED).",
     },
 )
@@ -207,7 +208,7 @@ async def warning_of(root: Any, info: Info) -> AppealWarning | None:
     flags = await flags_of(info, root)
     if flags is None:
         return None
-    record, overlap, repeat_filer = flags
+    record, overlap, repeat_filer, people = flags
     found = warnings.warn(
         record,
         info.context.clock(),
@@ -215,6 +216,7 @@ async def warning_of(root: Any, info: Info) -> AppealWarning | None:
         info.context.warning_limits,
         repeat_filer=repeat_filer,
         overlap=overlap,
+        people_at_place=people,
     )
     return AppealWarning(
         colour=found.colour,

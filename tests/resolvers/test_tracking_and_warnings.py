@@ -102,6 +102,8 @@ def test_returns_callbacks_groups_and_files_raise_the_colour() -> None:
     assert warn(_ticket(unsatisfied_visits=1), now, CALENDAR, WarningLimits()).colour is WarningColour.ORANGE
     assert warn(_ticket(unsatisfied_visits=2), now, CALENDAR, WarningLimits()).colour is WarningColour.RED
     assert warn(_ticket(persons_involved=6), now, CALENDAR, WarningLimits()).colour is WarningColour.RED
+    many = warn(_ticket(), now, CALENDAR, WarningLimits(), people_at_place=5)
+    assert [r.code for r in many.reasons] == [WarningReasonCode.GROUP]  # 多人一诉
     both = warn(_ticket(), now, CALENDAR, WarningLimits(), repeat_filer=True, overlap=True)
     assert {r.code for r in both.reasons} == {WarningReasonCode.REPEAT_FILER, WarningReasonCode.OVERLAP}
 
