@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from tests.browser.conftest import ACCESS_TTL_S
-from tests.browser.workbench import Page, wait_until
+from tests.browser.workbench import Page, assert_accessible, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -44,17 +44,6 @@ def _end_login_session(base: str, cookie: str) -> None:
         assert resp.status == 200
 
 
-def _assert_accessible(page: Page, what: str) -> None:
-    violations = page.axe_violations()
-    assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
-    controls = page.controls()
-    reached = page.keyboard_walk()
-    assert controls, what
-    assert sorted(reached) == sorted(controls), f"{what}: not every control is reachable by Tab"
-    unlabelled = [c for c in controls if c.endswith(":")]
-    assert unlabelled == [], f"{what}: controls without a label"
-
-
 def test_the_dispatcher_logs_in_once_and_works_the_queue_of_every_system(page: Page) -> None:
     page.open("/portal/")
     page.wait(lambda d: "/oauth/authorize" in d.current_url, what="the login page")
@@ -78,7 +67,7 @@ def test_the_dispatcher_logs_in_once_and_works_the_queue_of_every_system(page: P
     page.find("select").send_keys("网格")
     page.wait(lambda d: {c.text for c in page.all("table.appeals tbody td .system")} <= {"网格"}, what="the filter")
     page.shot("filtered")
-    _assert_accessible(page, "the queue")
+    assert_accessible(page, "the queue")
 
     page.find("table.appeals tbody a").click()
     page.wait(lambda d: "#/appeal/grid%3A" in d.current_url, what="the appeal")
@@ -86,7 +75,7 @@ def test_the_dispatcher_logs_in_once_and_works_the_queue_of_every_system(page: P
     page.shot("appeal")
     assert "网格" in page.text_of("article .system") and page.text_of("#appeal-title")
     assert page.find("#reveal-reason").get_attribute("required") is not None
-    _assert_accessible(page, "an appeal")
+    assert_accessible(page, "an appeal")
 
 
 def test_an_expired_login_in_the_middle_of_a_form_keeps_the_form_after_the_new_login(page: Page) -> None:

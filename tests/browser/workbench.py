@@ -208,3 +208,15 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
             return
         time.sleep(0.2)
     raise AssertionError(f"waited {timeout} s for {what}")
+
+
+def assert_accessible(page: Page, what: str) -> None:
+    """axe-core finds no serious or critical violation, every control has a label, and Tab reaches each of them."""
+    violations = page.axe_violations()
+    assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    controls = page.controls()
+    reached = page.keyboard_walk()
+    assert controls, what
+    assert sorted(reached) == sorted(controls), f"{what}: not every control is reachable by Tab"
+    unlabelled = [c for c in controls if c.endswith(":")]
+    assert unlabelled == [], f"{what}: controls without a label"

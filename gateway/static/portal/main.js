@@ -28,8 +28,8 @@ function Nav({ user, view }) {
 }
 
 function View({ user, route }) {
+  if (isCitizen(user)) return html`<${MyAppeals} user=${user} />`; // her own appeals, and no staff page
   if (route.view === "appeal" && route.arg) return html`<${AppealView} id=${route.arg} user=${user} />`;
-  if (isCitizen(user)) return html`<${MyAppeals} user=${user} />`;
   if (route.view === "search") return html`<${Search} />`;
   if (route.view === "citizen") return html`<${Citizen360} />`;
   return html`<${Queue} user=${user} />`;

@@ -65,6 +65,8 @@ export const WARNING_ORDER = ["RED", "ORANGE", "YELLOW", "NONE"];
 
 export const CLOSURE_LEVELS = { STAGED: "阶段性办结", PROCEDURAL: "程序性办结", SUBSTANTIVE: "实质性办结" };
 
+export const SATISFACTION = { SATISFIED: "满意", BASICALLY_SATISFIED: "基本满意", DISSATISFIED: "不满意" };
+
 export const LINK_KINDS = { DUPLICATE: "重复件", OVERLAP: "重合件" };
 
 /** A write's progress to its system of record (写入原系统). */
