@@ -34,6 +34,7 @@ __all__ = ["HttpFetcher"]
 
 logger = logging.getLogger(__name__)
 
+IDLE_CONNECTION_S = 4.0
 _ACCEPT = "application/graphql-response+json, application/json"
 
 _Key = tuple[str, bytes, tuple[tuple[str, str], ...]]
@@ -87,7 +88,11 @@ class HttpFetcher:
     def _client(self) -> aiohttp.ClientSession:
         session = self._session
         if session is None or session.closed:
-            connector = aiohttp.TCPConnector(limit=self._connections, ttl_dns_cache=300)
+            # An idle pooled connection is dropped before a subgraph server would close it (uvicorn's keep-alive is
+            # 5 s): a request sent on a connection the server has just closed fails without an answer.
+            connector = aiohttp.TCPConnector(
+                limit=self._connections, ttl_dns_cache=300, keepalive_timeout=IDLE_CONNECTION_S
+            )
             session = aiohttp.ClientSession(
                 connector=connector, headers=self._headers, cookie_jar=aiohttp.DummyCookieJar()
             )

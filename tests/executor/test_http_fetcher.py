@@ -8,10 +8,11 @@ from typing import Any
 
 import orjson
 import pytest
+import uvicorn
 from aiohttp import web
 
 from gateway.executor import SubgraphRequest
-from gateway.executor.http_fetcher import HttpFetcher
+from gateway.executor.http_fetcher import IDLE_CONNECTION_S, HttpFetcher
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp
 
 seen: list[dict[str, Any]] = []
@@ -136,3 +137,16 @@ async def test_variables_that_cannot_be_json_are_a_failure(fetcher: HttpFetcher)
     response = await fetcher.fetch("graphql", SubgraphRequest("{ a }", {"x": object()}))
     assert response.failure is not None
     assert orjson.dumps(seen) == b"[]"
+
+
+async def test_an_idle_connection_is_let_go_before_a_subgraph_server_would_close_it() -> None:
+    # uvicorn, which serves the subgraphs, closes an idle keep-alive connection after timeout_keep_alive seconds; a
+    # request sent on a connection the server has just closed fails with no answer, so the pool lets go first.
+    served_keep_alive = uvicorn.Config(app=lambda *_: None).timeout_keep_alive
+    fetcher = HttpFetcher({"echo": "http://127.0.0.1:9/graphql"})
+    try:
+        connector = fetcher._client().connector
+        assert connector is not None
+        assert connector._keepalive_timeout == IDLE_CONNECTION_S < served_keep_alive
+    finally:
+        await fetcher.close()
