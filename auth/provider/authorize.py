@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlencode
 
-from authlib.oauth2.rfc6749 import InvalidClientError, OAuth2Error
+from authlib.oauth2.rfc6749 import InsecureTransportError, InvalidClientError, OAuth2Error
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -42,9 +42,11 @@ def _redirect(uri: str, params: dict[str, str | None]) -> RedirectResponse:
 async def _validate(server: TokenServer, request: Request) -> CodeGrant | Response:
     """authlib's validation of the authorization request. An error it cannot send back to a registered URI of the
     client is a page, never a redirect; the others go back to the client with ``error`` and ``state``."""
-    read = await read_request(request, server.provider.options.oauth_base)
+    read = await read_request(request, server.provider.options.oauth_base, plain_http_ok=server.plain_http_ok)
     try:
         grant: CodeGrant = await run_in_threadpool(server.get_consent_grant, read)
+    except InsecureTransportError:
+        return error_page("insecure_transport", "登录服务须经 HTTPS 访问（本机地址除外）。")
     except OAuth2Error as error:
         if getattr(error, "redirect_uri", None):
             response: Response = server.handle_response(*error())

@@ -275,7 +275,9 @@ class IdToken(OpenIDToken):  # type: ignore[misc]
 
 class TokenServer(StarletteServer):
     def __init__(self, provider: Provider) -> None:
-        super().__init__(provider.clients, scopes_supported=[*OIDC_SCOPES, *API_SCOPES])
+        super().__init__(
+            provider.clients, scopes_supported=[*OIDC_SCOPES, *API_SCOPES], plain_http_ok=provider.options.dev
+        )
         self.provider = provider
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:

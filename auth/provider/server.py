@@ -24,6 +24,7 @@ from authlib.oauth2.rfc6749 import (
     ClientMixin,
     JsonPayload,
     JsonRequest,
+    OAuth2Error,
     OAuth2Payload,
     OAuth2Request,
 )
@@ -59,9 +60,10 @@ class ReadRequest:
     query: Mapping[str, str]
     form: Mapping[str, str]
     json: Any = None
+    plain_http_ok: bool = False  # dev mode: authlib's HTTPS check is waived (a demo on a LAN address)
 
 
-async def read_request(request: Request, public_base: str) -> ReadRequest:
+async def read_request(request: Request, public_base: str, *, plain_http_ok: bool = False) -> ReadRequest:
     """``uri`` is the endpoint's public URL (``public_base`` + the path below the mount): authlib refuses plain
     HTTP unless it is loopback, and behind a TLS-terminating proxy the URL the app sees is not the public one."""
     form: dict[str, str] = {}
@@ -82,6 +84,7 @@ async def read_request(request: Request, public_base: str) -> ReadRequest:
         query=dict(request.query_params),
         form=form,
         json=json_body,
+        plain_http_ok=plain_http_ok,
     )
 
 
@@ -100,7 +103,11 @@ class _Payload(OAuth2Payload):  # type: ignore[misc]
 
 class _Request(OAuth2Request):  # type: ignore[misc]
     def __init__(self, read: ReadRequest) -> None:
-        super().__init__(method=read.method, uri=read.uri, headers=read.headers)
+        checked = read.uri
+        if read.plain_http_ok and checked.startswith("http://"):
+            checked = "https://" + checked[len("http://") :]
+        super().__init__(method=read.method, uri=checked, headers=read.headers)  # refuses plain HTTP off loopback
+        self.uri = read.uri
         self._read = read
         self.payload = _Payload({**read.query, **read.form})
 
@@ -163,9 +170,10 @@ class OAuthClient(ClientMixin):  # type: ignore[misc]
 class StarletteServer(AuthorizationServer):  # type: ignore[misc]
     """authlib's authorization server over the client registry, answering Starlette responses."""
 
-    def __init__(self, clients: ClientRegistry, scopes_supported: list[str]) -> None:
+    def __init__(self, clients: ClientRegistry, scopes_supported: list[str], *, plain_http_ok: bool = False) -> None:
         super().__init__(scopes_supported=scopes_supported)
         self.clients = clients
+        self.plain_http_ok = plain_http_ok
 
     def query_client(self, client_id: str | None) -> OAuthClient | None:
         client = self.clients.get(client_id)
@@ -191,12 +199,18 @@ class StarletteServer(AuthorizationServer):  # type: ignore[misc]
 
     async def respond_token(self, request: Request, public_base: str) -> Response:
         """Answer a token request with the registered grants, authlib running in a worker thread."""
-        read = await read_request(request, public_base)
-        response: Response = await run_in_threadpool(self.create_token_response, read)
-        return response
+        read = await read_request(request, public_base, plain_http_ok=self.plain_http_ok)
+        return await run_in_threadpool(self._answer, self.create_token_response, read)
 
     async def respond(self, endpoint: str, request: Request, public_base: str) -> Response:
         """Answer ``request`` with the registered endpoint named ``endpoint``, authlib running in a worker thread."""
-        read = await read_request(request, public_base)
-        response: Response = await run_in_threadpool(self.create_endpoint_response, endpoint, read)
-        return response
+        read = await read_request(request, public_base, plain_http_ok=self.plain_http_ok)
+        return await run_in_threadpool(self._answer, self.create_endpoint_response, endpoint, read)
+
+    def _answer(self, respond: Callable[..., Response], *args: Any) -> Response:
+        """authlib's answer; an error it raises before its own handling (``insecure_transport``) as a response."""
+        try:
+            return respond(*args)
+        except OAuth2Error as error:
+            response: Response = self.handle_response(*error())
+            return response

@@ -170,7 +170,9 @@ class TokenIntrospection(IntrospectionEndpoint):  # type: ignore[misc]
 
 def token_state_server(provider: Provider) -> StarletteServer:
     """authlib's server for the provider's clients with the revocation and introspection endpoints registered."""
-    server = StarletteServer(provider.clients, scopes_supported=[*OIDC_SCOPES, *API_SCOPES])
+    server = StarletteServer(
+        provider.clients, scopes_supported=[*OIDC_SCOPES, *API_SCOPES], plain_http_ok=provider.options.dev
+    )
     server.register_endpoint(TokenRevocation(provider))
     server.register_endpoint(TokenIntrospection(provider))
     return server
