@@ -12,6 +12,7 @@ from datetime import datetime
 
 from resolvers.appeals.record import AppealRecord
 from resolvers.appeals.sources import SourceSearch
+from resolvers.appeals.warning import WarningColour
 from resolvers.domain import SourceSystem, UnifiedStatus
 
 __all__ = ["AppealCriteria", "matches"]
@@ -32,6 +33,7 @@ class AppealCriteria:
     person_key: str = ""
     phone: str = ""  # the person's identifiers, for the legacy systems' own search; never echoed
     id_number: str = ""
+    warning_colours: frozenset[WarningColour] = frozenset()  # applied after reading: the warning needs the clock
 
     def source_search(self) -> SourceSearch:
         return SourceSearch(text=self.text, phone=self.phone, id_number=self.id_number)

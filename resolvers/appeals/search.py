@@ -2,7 +2,8 @@
 
 :func:`search_appeals` serves one page: it reads each system from the cursor's position, keeps what the caller's
 ``keep`` predicate accepts (the filter, the access rules), merges by (received time, id), newest first, and makes
-the cursor of every item served. Reading continues, in rounds of parallel reads, until the page is full or every
+the cursor of every item served. ``refine``, when given, is a further check that needs I/O (a warning colour,
+which reads the duplicate index): it sees each batch ``keep`` accepted and says which of them stay. Reading continues, in rounds of parallel reads, until the page is full or every
 system is read out; ``scan_limit`` records per system bound one request, after which the page is served short
 with ``has_next_page`` (a short page is not the last page).
 
@@ -13,7 +14,7 @@ it was, so the next page tries it again from the same place.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from resolvers.adapters.errors import LegacyError
@@ -68,6 +69,7 @@ async def search_appeals(
     first: int,
     after: Cursor | None = None,
     scan_limit: int = SCAN_LIMIT,
+    refine: Callable[[Sequence[AppealRecord]], Awaitable[Sequence[bool]]] | None = None,
 ) -> Page:
     streams: dict[SourceSystem, _Stream] = {}
     for system, source in sources.items():
@@ -87,7 +89,12 @@ async def search_appeals(
         except LegacyError as exc:
             failed[system] = exc
             return
+        before = len(stream.kept)
         _take(stream, page, after, criteria, keep)
+        if refine is not None and len(stream.kept) > before:
+            fresh = stream.kept[before:]
+            stays = await refine(fresh)
+            stream.kept[before:] = [record for record, ok in zip(fresh, stays, strict=True) if ok]
 
     while True:
         live = {s: st for s, st in streams.items() if s not in failed}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Annotated, cast
 from zoneinfo import ZoneInfo
@@ -10,7 +12,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from resolvers.access import decide
+from resolvers.access import decide, is_citizen_view
 from resolvers.adapters.errors import LegacyError
 from resolvers.appeals.criteria import AppealCriteria, matches
 from resolvers.appeals.cursor import CursorError, decode_cursor, encode_cursor
@@ -19,6 +21,7 @@ from resolvers.appeals.record import AppealRecord
 from resolvers.appeals.search import Page, search_appeals
 from resolvers.appeals.sources import AppealSource, Sources
 from resolvers.domain import SourceSystem, normalize_id_number, normalize_phone, person_key
+from subgraphs.appeals.tracking import warning_of
 from subgraphs.appeals.types import Appeal, AppealConnection, AppealEdge, AppealFilter, PageInfo, appeal_of
 from subgraphs.common.errors import SubgraphInputError, error_extensions
 from subgraphs.common.paging import CONNECTION_SIZE, check_page_size
@@ -68,6 +71,7 @@ def criteria_of(info: Info, given: AppealFilter | None) -> AppealCriteria:
         person_key=key,
         phone=phone,
         id_number=ident,
+        warning_colours=frozenset(given.warning_colours or ()),
     )
 
 
@@ -143,8 +147,22 @@ async def appeals(
         lambda r: matches(criteria, r) and visible(info, r),
         first=size,
         after=cursor,
+        refine=_by_warning(info, criteria) if criteria.warning_colours else None,
     )
     return connection_of(info, page)
+
+
+def _by_warning(info: Info, criteria: AppealCriteria) -> Callable[[Sequence[AppealRecord]], Awaitable[Sequence[bool]]]:
+    """Keeps the records whose warning now has one of the colours asked for (the warning field's own value)."""
+    principal = info.context.principal
+    if not principal.authenticated or is_citizen_view(principal):
+        raise SubgraphInputError("warningColours is for staff: warnings are never shown to citizens")
+
+    async def refine(records: Sequence[AppealRecord]) -> Sequence[bool]:
+        found = await asyncio.gather(*(warning_of(appeal_of(record), info) for record in records))
+        return [w is not None and w.colour in criteria.warning_colours for w in found]
+
+    return refine
 
 
 @strawberry.type(description="Cross-system lookup: any appeal by id, and one search over every system.")

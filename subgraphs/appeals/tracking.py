@@ -49,16 +49,6 @@ describe_values(
         "CLOSED": "10 办结归档: closed and archived.",
     },
 )
-WarningColour = strawberry.enum(warnings.WarningColour, description="三色预警: how urgently an appeal needs attention.")
-describe_values(
-    warnings.WarningColour,
-    {
-        "NONE": "No warning.",
-        "YELLOW": "黄色提醒: the handler is reminded.",
-        "ORANGE": "橙色重点督办: a supervisor takes it over.",
-        "RED": "红色提级: escalated to the leadership.",
-    },
-)
 WarningReasonCode = strawberry.enum(warnings.WarningReasonCode, description="Why an appeal has a warning.")
 describe_values(
     warnings.WarningReasonCode,

@@ -13,8 +13,10 @@ from datetime import datetime
 import strawberry
 
 from resolvers import domain
+from resolvers.appeals import warning as warnings
 from subgraphs.common.errors import SubgraphInputError
 from subgraphs.common.types import UnifiedStatus as _registered  # noqa: F401 (the enum's GraphQL definition)
+from subgraphs.common.types import WarningColour as _colours  # noqa: F401 (the enum's GraphQL definition)
 
 __all__ = ["FILTER_DESCRIPTION", "AppealFilter", "refuse_unsupported", "wanted_statuses"]
 
@@ -52,6 +54,11 @@ class AppealFilter:
     received_before: datetime | None = strawberry.field(
         default=None, description="Only appeals received before this time."
     )
+    warning_colours: list[warnings.WarningColour] | None = strawberry.field(
+        default=None,
+        description="Only appeals whose three-colour warning (三色预警) is one of these now; for staff, on the merged "
+        "list `appeals`.",
+    )
     phone: str | None = strawberry.field(
         default=None,
         description="Only the appeals of the person with this phone number. Personal data: send it with POST, "
@@ -64,7 +71,7 @@ class AppealFilter:
     )
 
 
-_ACROSS = ("unit_code", "admin_code", "received_from", "received_before")
+_ACROSS = ("unit_code", "admin_code", "received_from", "received_before", "warning_colours")
 
 
 def refuse_unsupported(system: str, given: AppealFilter | None, *names: str) -> None:

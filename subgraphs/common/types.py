@@ -14,6 +14,7 @@ from strawberry.types import Info
 
 from resolvers import domain
 from resolvers.access import PiiView
+from resolvers.appeals import warning as warnings
 from resolvers.persons import Identifiers
 from subgraphs.common.node import Node
 
@@ -36,6 +37,7 @@ __all__ = [
     "UnifiedStatus",
     "Unit",
     "Urgency",
+    "WarningColour",
     "describe_values",
     "intake_channel_of",
     "urgency_of",
@@ -58,6 +60,19 @@ def describe_values(enum: type[Enum], descriptions: dict[str, str]) -> None:
     """Describe the values of a domain enum registered with ``strawberry.enum`` (its values carry no markers)."""
     for value in enum.__strawberry_definition__.values:  # type: ignore[attr-defined]
         value.description = descriptions[value.name]
+
+
+# declared here, not with the warning field, because every subgraph's AppealFilter names it
+WarningColour = strawberry.enum(warnings.WarningColour, description="三色预警: how urgently an appeal needs attention.")
+describe_values(
+    warnings.WarningColour,
+    {
+        "NONE": "No warning.",
+        "YELLOW": "黄色提醒: the handler is reminded.",
+        "ORANGE": "橙色重点督办: a supervisor takes it over.",
+        "RED": "红色提级: escalated to the leadership.",
+    },
+)
 
 
 describe_values(

@@ -107,3 +107,28 @@ async def test_someone_else_gets_nothing_of_it(graph: Graph, http: aiohttp.Clien
     stranger = graph.token(["citizen"], person_key="someone-else", sub="stranger")
     body = await graph.ask(http, stranger, TRACK, id=ticket["id"])
     assert body["data"]["appeal"] is None
+
+
+BY_COLOUR = """query($colours: [WarningColour!]) {
+  appeals(first: 10, filter: {systems: [HOTLINE], warningColours: $colours}) { nodes { id warning { colour } } } }"""
+
+
+async def test_the_merged_search_filters_by_warning_colour_as_the_warning_field_shows_it(
+    graph: Graph, http: aiohttp.ClientSession, clock: Clock
+) -> None:
+    ticket = await _open_ticket(graph, http)
+    token = graph.token(["supervisor"], jurisdiction=CITY)
+    clock.now = CALENDAR.add_workdays(_naive(ticket["dueAt"]), 5)  # long overdue: RED
+    red = (await graph.ask(http, token, BY_COLOUR, colours=["RED"]))["data"]["appeals"]["nodes"]
+    assert red and all(n["warning"]["colour"] == "RED" for n in red)
+    calm = (await graph.ask(http, token, BY_COLOUR, colours=["NONE", "YELLOW"]))["data"]["appeals"]["nodes"]
+    assert all(n["warning"]["colour"] in ("NONE", "YELLOW") for n in calm)
+    assert not {n["id"] for n in red} & {n["id"] for n in calm}
+
+    citizen = graph.token(["citizen"], person_key=ticket["petitioner"]["personKey"], sub="me")
+    refused = await graph.ask(http, citizen, BY_COLOUR, colours=["RED"])
+    assert refused["data"]["appeals"] is None and "for staff" in refused["errors"][0]["message"]
+    one_system = await graph.ask(
+        http, token, "{ hotlineTickets(first: 1, filter: {warningColours: [RED]}) { totalCount } }"
+    )
+    assert "merged list" in one_system["errors"][0]["message"]
