@@ -90,6 +90,7 @@ def _http_fetchers(options: GatewayOptions) -> FetcherFactory:
             timeout_s=timeout_s,
             merge_inflight=options.merge_inflight,
             keep_headers=options.header_rules.wants_response_headers,
+            max_response_bytes=options.max_subgraph_response_bytes,
         )
 
     return make

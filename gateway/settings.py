@@ -34,6 +34,7 @@ class GatewayOptions:
     document_cache_size: int = 2000
     plan_cache_size: int = 2000
     subgraph_timeout_s: float = 10.0
+    max_subgraph_response_bytes: int = 16 * MIB  # a larger answer is dropped: the subgraph's fields null + error
     merge_inflight: bool = True  # identical subgraph queries in flight share one call (same body and headers)
     subgraph_urls: tuple[tuple[str, str], ...] = field(default=())  # overrides of the supergraph's URLs
     oidc_issuer: str | None = None  # an external issuer to trust (discovery + JWKS); None: the embedded provider
@@ -71,7 +72,8 @@ class GatewaySettings(BaseSettings):
     (``MINYI_GATEWAY_OTLP_ENDPOINT``, e.g. ``http://collector:4318/v1/traces``) turns tracing on, exported over
     OTLP/HTTP. ``holiday_dirs`` (``MINYI_HOLIDAY_DIRS``, shared with the subgraphs; folders separated by
     ``os.pathsep``) adds holiday schedule folders; ``/health`` warns about a year in use that none of them, nor
-    the package, covers. ``graphiql`` (``MINYI_GATEWAY_GRAPHIQL``) serves GraphiQL to browsers at
+    the package, covers. ``max_subgraph_response_bytes`` (``MINYI_GATEWAY_MAX_SUBGRAPH_RESPONSE_BYTES``, default
+    16 MiB) caps one subgraph answer: a larger one costs that subgraph's fields, with an error naming it. ``graphiql`` (``MINYI_GATEWAY_GRAPHIQL``) serves GraphiQL to browsers at
     ``GET /graphql``; unset, it follows ``dev``. Outside dev mode only principals with a role in
     ``introspection_roles`` (``MINYI_GATEWAY_INTROSPECTION_ROLES``, space-separated, default ``admin``) or a scope
     in ``introspection_scopes`` (``MINYI_GATEWAY_INTROSPECTION_SCOPES``, default none) may introspect the schema
@@ -104,6 +106,7 @@ class GatewaySettings(BaseSettings):
     document_cache_size: int = Field(2000, ge=1)
     plan_cache_size: int = Field(2000, ge=1)
     subgraph_timeout_s: float = Field(10.0, gt=0, le=300)
+    max_subgraph_response_bytes: int = Field(16 * MIB, ge=1024)
     merge_inflight: bool = True
     subgraph_urls: dict[str, str] = Field(default_factory=dict)
     oidc_issuer: str | None = Field(None, pattern=r"^https?://")
@@ -147,6 +150,7 @@ class GatewaySettings(BaseSettings):
             document_cache_size=self.document_cache_size,
             plan_cache_size=self.plan_cache_size,
             subgraph_timeout_s=self.subgraph_timeout_s,
+            max_subgraph_response_bytes=self.max_subgraph_response_bytes,
             merge_inflight=self.merge_inflight,
             subgraph_urls=tuple(sorted(self.subgraph_urls.items())),
             oidc_issuer=self.oidc_issuer,

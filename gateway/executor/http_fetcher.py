@@ -2,7 +2,9 @@
 
 One ``aiohttp.ClientSession`` (created on first use, so inside the running loop) serves every subgraph with
 keep-alive connections; ``close()`` releases it. Requests are ``POST`` with an orjson body and
-``Accept: application/graphql-response+json, application/json``; each subgraph may have its own timeout.
+``Accept: application/graphql-response+json, application/json``; each subgraph may have its own timeout. An answer
+is read up to ``max_response_bytes`` (16 MiB by default): a larger one — announced by ``Content-Length`` or found
+while reading — is dropped unread and is a failure saying so, so one subgraph cannot fill the gateway's memory.
 
 aiohttp's errors never leave this module (translated at the boundary, as the fetcher contract requires): an
 unreachable subgraph, a timeout, a body that is not JSON, or an HTTP error status without a GraphQL body becomes a
@@ -30,7 +32,9 @@ import orjson
 from gateway.executor.fetcher import SubgraphRequest, SubgraphResponse
 from gateway.executor.inflight import InflightCalls
 
-__all__ = ["HttpFetcher"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "HttpFetcher"]
+
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +63,7 @@ class HttpFetcher:
     request's own ``headers`` (the internal token of :mod:`gateway.subgraph_auth`) to that request;
     ``merge_inflight`` lets identical queries in flight share one call (see the module docstring);
     ``keep_headers`` keeps each answer's response headers in :attr:`SubgraphResponse.headers` (for the header
-    propagation rules of :mod:`gateway.header_rules`).
+    propagation rules of :mod:`gateway.header_rules`); ``max_response_bytes`` caps the size of one answer.
     """
 
     def __init__(
@@ -71,7 +75,11 @@ class HttpFetcher:
         connections: int = 100,
         merge_inflight: bool = True,
         keep_headers: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
+        if max_response_bytes < 1:
+            raise ValueError("max_response_bytes must be at least 1")
+        self._max_bytes = max_response_bytes
         self._urls = dict(urls)
         self._keep_headers = keep_headers
         if isinstance(timeout_s, Mapping):
@@ -145,7 +153,9 @@ class HttpFetcher:
             async with self._client().post(
                 url, data=body, headers=headers, timeout=self._timeouts[subgraph]
             ) as response:
-                raw = await response.read()
+                raw = await _read_at_most(response, self._max_bytes)
+                if raw is None:
+                    return _Answer(failure=f"its answer is larger than the limit of {self._max_bytes} bytes")
                 if self._keep_headers:
                     kept = tuple((name.lower(), value) for name, value in response.headers.items())
                     return _Answer(response.status, raw, headers=kept)
@@ -157,6 +167,20 @@ class HttpFetcher:
         except (aiohttp.ClientError, OSError) as exc:
             logger.info("request to subgraph %r failed: %r", subgraph, exc)
             return _Answer(failure="the connection failed")
+
+
+async def _read_at_most(response: aiohttp.ClientResponse, limit: int) -> bytes | None:
+    """The body, or ``None`` when it is longer than ``limit`` bytes (then the rest is never read)."""
+    if response.content_length is not None and response.content_length > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(65536):
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _identity(headers: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:

@@ -76,3 +76,31 @@ async def test_error_path_and_partial_result_through_the_http_app(gateway_url: s
     by_path = {tuple(e.get("path") or ()): e for e in body["errors"]}
     assert by_path[("case", "reporter", "phone")]["message"] == "phone is masked for this citizen"
     assert any(e.get("extensions", {}).get("service") == "units" for e in body["errors"])
+
+
+async def test_a_subgraph_answer_over_the_size_limit_costs_its_fields_with_an_error_naming_it(
+    scenario_servers: Scenario, scenario: Scenario
+) -> None:
+    from gateway.app import create_app
+    from gateway.settings import GatewayOptions
+    from schema.supergraph import load_supergraph
+
+    supergraph = load_supergraph(scenario_servers.supergraph_sdl())
+    server = serve_asgi(lambda: create_app(supergraph, GatewayOptions(max_subgraph_response_bytes=48)))
+    try:
+        status, body = await _post(f"{server.url}/graphql", '{ units { code } case(id: "c1") { id } }')
+    finally:
+        server.stop()
+    assert status == 200
+    assert body["data"] == {"units": None, "case": {"id": "c1"}}
+    [error] = body["errors"]
+    assert error["message"] == 'subgraph "units" is unavailable: its answer is larger than the limit of 48 bytes'
+    assert error["extensions"]["code"] == "SUBGRAPH_UNAVAILABLE" and error["extensions"]["service"] == "units"
+
+
+def test_the_subgraph_answer_limit_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gateway.settings import GatewaySettings
+
+    monkeypatch.setenv("MINYI_GATEWAY_MAX_SUBGRAPH_RESPONSE_BYTES", "2048")
+    assert GatewaySettings().options().max_subgraph_response_bytes == 2048
+    assert GatewaySettings.model_fields["max_subgraph_response_bytes"].default == 16 * 1024 * 1024

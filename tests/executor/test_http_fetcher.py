@@ -46,6 +46,23 @@ async def not_graphql(request: web.Request) -> web.Response:
     return web.json_response({"hello": "world"})
 
 
+BIG = orjson.dumps({"data": {"text": "x" * 4096}})
+
+
+async def big(request: web.Request) -> web.Response:
+    return web.Response(body=BIG, content_type="application/json")  # announces its Content-Length
+
+
+async def big_chunked(request: web.Request) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"Content-Type": "application/json"})
+    response.enable_chunked_encoding()  # no Content-Length: the size is only found while reading
+    await response.prepare(request)
+    for start in range(0, len(BIG), 512):
+        await response.write(BIG[start : start + 512])
+    await response.write_eof()
+    return response
+
+
 def make_app() -> web.Application:
     app = web.Application()
     app.router.add_post("/graphql", graphql)
@@ -54,6 +71,8 @@ def make_app() -> web.Application:
     app.router.add_post("/error500", error_500_graphql)
     app.router.add_post("/error502", error_502_html)
     app.router.add_post("/notgraphql", not_graphql)
+    app.router.add_post("/big", big)
+    app.router.add_post("/bigchunked", big_chunked)
     return app
 
 
@@ -150,3 +169,19 @@ async def test_an_idle_connection_is_let_go_before_a_subgraph_server_would_close
         assert connector._keepalive_timeout == IDLE_CONNECTION_S < served_keep_alive
     finally:
         await fetcher.close()
+
+
+@pytest.mark.parametrize("name", ["big", "bigchunked"])
+async def test_an_answer_larger_than_the_limit_is_a_failure_saying_so(server: BackgroundServer, name: str) -> None:
+    async with HttpFetcher({name: f"{server.url}/{name}"}, max_response_bytes=4000) as capped:
+        response = await capped.fetch(name, SubgraphRequest("{ a }"))
+    assert response.data is None
+    assert response.failure == "its answer is larger than the limit of 4000 bytes"
+    assert response.failure_code == "SUBGRAPH_UNAVAILABLE"
+
+
+@pytest.mark.parametrize("name", ["big", "bigchunked"])
+async def test_an_answer_within_the_limit_is_read_whole(server: BackgroundServer, name: str) -> None:
+    async with HttpFetcher({name: f"{server.url}/{name}"}, max_response_bytes=len(BIG)) as capped:
+        response = await capped.fetch(name, SubgraphRequest("{ a }"))
+    assert response.failure is None and response.data == {"text": "x" * 4096}
