@@ -31,7 +31,7 @@ function View({ user, route }) {
   if (isCitizen(user)) return html`<${MyAppeals} user=${user} />`; // her own appeals, and no staff page
   if (route.view === "appeal" && route.arg) return html`<${AppealView} id=${route.arg} user=${user} />`;
   if (route.view === "search") return html`<${Search} />`;
-  if (route.view === "citizen") return html`<${Citizen360} />`;
+  if (route.view === "citizen") return html`<${Citizen360} user=${user} />`;
   return html`<${Queue} user=${user} />`;
 }
 

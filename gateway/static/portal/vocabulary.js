@@ -100,3 +100,16 @@ const TIME = new Intl.DateTimeFormat("zh-CN", {
 
 /** A timestamp as Beijing time, `2026/12/06 13:57`; a dash when there is none. */
 export const formatTime = (value) => (value ? TIME.format(new Date(value)) : "—");
+
+/** 智能判重: how sure the graph is that two appeals are one matter. */
+export const DECISIONS = { DUPLICATE: "重复件", SUGGEST: "疑似重复", DISTINCT: "不同事项" };
+
+/** Why two appeals were found to be one matter, or never merged. */
+export const MATCH_REASONS = {
+  SAME_PERSON: "同一诉求人", SAME_GRID: "同一网格", SAME_ADDRESS: "同一地址", SIMILAR_TEXT: "内容相近",
+  SAME_CATEGORY: "同一分类", CLOSE_IN_TIME: "时间相近", CONFIDENTIALITY_BOUNDARY: "密级不同，不予归并",
+  ACCUSATION_NOT_MERGED: "检举对象不同，不予归并",
+};
+
+/** An appeal's place in its cluster (归并). */
+export const CLUSTER_ROLES = { PRIMARY: "主件", DUPLICATE: "并入件", RELATED: "相关件" };

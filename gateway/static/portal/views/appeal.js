@@ -5,7 +5,9 @@ import { html } from "../html.js";
 import { useDraft } from "../drafts.js";
 import { run } from "../graphql.js";
 import { appealHref } from "../router.js";
-import { APPEAL_TYPES, CONFIDENTIALITY, formatTime, SYSTEMS, systemOfId } from "../vocabulary.js";
+import {
+  APPEAL_TYPES, CLUSTER_ROLES, CONFIDENTIALITY, DECISIONS, formatTime, MATCH_REASONS, SYSTEMS, systemOfId,
+} from "../vocabulary.js";
 import { Actions } from "./actions.js";
 import { HIDDEN, Problems, Status, SystemBadge, Warning } from "./common.js";
 
@@ -66,6 +68,9 @@ export function AppealView({ id, user }) {
         <ul class="reasons">${appeal.warning.reasons.map((r) => html`<li><${Warning} warning=${{ colour: r.colour }} /> ${r.message}</li>`)}</ul>
       </section>` : null}
       <${Links} links=${appeal.links} />
+      <${Duplicates} matches=${appeal.duplicates} />
+      <${Overlaps} appeals=${appeal.overlaps} />
+      <${Cluster} cluster=${appeal.cluster} self=${appeal.id} />
       <${Timeline} nodes=${appeal.timeline} />
       <${Actions} user=${user} appeal=${appeal} onWritten=${() => setVersion((v) => v + 1)} />
       <${Contact} appeal=${appeal} />
@@ -89,6 +94,56 @@ function Links({ links }) {
           : html`<span class="muted">一件您无权查看的诉求</span>`}
           ${link.linkedAt ? html`<span class="muted">关联于 ${formatTime(link.linkedAt)}</span>` : null}
         </li>`)}
+      </ul>
+    </section>`;
+}
+
+/** Another appeal, opened here in one click: its system, number, unified and legacy status and unit. */
+const Other = ({ appeal }) => html`<${SystemBadge} system=${appeal.system} />
+  <a href=${appealHref(appeal.id)}>${SYSTEMS[appeal.system] ?? appeal.system} ${appeal.localNumber}</a>
+  ${appeal.status ? html`<${Status} status=${appeal.status} sourceStatus=${appeal.sourceStatus} />` : null}
+  <span class="muted">${appeal.leadUnit?.name ?? ""}</span>`;
+
+/** 智能判重: the appeals (the user may see) found to be the same matter, or maybe, best first, with why. */
+function Duplicates({ matches }) {
+  if (!matches?.length) return null;
+  return html`
+    <section aria-labelledby="duplicates-title">
+      <h2 id="duplicates-title">重复件</h2>
+      <ul class="links duplicates">
+        ${matches.map((match) => html`<li key=${match.appeal.id} data-id=${match.appeal.id} data-decision=${match.decision}>
+          <span class="link-kind">${DECISIONS[match.decision] ?? match.decision}</span>
+          <${Other} appeal=${match.appeal} />
+          <span class="muted">相似度 ${Math.round(match.score * 100)}%：${match.reasons.map((r) => MATCH_REASONS[r] ?? r).join("、")}</span>
+        </li>`)}
+      </ul>
+    </section>`;
+}
+
+/** 重合件 detected: the same matter open at once as a 12345 ticket and a 信访件. */
+function Overlaps({ appeals }) {
+  if (!appeals?.length) return null;
+  return html`
+    <section aria-labelledby="overlaps-title">
+      <h2 id="overlaps-title">重合件</h2>
+      <ul class="links overlaps">
+        ${appeals.map((other) => html`<li key=${other.id} data-id=${other.id}><${Other} appeal=${other} /></li>`)}
+      </ul>
+    </section>`;
+}
+
+/** 归并: the cluster of this matter — its primary, this appeal's role, the merged appeals, how many people. */
+function Cluster({ cluster, self }) {
+  if (!cluster) return null;
+  return html`
+    <section aria-labelledby="cluster-title" class="cluster" data-role=${cluster.role}>
+      <h2 id="cluster-title">归并</h2>
+      <p>本件为${CLUSTER_ROLES[cluster.role] ?? cluster.role}；主件
+        ${cluster.primary.id === self ? "即本件" : html`<${SystemBadge} system=${cluster.primary.system} />
+          <a href=${appealHref(cluster.primary.id)}>${SYSTEMS[cluster.primary.system] ?? cluster.primary.system} ${cluster.primary.localNumber}</a>`}；
+        ${cluster.peopleCount} 人反映${cluster.isGroup ? "（多人一诉，群体件）" : ""}。</p>
+      <ul class="links members">
+        ${cluster.members.filter((m) => m.id !== self).map((member) => html`<li key=${member.id} data-id=${member.id}><${Other} appeal=${member} /></li>`)}
       </ul>
     </section>`;
 }
