@@ -31,6 +31,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+from authlib.oauth2.auth import ClientAuth
+from authlib.oauth2.rfc6749.parameters import prepare_token_request
+
 from auth.broker import CredentialBroker, Issued, ServiceCredentials
 from resolvers.adapters.errors import (
     LegacyAuthError,
@@ -53,6 +56,7 @@ __all__ = [
     "event_from_legacy",
 ]
 
+TOKEN_PATH = "/oauth/token"
 SYSTEM = "grid"
 GRID_STATES = ("上报", "核实", "立案", "派遣", "处置中", "反馈", "核查", "结案", "作废")
 _KNOWN_STATES = frozenset(GRID_STATES) | {"处置"}  # older builds write 处置 for 处置中
@@ -254,6 +258,15 @@ def _report_to_legacy(report: GridReport) -> dict[str, Any]:
 # --- the client ---------------------------------------------------------------------------------------------
 
 
+def _client_secret_basic(
+    auth: ClientAuth, method: str, uri: str, headers: dict[str, str], body: str
+) -> tuple[str, dict[str, str], str]:
+    """authlib's ``client_secret_basic`` as RFC 6749 §2.3.1 has it: the client id and secret are form-encoded
+    before they are joined and base64-encoded (authlib's own method leaves that step out)."""
+    text = f"{quote_plus(auth.client_id)}:{quote_plus(auth.client_secret)}"
+    return uri, {**headers, "Authorization": "Basic " + base64.b64encode(text.encode()).decode()}, body
+
+
 def _says_invalid_token(answer: HttpAnswer) -> bool:
     challenge = next((v for k, v in answer.headers.items() if k.lower() == "www-authenticate"), "")
     if 'error="invalid_token"' in challenge:
@@ -300,13 +313,12 @@ class GridClient:
     # tokens
 
     async def _fetch_token(self, credentials: ServiceCredentials) -> Issued:
-        basic = f"{quote_plus(credentials.username)}:{quote_plus(credentials.secret)}"
-        answer = await self.http.request(
-            "POST",
-            "/oauth/token",
-            data={"grant_type": "client_credentials"},
-            headers={"Authorization": "Basic " + base64.b64encode(basic.encode()).decode()},
-        )
+        """The client-credentials grant, the request made by authlib's client side (the grant's form body and the
+        client's authentication), sent through the shared legacy HTTP client."""
+        auth = ClientAuth(credentials.username, credentials.secret, _client_secret_basic)
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        _, headers, body = auth.prepare("POST", TOKEN_PATH, headers, prepare_token_request("client_credentials"))
+        answer = await self.http.request("POST", TOKEN_PATH, data=body, headers=headers)
         if answer.status != 200:
             raise LegacyAuthError(SYSTEM, f"token request refused ({_reason(answer)})")
         body = answer.json(SYSTEM)

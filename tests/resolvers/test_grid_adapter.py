@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
@@ -11,6 +12,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from auth.broker import ServiceCredentials
 from legacy.grid.app import create_app
 from legacy.standin import StandinOptions
 from legacy.world import World
@@ -340,3 +342,28 @@ def test_appeal_type_category_and_confidentiality() -> None:
     assert appeal_type("举报") is AppealType.REPORT and appeal_type("") is AppealType.COMPLAINT
     assert unified_category("0102") == "环境保护" and unified_category("0605") is None
     assert confidentiality(True) is Confidentiality.SECRET and confidentiality(False) is Confidentiality.NORMAL
+
+
+async def test_the_token_request_authenticates_the_client_as_rfc_6749_encodes_it() -> None:
+    # a client id and secret with characters the Basic header must carry form-encoded (RFC 6749 §2.3.1)
+    seen: list[tuple[str, str]] = []
+
+    async def token(request: web.Request) -> web.Response:
+        seen.append((request.headers.get("Authorization", ""), await request.text()))
+        return web.json_response({"access_token": "t-1", "token_type": "Bearer", "expires_in": 600})
+
+    def app() -> web.Application:
+        application = web.Application()
+        application.router.add_post("/oauth/token", token)
+        return application
+
+    server = serve_aiohttp(app)
+    try:
+        options = AdapterOptions(base_url=server.url, username="minyi client:1", password="s3cret&x=y")
+        issued = await GridClient(options)._fetch_token(ServiceCredentials("grid", "minyi client:1", "s3cret&x=y"))
+    finally:
+        server.stop()
+    [(authorization, body)] = seen
+    assert authorization == "Basic " + base64.b64encode(b"minyi+client%3A1:s3cret%26x%3Dy").decode()
+    assert body == "grant_type=client_credentials"
+    assert (issued.value, issued.lifetime_s) == ("t-1", 600.0)
