@@ -11,7 +11,8 @@ stops.
 The supergraph can change while the app runs: ``app.state.gateway`` is a :class:`~gateway.live.LiveGateway` whose
 ``swap(supergraph)`` builds a new pipeline (and fetcher) for new requests while running ones finish on the old.
 ``watch``, when given, is entered for the app's lifetime with that gateway — :mod:`gateway.reload` uses it to poll
-the subgraphs and recompose. ``/health`` answers :meth:`LiveGateway.health`, plus ``warnings``: conditions that
+the subgraphs and recompose. ``/health`` answers :meth:`LiveGateway.health`, plus ``circuits`` (each subgraph's circuit breaker, state and
+counts; ``status`` is ``degraded`` while one is not closed) and ``warnings``: conditions that
 do not stop serving but need an operator, such as a year in use with no holiday schedule (working days there are
 counted Monday to Friday; the same warning is logged at start-up).
 """
@@ -37,6 +38,7 @@ from auth.internal import InternalTokenMinter
 from auth.proxies import TrustedProxies
 from gateway.auth_middleware import BearerAuthentication, BearerVerifier
 from gateway.caches import DocumentCache, PlanCache, PlanStore
+from gateway.circuits import SubgraphCircuits
 from gateway.document_stores import DocumentStore, RedisApqStore, RedisTrustedDocuments
 from gateway.executor import execute_plan
 from gateway.executor.fetcher import Fetcher
@@ -68,7 +70,8 @@ __all__ = ["FetcherFactory", "Watcher", "create_app", "subgraph_urls"]
 
 log = logging.getLogger("minyi.gateway")
 
-FetcherFactory = Callable[[Mapping[str, str], float], Fetcher]
+# (subgraph URLs, timeout in seconds: one for all or one per subgraph) -> a fetcher
+FetcherFactory = Callable[[Mapping[str, str], float | Mapping[str, float]], Fetcher]
 Watcher = Callable[[LiveGateway], AbstractAsyncContextManager[Any]]
 
 
@@ -83,14 +86,16 @@ def subgraph_urls(supergraph: SupergraphView, options: GatewayOptions) -> dict[s
     return urls
 
 
-def _http_fetchers(options: GatewayOptions) -> FetcherFactory:
-    def make(urls: Mapping[str, str], timeout_s: float) -> Fetcher:
+def _http_fetchers(options: GatewayOptions, circuits: SubgraphCircuits) -> FetcherFactory:
+    def make(urls: Mapping[str, str], timeout_s: float | Mapping[str, float]) -> Fetcher:
         return HttpFetcher(
             urls,
             timeout_s=timeout_s,
             merge_inflight=options.merge_inflight,
             keep_headers=options.header_rules.wants_response_headers,
             max_response_bytes=options.max_subgraph_response_bytes,
+            breakers=circuits,
+            retry=options.subgraph_retry,
         )
 
     return make
@@ -149,9 +154,10 @@ def create_app(
     resolved_planner: PlanBuilder = planner if planner is not None else build_query_plan
     resolved_executor: PlanExecutor = executor if executor is not None else execute_plan
     resolved_printer: PlanPrinter = printer if printer is not None else print_plan
-    fetcher_factory = make_fetcher or _http_fetchers(options)
     internal = minter if minter is not None else InternalTokenMinter.generate()
     metrics = metrics if metrics is not None else GatewayMetrics()
+    circuits = SubgraphCircuits(options.subgraph_breaker, metrics=metrics)
+    fetcher_factory = make_fetcher or _http_fetchers(options, circuits)
     buckets: Buckets = RedisBuckets(redis) if redis is not None else MemoryBuckets()
     limiter = RateLimiter(
         buckets,
@@ -207,7 +213,9 @@ def create_app(
         )
 
     def new_fetcher(served: SupergraphView) -> Fetcher:
-        return fetcher_factory(subgraph_urls(served, options), options.subgraph_timeout_s)
+        urls = subgraph_urls(served, options)
+        own = dict(options.subgraph_timeouts)
+        return fetcher_factory(urls, {name: own.get(name, options.subgraph_timeout_s) for name in urls})
 
     live = LiveGateway(
         supergraph,
@@ -249,7 +257,10 @@ def create_app(
             await checks
 
     async def health(request: Request) -> Response:
-        return Response(orjson.dumps({**live.health(), "warnings": warnings()}), media_type="application/json")
+        body = {**live.health(), "circuits": circuits.health(), "warnings": warnings()}
+        if circuits.any_open() and body["status"] == "ok":
+            body["status"] = "degraded"
+        return Response(orjson.dumps(body), media_type="application/json")
 
     graphql: ASGIApp = endpoint if verifier is None else BearerAuthentication(endpoint, verifier)
     routes: list[BaseRoute] = [
@@ -270,5 +281,6 @@ def create_app(
     app.state.plan_store = plan_store
     app.state.persisted = persisted
     app.state.rate_limiter = limiter
+    app.state.circuits = circuits
     app.state.provider = provider
     return app

@@ -16,6 +16,8 @@ Series (all prefixed ``minyi_gateway_``):
 - ``rate_limited_total{limit}``: requests refused by a rate limit, by the bucket that refused them (``user``,
   ``client``, ``ip``).
 - ``circuit_state{subgraph}``: each subgraph's circuit breaker, 0 closed, 1 half-open, 2 open.
+- ``circuit_transitions_total{subgraph, state}``: changes of a subgraph's circuit into ``open``, ``half_open``
+  or ``closed`` (the count of ``open`` is how often it opened, of ``closed`` how often it recovered).
 - ``in_flight_requests``: requests being served.
 
 With several worker processes (``minyi gateway --workers N``) the series live in prometheus-client's
@@ -110,6 +112,12 @@ class GatewayMetrics:
             ("subgraph",),
             registry=registry,
             multiprocess_mode="livemax",
+        )
+        self.circuit_transitions = Counter(
+            "minyi_gateway_circuit_transitions",
+            "Changes of a subgraph's circuit breaker into a state (open, half_open, closed).",
+            ("subgraph", "state"),
+            registry=registry,
         )
         self.in_flight = Gauge(
             "minyi_gateway_in_flight_requests",

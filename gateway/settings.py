@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -17,11 +18,16 @@ from gateway.header_rules import NO_RULES, HeaderRules, load_header_rules
 from gateway.introspection import DEFAULT_INTROSPECTION_ROLES
 from gateway.limits import DEFAULT_LIMITS, OperationLimits
 from gateway.rate_limits import RateLimit, parse_rate
+from resilience import BreakerPolicy, RetryPolicy
 
 __all__ = ["DEFAULT_GATEWAY_PORT", "DEFAULT_OPTIONS", "GatewayOptions", "GatewaySettings"]
 
 DEFAULT_GATEWAY_PORT = 4000
 MIB = 1024 * 1024
+
+
+DEFAULT_BREAKER = BreakerPolicy()  # 5 failures in a row open a subgraph's circuit for 1 s
+DEFAULT_RETRY = RetryPolicy()  # a query is sent up to twice more after a broken connection or a 502/503/504
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +41,9 @@ class GatewayOptions:
     plan_cache_size: int = 2000
     subgraph_timeout_s: float = 10.0
     max_subgraph_response_bytes: int = 16 * MIB  # a larger answer is dropped: the subgraph's fields null + error
+    subgraph_timeouts: tuple[tuple[str, float], ...] = ()  # a subgraph's own timeout, by name
+    subgraph_breaker: BreakerPolicy = DEFAULT_BREAKER
+    subgraph_retry: RetryPolicy = DEFAULT_RETRY  # queries only
     merge_inflight: bool = True  # identical subgraph queries in flight share one call (same body and headers)
     subgraph_urls: tuple[tuple[str, str], ...] = field(default=())  # overrides of the supergraph's URLs
     oidc_issuer: str | None = None  # an external issuer to trust (discovery + JWKS); None: the embedded provider
@@ -89,7 +98,13 @@ class GatewaySettings(BaseSettings):
     ``trusted_proxies`` (comma-separated addresses or networks; default ``MINYI_AUTH_TRUSTED_PROXIES``) are the load
     balancers whose ``X-Forwarded-For`` names the client. ``max_cost`` (0: off) refuses operations whose estimated
     cost is larger, ``default_list_size`` sizes lists that ``@listSize`` does not. ``headers_file``
-    (``MINYI_GATEWAY_HEADERS_FILE``) holds the header propagation rules (:mod:`gateway.header_rules`)."""
+    (``MINYI_GATEWAY_HEADERS_FILE``) holds the header propagation rules (:mod:`gateway.header_rules`).
+
+    ``subgraph_timeout_s`` bounds every subgraph call, ``subgraph_timeouts`` gives some subgraphs their own
+    (``MINYI_GATEWAY_SUBGRAPH_TIMEOUTS='{"petition": 15}'``). Each subgraph has a circuit breaker:
+    ``breaker_failures`` failures in a row open it, and every ``breaker_open_s`` seconds one trial call may go
+    until one succeeds. Queries are retried up to ``subgraph_retries`` times after a broken connection or a
+    502/503/504."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_GATEWAY_", extra="ignore")
 
@@ -107,6 +122,10 @@ class GatewaySettings(BaseSettings):
     plan_cache_size: int = Field(2000, ge=1)
     subgraph_timeout_s: float = Field(10.0, gt=0, le=300)
     max_subgraph_response_bytes: int = Field(16 * MIB, ge=1024)
+    subgraph_timeouts: dict[str, Annotated[float, Field(gt=0, le=300)]] = Field(default_factory=dict)
+    breaker_failures: int = Field(5, ge=1, le=1000)
+    breaker_open_s: float = Field(1.0, gt=0, le=600)
+    subgraph_retries: int = Field(2, ge=0, le=10)
     merge_inflight: bool = True
     subgraph_urls: dict[str, str] = Field(default_factory=dict)
     oidc_issuer: str | None = Field(None, pattern=r"^https?://")
@@ -151,6 +170,9 @@ class GatewaySettings(BaseSettings):
             plan_cache_size=self.plan_cache_size,
             subgraph_timeout_s=self.subgraph_timeout_s,
             max_subgraph_response_bytes=self.max_subgraph_response_bytes,
+            subgraph_timeouts=tuple(sorted(self.subgraph_timeouts.items())),
+            subgraph_breaker=BreakerPolicy(failures=self.breaker_failures, open_s=self.breaker_open_s),
+            subgraph_retry=RetryPolicy(retries=self.subgraph_retries),
             merge_inflight=self.merge_inflight,
             subgraph_urls=tuple(sorted(self.subgraph_urls.items())),
             oidc_issuer=self.oidc_issuer,

@@ -64,6 +64,9 @@ ERROR_CODES: tuple[ErrorCode, ...] = (
         "the duplicate-detection index did not answer; duplicates are looked for among the person's own appeals",
     ),
     ErrorCode("SUBGRAPH_UNAVAILABLE", True, "a part of the graph did not answer"),
+    ErrorCode(
+        "CIRCUIT_OPEN", True, "a part of the graph failed repeatedly and is left to recover for a moment; not called"
+    ),
     ErrorCode("SUBGRAPH_INVALID_RESPONSE", True, "a part of the graph answered something malformed"),
     ErrorCode("QUERY_PLANNING_FAILED", False, "the gateway could not plan the operation"),
     ErrorCode("SERVICE_UNAVAILABLE", True, "the gateway is starting"),

@@ -8,6 +8,8 @@ from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from auth.principal import ANONYMOUS, Principal
+from resilience import BreakerPolicy, RetryPolicy
+from resolvers.adapters.http import AdapterOptions
 
 __all__ = ["DEFAULT_LEGACY_PORTS", "DEFAULT_SUBGRAPH_PORTS", "DEV_PERSON_KEY_SECRET", "SubgraphSettings"]
 
@@ -50,7 +52,14 @@ class SubgraphSettings(BaseSettings):
     (``"late_red_workdays"``, ``"group_size"``, ``"petition_days"`` …); the rest keep DOMAIN defaults.
 
     ``holiday_dirs`` (``MINYI_HOLIDAY_DIRS``, paths separated by ``os.pathsep``): folders with more holiday
-    schedules (``YYYY.txt`` in the State Council's 放假安排 form), read after the shipped one."""
+    schedules (``YYYY.txt`` in the State Council's 放假安排 form), read after the shipped one.
+
+    Each legacy system has a timeout (``legacy_timeout_s``, or its own in ``legacy_timeouts``,
+    ``MINYI_LEGACY_TIMEOUTS='{"petition": 5}'``) and a circuit breaker: ``legacy_breaker_failures`` failures in a
+    row open it (a call still unanswered after half its timeout counts as failed from then on, so that a system
+    that hangs is recognised before the calls time out), and it lets one trial call through every
+    ``legacy_breaker_open_s`` seconds until one succeeds.
+    Reads are retried up to ``legacy_retries`` times after a refused connection or a 502/503/504."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_", extra="ignore")
 
@@ -61,6 +70,10 @@ class SubgraphSettings(BaseSettings):
     legacy_max_concurrency: int = Field(8, ge=1, le=256)
     dev: bool = False
     person_key_secret: str = ""
+    legacy_timeouts: dict[str, float] = Field(default_factory=dict)
+    legacy_breaker_failures: int = Field(5, ge=1, le=1000)
+    legacy_breaker_open_s: float = Field(1.0, gt=0, le=600)
+    legacy_retries: int = Field(2, ge=0, le=10)
     redis_url: str = ""
     dev_roles: str = ""
     dev_admin_codes: str = ""
@@ -100,6 +113,24 @@ class SubgraphSettings(BaseSettings):
         jurisdiction = {"admin_codes": self.dev_admin_codes.split(), "grid_codes": []}
         return Principal.from_claims(
             {"sub": "minyi-dev", "roles": self.dev_roles.split(), "jurisdiction": jurisdiction}
+        )
+
+    def adapter_options(self, system: str, *, with_credentials: bool = True) -> AdapterOptions:
+        """How to reach ``system``: its URL, the service account (unless ``with_credentials`` is off: the write
+        path logs in through the credential broker), its timeout, breaker and retries."""
+        timeout = self.legacy_timeouts.get(system, self.legacy_timeout_s)
+        if not 0 < timeout <= 60:
+            raise ValueError(f"the timeout of {system} must be over 0 and at most 60 s, not {timeout:g}")
+        return AdapterOptions(
+            base_url=self.legacy_url_for(system),
+            username=self.legacy_username if with_credentials else "",
+            password=self.legacy_password if with_credentials else "",
+            timeout_s=timeout,
+            max_concurrency=self.legacy_max_concurrency,
+            breaker=BreakerPolicy(
+                failures=self.legacy_breaker_failures, open_s=self.legacy_breaker_open_s, slow_s=timeout / 2
+            ),
+            retry=RetryPolicy(retries=self.legacy_retries),
         )
 
     def legacy_url_for(self, system: str) -> str:

@@ -22,6 +22,8 @@ FORBIDDEN = {
     "legacy": {"gateway", "subgraphs", "resolvers", "auth", "schema", "minyi"},
     # the working-day calendar is a library under everything (the stand-ins count their limits with it too)
     "workdays": {"gateway", "subgraphs", "resolvers", "auth", "schema", "legacy", "minyi"},
+    # circuit breakers and retry delays: a library under the gateway and the legacy adapters alike
+    "resilience": {"gateway", "subgraphs", "resolvers", "auth", "schema", "legacy", "minyi", "workdays"},
 }
 
 

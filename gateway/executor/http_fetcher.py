@@ -12,6 +12,12 @@ unreachable subgraph, a timeout, a body that is not JSON, or an HTTP error statu
 reason that is safe to show a client. An error status *with* a GraphQL body (``{"errors": [...]}``, as the
 GraphQL-over-HTTP spec answers with ``application/graphql-response+json``) is returned as data and errors.
 
+Each subgraph may have a circuit breaker (``breakers``, :class:`resilience.CircuitBreaker`): a call that fails
+(no answer in time, no connection, 502/503/504 without a GraphQL body) counts against it; while it is open the
+subgraph is not called and the request fails at once with ``CIRCUIT_OPEN``. Queries — never mutations — are
+retried after a refused or broken connection or a 502/503/504, with jittered delays (``retry``); a timeout is not
+retried (the subgraph had its whole time), nor is anything once the circuit has opened.
+
 With ``merge_inflight`` (the default) identical queries in flight at the same moment share one HTTP call
 (:mod:`gateway.executor.inflight`): same subgraph, byte-identical body, identical headers. Each caller decodes the
 shared answer itself, so no two requests share mutable data. The trace context (``traceparent``, ``tracestate``)
@@ -20,8 +26,9 @@ is not part of what must be identical: a merged call carries the trace context o
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any
@@ -31,6 +38,7 @@ import orjson
 
 from gateway.executor.fetcher import SubgraphRequest, SubgraphResponse
 from gateway.executor.inflight import InflightCalls
+from resilience import CircuitBreaker, CircuitState, Permit, RetryPolicy, retry_delays
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "HttpFetcher"]
 
@@ -43,6 +51,9 @@ _ACCEPT = "application/graphql-response+json, application/json"
 
 _Key = tuple[str, bytes, tuple[tuple[str, str], ...]]
 _TRACE_HEADERS = frozenset({"traceparent", "tracestate"})
+_RETRYABLE_STATUSES = frozenset({502, 503, 504})
+NO_RETRIES = RetryPolicy(retries=0)
+CIRCUIT_OPEN = "CIRCUIT_OPEN"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +64,8 @@ class _Answer:
     raw: bytes = b""
     failure: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
+    code: str = "SUBGRAPH_UNAVAILABLE"
+    retryable: bool = False  # a query may be sent again: the connection broke, or 502/503/504
 
 
 class HttpFetcher:
@@ -63,7 +76,8 @@ class HttpFetcher:
     request's own ``headers`` (the internal token of :mod:`gateway.subgraph_auth`) to that request;
     ``merge_inflight`` lets identical queries in flight share one call (see the module docstring);
     ``keep_headers`` keeps each answer's response headers in :attr:`SubgraphResponse.headers` (for the header
-    propagation rules of :mod:`gateway.header_rules`); ``max_response_bytes`` caps the size of one answer.
+    propagation rules of :mod:`gateway.header_rules`); ``max_response_bytes`` caps the size of one answer;
+    ``breakers`` gives each subgraph's circuit breaker (none: every call goes), ``retry`` how queries are retried.
     """
 
     def __init__(
@@ -76,6 +90,8 @@ class HttpFetcher:
         merge_inflight: bool = True,
         keep_headers: bool = False,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        breakers: Callable[[str], CircuitBreaker] | None = None,
+        retry: RetryPolicy = NO_RETRIES,
     ) -> None:
         if max_response_bytes < 1:
             raise ValueError("max_response_bytes must be at least 1")
@@ -91,6 +107,8 @@ class HttpFetcher:
         self._headers = {"Content-Type": "application/json", "Accept": _ACCEPT, **(headers or {})}
         self._connections = connections
         self._session: aiohttp.ClientSession | None = None
+        self._breakers = breakers
+        self._retry = retry
         self.inflight: InflightCalls[_Key, _Answer] | None = InflightCalls() if merge_inflight else None
 
     def _client(self) -> aiohttp.ClientSession:
@@ -138,17 +156,45 @@ class HttpFetcher:
         def post() -> Awaitable[_Answer]:
             return self._post(subgraph, url, body, headers)
 
-        if self.inflight is not None and _is_query(request.query):
-            key = (subgraph, body, _identity(headers))
-            answer = await self.inflight.run(key, post)
-        else:
-            answer = await post()
+        query = _is_query(request.query)
+        delays = retry_delays(self._retry) if query else iter(())
+        while True:
+            if self.inflight is not None and query:
+                key = (subgraph, body, _identity(headers))
+                answer = await self.inflight.run(key, post)
+            else:
+                answer = await post()
+            if not answer.retryable:
+                break
+            delay = next(delays, None)
+            if delay is None or (
+                self._breakers is not None and self._breakers(subgraph).state is not CircuitState.CLOSED
+            ):
+                break
+            await asyncio.sleep(delay)
         if answer.failure is not None:
-            return SubgraphResponse(failure=answer.failure)
+            if answer.status and answer.raw:  # an HTTP error with a body: a GraphQL body is still read
+                return _decode(answer.status, answer.raw)
+            return SubgraphResponse(failure=answer.failure, failure_code=answer.code)
         decoded = _decode(answer.status, answer.raw)
         return replace(decoded, headers=answer.headers) if answer.headers else decoded
 
     async def _post(self, subgraph: str, url: str, body: bytes, headers: Mapping[str, str] | None) -> _Answer:
+        """One call through the subgraph's breaker (a merged call is judged once)."""
+        if self._breakers is None:
+            return await self._send(subgraph, url, body, headers)
+        breaker = self._breakers(subgraph)
+        permit = breaker.allow()
+        if permit is None:
+            return _Answer(failure="not called: it failed repeatedly and is left to recover", code=CIRCUIT_OPEN)
+        answer: _Answer | None = None
+        try:
+            answer = await self._send(subgraph, url, body, headers)
+            return answer
+        finally:
+            _judge(breaker, permit, answer)
+
+    async def _send(self, subgraph: str, url: str, body: bytes, headers: Mapping[str, str] | None) -> _Answer:
         try:
             async with self._client().post(
                 url, data=body, headers=headers, timeout=self._timeouts[subgraph]
@@ -156,6 +202,9 @@ class HttpFetcher:
                 raw = await _read_at_most(response, self._max_bytes)
                 if raw is None:
                     return _Answer(failure=f"its answer is larger than the limit of {self._max_bytes} bytes")
+                if response.status >= 500:  # a failure for the breaker; a GraphQL body in it is still read
+                    retryable = response.status in _RETRYABLE_STATUSES
+                    return _Answer(response.status, raw, failure=f"HTTP {response.status}", retryable=retryable)
                 if self._keep_headers:
                     kept = tuple((name.lower(), value) for name, value in response.headers.items())
                     return _Answer(response.status, raw, headers=kept)
@@ -163,10 +212,20 @@ class HttpFetcher:
         except TimeoutError:  # aiohttp's timeouts (asyncio.TimeoutError is TimeoutError since 3.11)
             return _Answer(failure=f"no answer within {self._seconds[subgraph]:g} s")
         except aiohttp.ClientConnectorError:
-            return _Answer(failure="cannot connect")
+            return _Answer(failure="cannot connect", retryable=True)
         except (aiohttp.ClientError, OSError) as exc:
             logger.info("request to subgraph %r failed: %r", subgraph, exc)
-            return _Answer(failure="the connection failed")
+            return _Answer(failure="the connection failed", retryable=True)
+
+
+def _judge(breaker: CircuitBreaker, permit: Permit, answer: _Answer | None) -> None:
+    """A call with no answer (cancelled) frees its permit; one that failed counts against the subgraph."""
+    if answer is None:
+        breaker.released(permit)
+    elif answer.failure is not None:
+        breaker.failed(permit)
+    else:
+        breaker.succeeded(permit)
 
 
 async def _read_at_most(response: aiohttp.ClientResponse, limit: int) -> bytes | None:

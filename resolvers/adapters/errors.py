@@ -6,6 +6,7 @@ fault, a business error code — is translated at the adapter boundary into one 
 
     LegacyError                 base; carries ``system`` (hotline | petition | board | grid | ...)
     ├── LegacyUnavailable       not reached: connection refused or reset, timeout, HTTP 5xx
+    │   └── LegacyCircuitOpen   not called: its circuit breaker is open after repeated failures
     ├── LegacyAuthError         credentials refused, also after the one re-login an adapter allows itself
     ├── LegacyProtocolError     an answer that does not follow the protocol (bad JSON/XML, missing fields)
     └── LegacyRejected          a well-formed refusal: business error code, SOAP fault, bad request
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 __all__ = [
     "LegacyAuthError",
+    "LegacyCircuitOpen",
     "LegacyError",
     "LegacyNotFound",
     "LegacyProtocolError",
@@ -40,6 +42,10 @@ class LegacyError(Exception):
 
 class LegacyUnavailable(LegacyError):
     code = "LEGACY_UNAVAILABLE"
+
+
+class LegacyCircuitOpen(LegacyUnavailable):
+    """Not called at all: the system failed repeatedly and is left alone while it recovers."""
 
 
 class LegacyAuthError(LegacyError):

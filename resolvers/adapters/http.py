@@ -5,6 +5,15 @@ One :class:`aiohttp.ClientSession` per process (per event loop), keep-alive, wit
 body, translating every aiohttp failure and timeout into :class:`~resolvers.adapters.errors.LegacyUnavailable`.
 Protocol decoding (JSON, SOAP) is the adapters' business. Each call carries the W3C ``traceparent`` of the
 subgraph request it serves (``subgraphs.common.trace_context``), so a trace follows it to the legacy system.
+
+Each system has a circuit breaker (:mod:`resolvers.adapters.circuits`): timeouts, refused connections and 5xx
+answers count as failures, and so does a call still unanswered after the policy's ``slow_s`` — which opens the
+circuit at once when nothing has been answered since it was sent (the system is stalled), and is then abandoned;
+the trial calls of a half-open circuit go on in the background (for reads), so users never wait on them; while it is open a call fails at once with
+:class:`~resolvers.adapters.errors.LegacyCircuitOpen` (a ``LegacyUnavailable``) instead of waiting for its timeout,
+and the system is not called. Idempotent calls (GET and HEAD, or those the adapter marks so, such as SOAP reads)
+are retried after a refused or reset connection or a 502/503/504, with jittered delays
+(:mod:`resilience.backoff`); a timeout is not retried (the system had its whole time), and a write never is.
 """
 
 from __future__ import annotations
@@ -18,7 +27,15 @@ import aiohttp
 import orjson
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from resolvers.adapters.errors import LegacyError, LegacyNotFound, LegacyProtocolError, LegacyUnavailable
+from resilience import BreakerPolicy, CircuitBreaker, CircuitState, Permit, RetryPolicy, retry_delays
+from resolvers.adapters.circuits import breaker_for
+from resolvers.adapters.errors import (
+    LegacyCircuitOpen,
+    LegacyError,
+    LegacyNotFound,
+    LegacyProtocolError,
+    LegacyUnavailable,
+)
 
 __all__ = [
     "REQUEST_ID_HEADER",
@@ -35,6 +52,9 @@ REQUEST_ID_HEADER = "X-Request-Id"
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+DEFAULT_BREAKER = BreakerPolicy()  # 5 failures in a row open it for 1 s
+DEFAULT_RETRY = RetryPolicy()  # 2 retries, 0–50 ms then 0–100 ms
 
 _sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
 _trace_context = TraceContextTextMapPropagator()
@@ -64,7 +84,8 @@ class AdapterOptions:
 
     ``timeout_s`` bounds one legacy call end to end; ``max_concurrency`` bounds the calls in flight from one
     process to one system (legacy systems fall over under fan-out); ``batch_size`` is the most ids one batch
-    read carries, on systems that have one.
+    read carries, on systems that have one. ``breaker`` is the system's circuit breaker policy, ``retry`` how
+    idempotent calls are retried.
     """
 
     base_url: str
@@ -73,6 +94,8 @@ class AdapterOptions:
     timeout_s: float = 2.0
     max_concurrency: int = 8
     batch_size: int = 100
+    breaker: BreakerPolicy = DEFAULT_BREAKER
+    retry: RetryPolicy = DEFAULT_RETRY
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +120,7 @@ class LegacyHttp:
         self._base = options.base_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=options.timeout_s)
         self.semaphore = asyncio.Semaphore(options.max_concurrency)
+        self.breaker: CircuitBreaker = breaker_for(system, self._base, options.breaker)
 
     async def request(
         self,
@@ -108,11 +132,13 @@ class LegacyHttp:
         data: Mapping[str, str] | bytes | str | None = None,
         headers: Mapping[str, str] | None = None,
         accept_statuses: frozenset[int] = frozenset(),
+        idempotent: bool | None = None,
     ) -> HttpAnswer:
         """One request, at most ``max_concurrency`` at a time; 5xx answers count as unavailable.
 
         ``accept_statuses`` lists 5xx statuses whose body the protocol reads itself (SOAP 1.1 sends faults with
-        HTTP 500); they are returned like any other answer.
+        HTTP 500); they are returned like any other answer. ``idempotent`` (default: GET and HEAD are) allows
+        retries after a transport failure; a write must never set it.
         """
         url = self._base + path
         body: Any = orjson.dumps(json) if json is not None else data
@@ -120,23 +146,146 @@ class LegacyHttp:
         if json is not None:
             hdrs.setdefault("Content-Type", "application/json")
         _trace_context.inject(hdrs)  # the trace of the request this call serves (W3C traceparent), if any
-        async with self.semaphore:
+        retryable = method.upper() in _IDEMPOTENT_METHODS if idempotent is None else idempotent
+        delays = retry_delays(self.options.retry) if retryable else iter(())
+        while True:
             try:
-                session = _shared_session()
-                async with session.request(
-                    method, url, params=params, data=body, headers=hdrs, timeout=self._timeout
-                ) as resp:
-                    payload = await resp.read()
-                    answer = HttpAnswer(resp.status, dict(resp.headers), payload)
-            except TimeoutError as exc:
-                raise LegacyUnavailable(
-                    self.system, f"no answer within {self.options.timeout_s:g}s ({method} {path})"
-                ) from exc
-            except aiohttp.ClientError as exc:
-                raise LegacyUnavailable(self.system, f"cannot reach {self._base}: {type(exc).__name__}") from exc
-        if answer.status >= 500 and answer.status not in accept_statuses:
-            raise LegacyUnavailable(self.system, f"HTTP {answer.status} from {method} {path}")
+                answer = await self._call(method, path, url, params, body, hdrs, accept_statuses, retryable)
+            except _Retryable as failure:
+                delay = next(delays, None)
+                if delay is None or self.breaker.state is not CircuitState.CLOSED:
+                    raise failure.error from failure.__cause__
+                await asyncio.sleep(delay)
+                continue
+            if answer.status >= 500 and answer.status not in accept_statuses:
+                raise LegacyUnavailable(self.system, f"HTTP {answer.status} from {method} {path}")
+            return answer
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        body: Any,
+        hdrs: dict[str, str],
+        accept_statuses: frozenset[int],
+        idempotent: bool,
+    ) -> HttpAnswer:
+        """One attempt through the breaker; raises ``LegacyUnavailable`` (in a ``_Retryable`` when a retry may
+        help). A trial call of an idempotent read goes on in the background: its caller is answered "unavailable"
+        at once, so no user waits on a system that may still be hung."""
+        permit = self.breaker.allow()
+        if permit is None:
+            raise self._short_circuit()
+        attempt = self._attempt(permit, method, path, url, params, body, hdrs, accept_statuses)
+        if permit.trial and idempotent:
+            trial = asyncio.ensure_future(attempt)
+            _trials.add(trial)
+            trial.add_done_callback(_trial_done)
+            raise self._short_circuit()
+        return await attempt
+
+    async def _attempt(
+        self,
+        permit: Permit,
+        method: str,
+        path: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        body: Any,
+        hdrs: dict[str, str],
+        accept_statuses: frozenset[int],
+    ) -> HttpAnswer:
+        outcome: bool | None = None
+        judged = False
+        try:
+            async with self.semaphore:
+                if self.breaker.lapsed(permit):  # opened while this call waited for its turn
+                    raise self._short_circuit()
+                sending = asyncio.ensure_future(self._send(method, path, url, params, body, hdrs))
+                try:
+                    slow_s = self.breaker.policy.slow_s
+                    if slow_s is not None:
+                        sent_at = self.breaker.now()
+                        done, _ = await asyncio.wait({sending}, timeout=slow_s)
+                        if not done:  # still unanswered: a failure from now on, as far as the breaker is concerned
+                            judged = True
+                            if self.breaker.slow(permit, sent_at):  # the circuit is open: stop waiting
+                                raise LegacyCircuitOpen(
+                                    self.system, f"no answer within {slow_s:g}s ({method} {path}); left to recover"
+                                )
+                    answer = await sending
+                finally:
+                    if not sending.done():
+                        sending.cancel()
+            outcome = answer.status < 500 or answer.status in accept_statuses  # a SOAP fault: the system is up
+            return answer
+        except _Retryable:
+            outcome = False
+            raise
+        except LegacyUnavailable as exc:
+            outcome = None if isinstance(exc, LegacyCircuitOpen) else False
+            raise
+        finally:
+            if not judged:
+                _judge(self.breaker, permit, outcome)
+
+    async def _send(
+        self, method: str, path: str, url: str, params: Mapping[str, str] | None, body: Any, hdrs: dict[str, str]
+    ) -> HttpAnswer:
+        try:
+            session = _shared_session()
+            async with session.request(
+                method, url, params=params, data=body, headers=hdrs, timeout=self._timeout
+            ) as resp:
+                payload = await resp.read()
+                answer = HttpAnswer(resp.status, dict(resp.headers), payload)
+        except TimeoutError as exc:
+            raise LegacyUnavailable(
+                self.system, f"no answer within {self.options.timeout_s:g}s ({method} {path})"
+            ) from exc
+        except aiohttp.ClientError as exc:
+            error = LegacyUnavailable(self.system, f"cannot reach {self._base}: {type(exc).__name__}")
+            raise _Retryable(error) from exc
+        if answer.status in _RETRYABLE_STATUSES:
+            raise _Retryable(LegacyUnavailable(self.system, f"HTTP {answer.status} from {method} {path}"))
         return answer
+
+    def _short_circuit(self) -> LegacyCircuitOpen:
+        return LegacyCircuitOpen(
+            self.system, f"not called while it recovers: it failed {self.breaker.policy.failures} times in a row"
+        )
+
+
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_RETRYABLE_STATUSES = frozenset({502, 503, 504})
+
+
+_trials: set[asyncio.Future[HttpAnswer]] = set()  # trial calls going on in the background (kept from the collector)
+
+
+def _trial_done(trial: asyncio.Future[HttpAnswer]) -> None:
+    _trials.discard(trial)
+    if not trial.cancelled():
+        trial.exception()  # judged by the breaker already; nobody waits for the answer
+
+
+class _Retryable(Exception):
+    """A failed attempt after which a retry may succeed (connection refused or reset, 502/503/504)."""
+
+    def __init__(self, error: LegacyUnavailable) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _judge(breaker: CircuitBreaker, permit: Permit, outcome: bool | None) -> None:
+    if outcome is None:
+        breaker.released(permit)
+    elif outcome:
+        breaker.succeeded(permit)
+    else:
+        breaker.failed(permit)
 
 
 async def gather_limited(items: Iterable[T], func: Callable[[T], Awaitable[R]], limit: int) -> list[R | BaseException]:

@@ -50,6 +50,9 @@ MAX_BATCH = 100  # GetXfjBatch refuses more
 MAX_PAGE = 100  # QueryXfjList refuses larger pages
 
 
+_READ_OPERATIONS = ("Get", "Query")  # GetXfjDetail, GetXfjBatch, QueryXfjList: reads; every other operation writes
+
+
 @dataclass(frozen=True, slots=True)
 class PetitionRecord:
     """One 信访件 in domain terms. Petitioner identifiers are raw here; the subgraph masks them."""
@@ -313,6 +316,7 @@ class PetitionClient:
             data=envelope,
             headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"urn:minyi:xf#{operation}"'},
             accept_statuses=frozenset({500}),
+            idempotent=operation.startswith(_READ_OPERATIONS),  # a read may be retried, a write never
         )
         return parse_answer(SYSTEM, operation, answer.status, answer.body)
 

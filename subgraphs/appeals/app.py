@@ -11,7 +11,6 @@ from starlette.applications import Starlette
 from resolvers.adapters.board import BoardClient
 from resolvers.adapters.grid import GridClient
 from resolvers.adapters.hotline import HotlineClient
-from resolvers.adapters.http import AdapterOptions
 from resolvers.adapters.petition import PetitionClient
 from resolvers.adapters.suggestion import SuggestionClient
 from resolvers.appeals.board_source import BoardSource
@@ -47,13 +46,7 @@ def systems_of(settings: SubgraphSettings) -> list[str]:
 
 
 def _source(name: str, settings: SubgraphSettings) -> AppealSource:
-    options = AdapterOptions(
-        base_url=settings.legacy_url_for(name),
-        username=settings.legacy_username,
-        password=settings.legacy_password,
-        timeout_s=settings.legacy_timeout_s,
-        max_concurrency=settings.legacy_max_concurrency,
-    )
+    options = settings.adapter_options(name)
     secret = settings.person_key_secret.encode()
     if name == "hotline":
         return HotlineSource(HotlineClient(options), secret)

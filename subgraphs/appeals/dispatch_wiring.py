@@ -30,11 +30,7 @@ def dispatch_service(settings: SubgraphSettings) -> tuple[DispatchService, Redis
     )
 
     def options(system: str) -> AdapterOptions:
-        return AdapterOptions(
-            base_url=settings.legacy_url_for(system),
-            timeout_s=settings.legacy_timeout_s,
-            max_concurrency=settings.legacy_max_concurrency,
-        )
+        return settings.adapter_options(system, with_credentials=False)
 
     reader = LegacyAppealReader(
         hotline=HotlineClient(options("hotline"), broker=broker),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from resolvers.adapters.board import BoardClient
-from resolvers.adapters.http import AdapterOptions
 from subgraphs.board.schema import schema
 from subgraphs.common.app import build_subgraph_app
 from subgraphs.settings import SubgraphSettings
@@ -15,11 +14,5 @@ __all__ = ["create_app"]
 
 def create_app(settings: SubgraphSettings) -> Starlette:
     """The board's appCode and secret are the service username and password of the settings."""
-    options = AdapterOptions(
-        base_url=settings.legacy_url_for("board"),
-        username=settings.legacy_username,
-        password=settings.legacy_password,
-        timeout_s=settings.legacy_timeout_s,
-        max_concurrency=settings.legacy_max_concurrency,
-    )
+    options = settings.adapter_options("board")
     return build_subgraph_app("board", schema, BoardClient(options), settings)

@@ -1,4 +1,8 @@
-"""Serving a system subgraph: a Starlette app with POST/GET ``/graphql`` and ``/health``."""
+"""Serving a system subgraph: a Starlette app with POST/GET ``/graphql``, ``/health`` and ``/metrics``.
+
+``/health`` names the circuit breaker of each legacy system this process calls (state and counts); its ``status``
+is ``degraded`` while one of them is not closed, and the answer is 200 either way: the subgraph still serves (the
+other systems' data, and errors naming the system that is away)."""
 
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ from strawberry.asgi import GraphQL
 from auth.broker import set_acting_user
 from auth.internal import InternalTokenVerifier
 from auth.principal import ANONYMOUS, PRINCIPAL_SCOPE_KEY, Principal
+from resilience import CircuitState
+from resolvers.adapters.circuits import legacy_breakers
 from resolvers.adapters.http import close_shared_session
 from resolvers.appeals.warning import WarningLimits
 from resolvers.audit import AuditLog, MemoryAuditLog, RedisAuditLog
@@ -29,6 +35,7 @@ from resolvers.persons import MemoryDirectory, PersonDirectory, RedisDirectory, 
 from resolvers.units import MemoryUnits, RedisUnits, UnitDirectory
 from subgraphs.common.context import SubgraphContext, beijing_now
 from subgraphs.common.internal_auth import InternalTokenGuard
+from subgraphs.common.metrics import metrics_endpoint
 from subgraphs.common.trace_context import TraceContextMiddleware
 from subgraphs.settings import SubgraphSettings
 
@@ -75,7 +82,9 @@ def create_subgraph_app(
     graphql_app = TraceContextMiddleware(graphql_app)  # the gateway's trace goes on to the legacy calls
 
     async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "subgraph": name})
+        legacy = [{"system": system, "url": url, **b.stats().as_json()} for system, url, b in legacy_breakers()]
+        degraded = any(entry["state"] != CircuitState.CLOSED for entry in legacy)
+        return JSONResponse({"status": "degraded" if degraded else "ok", "subgraph": name, "legacy": legacy})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -88,7 +97,11 @@ def create_subgraph_app(
         await close_shared_session()
 
     return Starlette(
-        routes=[Route("/health", health), Route("/graphql", graphql_app, methods=["GET", "POST"])],
+        routes=[
+            Route("/health", health),
+            Route("/metrics", metrics_endpoint(), methods=["GET"]),
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        ],
         lifespan=lifespan,
     )
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from resolvers.adapters.grid import GridClient
-from resolvers.adapters.http import AdapterOptions
 from subgraphs.common.app import build_subgraph_app
 from subgraphs.grid.schema import schema
 from subgraphs.settings import SubgraphSettings
@@ -18,13 +17,5 @@ __all__ = ["create_app"]
 
 
 def create_app(settings: SubgraphSettings) -> Starlette:
-    client = GridClient(
-        AdapterOptions(
-            base_url=settings.legacy_url_for("grid"),
-            username=settings.legacy_username,  # client_id
-            password=settings.legacy_password,  # client_secret
-            timeout_s=settings.legacy_timeout_s,
-            max_concurrency=settings.legacy_max_concurrency,
-        )
-    )
+    client = GridClient(settings.adapter_options("grid"))
     return build_subgraph_app("grid", schema, client, settings)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from resolvers.adapters.hotline import HotlineClient
-from resolvers.adapters.http import AdapterOptions
 from subgraphs.common.app import build_subgraph_app
 from subgraphs.hotline.schema import schema
 from subgraphs.settings import SubgraphSettings
@@ -17,13 +16,5 @@ __all__ = ["create_app"]
 
 
 def create_app(settings: SubgraphSettings) -> Starlette:
-    client = HotlineClient(
-        AdapterOptions(
-            base_url=settings.legacy_url_for("hotline"),
-            username=settings.legacy_username,
-            password=settings.legacy_password,
-            timeout_s=settings.legacy_timeout_s,
-            max_concurrency=settings.legacy_max_concurrency,
-        )
-    )
+    client = HotlineClient(settings.adapter_options("hotline"))
     return build_subgraph_app("hotline", schema, client, settings)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from resolvers.adapters.http import AdapterOptions
 from resolvers.adapters.petition import PetitionClient
 from subgraphs.common.app import build_subgraph_app
 from subgraphs.petition.schema import schema
@@ -19,11 +18,5 @@ __all__ = ["create_app"]
 
 
 def create_app(settings: SubgraphSettings) -> Starlette:
-    options = AdapterOptions(
-        base_url=settings.legacy_url_for(SYSTEM),
-        username=settings.legacy_username,
-        password=settings.legacy_password,
-        timeout_s=settings.legacy_timeout_s,
-        max_concurrency=settings.legacy_max_concurrency,
-    )
+    options = settings.adapter_options(SYSTEM)
     return build_subgraph_app(SYSTEM, schema, PetitionClient(options), settings)

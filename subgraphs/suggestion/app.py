@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from resolvers.adapters.http import AdapterOptions
 from resolvers.adapters.suggestion import SuggestionClient
 from subgraphs.common.app import build_subgraph_app
 from subgraphs.settings import SubgraphSettings
@@ -18,13 +17,5 @@ __all__ = ["create_app"]
 
 
 def create_app(settings: SubgraphSettings) -> Starlette:
-    client = SuggestionClient(
-        AdapterOptions(
-            base_url=settings.legacy_url_for("suggestion"),
-            username=settings.legacy_username,  # X-App-Id
-            password=settings.legacy_password,  # X-Api-Key
-            timeout_s=settings.legacy_timeout_s,
-            max_concurrency=settings.legacy_max_concurrency,
-        )
-    )
+    client = SuggestionClient(settings.adapter_options("suggestion"))
     return build_subgraph_app("suggestion", schema, client, settings)

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from legacy.petition.app import create_app
 from legacy.standin import StandinOptions
+from resilience import BreakerPolicy
 from resolvers.adapters.errors import (
     LegacyAuthError,
     LegacyError,
@@ -43,6 +44,9 @@ def standin() -> Iterator[BackgroundServer]:
 async def _close_session() -> AsyncIterator[None]:
     yield
     await close_shared_session()
+
+
+NEVER_OPENS = BreakerPolicy(failures=10_000)
 
 
 def client(url: str, **options: object) -> PetitionClient:
@@ -288,7 +292,7 @@ async def test_answers_map_onto_legacy_errors(
 ) -> None:
     answers, server = canned
     answers.status, answers.body = status, body
-    c = client(server.url)
+    c = client(server.url, breaker=NEVER_OPENS)  # one canned server answers every case: each case stands alone
     if error is LegacyNotFound:
         assert await c.get("XF1") is None  # a detail read of an unknown number is not an error
     with pytest.raises(LegacyError) as raised:
