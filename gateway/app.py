@@ -12,7 +12,8 @@ The supergraph can change while the app runs: ``app.state.gateway`` is a :class:
 ``swap(supergraph)`` builds a new pipeline (and fetcher) for new requests while running ones finish on the old.
 ``watch``, when given, is entered for the app's lifetime with that gateway — :mod:`gateway.reload` uses it to poll
 the subgraphs and recompose. ``/health`` answers :meth:`LiveGateway.health`, plus ``circuits`` (each subgraph's circuit breaker, state and
-counts; ``status`` is ``degraded`` while one is not closed) and ``warnings``: conditions that
+counts; ``status`` is ``degraded`` while one is not closed), ``process`` (the pid of the worker process that
+answered, one of ``minyi gateway --workers``) and ``warnings``: conditions that
 do not stop serving but need an operator, such as a year in use with no holiday schedule (working days there are
 counted Monday to Friday; the same warning is logged at start-up).
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date
@@ -257,7 +259,7 @@ def create_app(
             await checks
 
     async def health(request: Request) -> Response:
-        body = {**live.health(), "circuits": circuits.health(), "warnings": warnings()}
+        body = {**live.health(), "circuits": circuits.health(), "warnings": warnings(), "process": os.getpid()}
         if circuits.any_open() and body["status"] == "ok":
             body["status"] = "degraded"
         return Response(orjson.dumps(body), media_type="application/json")

@@ -104,7 +104,11 @@ class GatewaySettings(BaseSettings):
     (``MINYI_GATEWAY_SUBGRAPH_TIMEOUTS='{"petition": 15}'``). Each subgraph has a circuit breaker:
     ``breaker_failures`` failures in a row open it, and every ``breaker_open_s`` seconds one trial call may go
     until one succeeds. Queries are retried up to ``subgraph_retries`` times after a broken connection or a
-    502/503/504."""
+    502/503/504.
+
+    ``workers`` (``--workers``, ``MINYI_GATEWAY_WORKERS``; 0, the default, means one per core) processes serve the
+    port together (``SO_REUSEPORT``). On SIGTERM a process stops accepting and finishes its requests in flight
+    within ``shutdown_timeout_s`` (``MINYI_GATEWAY_SHUTDOWN_TIMEOUT_S``, 30 s), then exits."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_GATEWAY_", extra="ignore")
 
@@ -155,6 +159,16 @@ class GatewaySettings(BaseSettings):
     max_cost: int = Field(0, ge=0)
     default_list_size: int = Field(10, ge=1, le=100_000)
     headers_file: Path | None = None
+    workers: int = Field(0, ge=0, le=256)  # 0: one per core
+    shutdown_timeout_s: float = Field(30.0, gt=0, le=3600)
+    worker_of: int | None = None  # set by the parent of ``--workers``: this process is one of its workers
+    metrics_dir: Path | None = Field(
+        None, validation_alias=AliasChoices("metrics_dir", "PROMETHEUS_MULTIPROC_DIR")
+    )  # the workers' shared Prometheus files
+
+    def worker_count(self) -> int:
+        """How many worker processes serve the port: ``workers``, or one per core."""
+        return self.workers or os.cpu_count() or 1
 
     def options(self) -> GatewayOptions:
         return GatewayOptions(

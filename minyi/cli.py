@@ -508,15 +508,26 @@ def gateway(
             "is in flight; by default such queries share one call.",
         ),
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Processes serving the port together (SO_REUSEPORT); 0 or left out: one per core. Without Redis "
+            "(MINYI_REDIS_URL) the embedded login keeps its sessions in process, so it runs one.",
+        ),
+    ] = None,
 ) -> None:
     """Run the federation gateway: one GraphQL endpoint (/graphql) over the supergraph's subgraphs.
 
     Other settings come from the environment (prefix MINYI_GATEWAY_): MAX_BODY_BYTES, MAX_TOKENS, MAX_DEPTH,
-    MAX_ALIASES, MAX_ROOT_FIELDS, SUBGRAPH_TIMEOUT_S, DOCUMENT_CACHE_SIZE, PLAN_CACHE_SIZE, SUBGRAPHS,
-    OIDC_ISSUER, OIDC_AUDIENCE, MERGE_INFLIGHT; REDIS_URL (or MINYI_REDIS_URL: shared plans, persisted queries,
-    trusted documents), PLAN_CACHE_TTL_S, APQ, APQ_TTL_S, TRUSTED_DOCUMENTS; RATE_LIMIT_USER, RATE_LIMIT_CLIENT,
-    RATE_LIMIT_IP (e.g. 600/60s), TRUSTED_PROXIES; MAX_COST, DEFAULT_LIST_SIZE (demand control); HEADERS_FILE
-    (header propagation rules).
+    MAX_ALIASES, MAX_ROOT_FIELDS, SUBGRAPH_TIMEOUT_S, SUBGRAPH_TIMEOUTS, SUBGRAPH_RETRIES, BREAKER_FAILURES,
+    BREAKER_OPEN_S, DOCUMENT_CACHE_SIZE, PLAN_CACHE_SIZE, SUBGRAPHS, OIDC_ISSUER, OIDC_AUDIENCE, MERGE_INFLIGHT;
+    REDIS_URL (or MINYI_REDIS_URL: shared plans, persisted queries, trusted documents), PLAN_CACHE_TTL_S, APQ,
+    APQ_TTL_S, TRUSTED_DOCUMENTS; RATE_LIMIT_USER, RATE_LIMIT_CLIENT, RATE_LIMIT_IP (e.g. 600/60s), TRUSTED_PROXIES;
+    MAX_COST, DEFAULT_LIST_SIZE (demand control); HEADERS_FILE (header propagation rules); WORKERS,
+    SHUTDOWN_TIMEOUT_S. On SIGTERM the gateway stops accepting, finishes the requests in flight within
+    SHUTDOWN_TIMEOUT_S (30 s) and exits.
     """
     import uvicorn
 
@@ -543,7 +554,26 @@ def gateway(
         overrides["oidc_issuer"] = oidc_issuer
     if no_merge_inflight:
         overrides["merge_inflight"] = False
+    if workers is not None:
+        overrides["workers"] = workers
     settings = GatewaySettings(**overrides)  # type: ignore[arg-type]
+    shared = _shared_store_url()
+    if settings.worker_of is None:
+        count = settings.worker_count()
+        if count > 1 and shared is None:
+            logging.getLogger("minyi.gateway").warning(
+                "one worker process, not %d: without Redis (MINYI_REDIS_URL) login sessions, signing keys and the "
+                "internal key live in process and cannot be shared by workers",
+                count,
+            )
+        elif count > 1:
+            import os
+            import sys
+
+            from minyi.workers import run_workers
+
+            argv = [sys.executable, "-m", "minyi.cli", *sys.argv[1:]]
+            raise typer.Exit(run_workers(count, argv, os.environ, shutdown_timeout_s=settings.shutdown_timeout_s))
     if supergraph is not None:
         settings.subgraphs = None  # --supergraph wins over MINYI_GATEWAY_SUBGRAPHS
     if subgraph_url:
@@ -570,6 +600,12 @@ def gateway(
 
         redis_client = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
         closers.append(redis_client.aclose)
+    minter = None if shared is None else asyncio.run(_shared_minter(shared))
+    metrics = None
+    if settings.metrics_dir is not None:
+        from gateway.metrics import GatewayMetrics
+
+        metrics = GatewayMetrics(multiprocess_dir=settings.metrics_dir)
     try:
         options = settings.options()
         asgi = create_app(
@@ -581,6 +617,8 @@ def gateway(
             provider=provider,
             on_close=closers,
             tracer=tracer,
+            minter=minter,
+            metrics=metrics,
         )
     except ValueError as error:
         typer.echo(f"cannot start the gateway: {error}", err=True)
@@ -600,7 +638,7 @@ def gateway(
     # collections stop walking them on every request (measured with bench/overhead.py: ~10% of gateway CPU).
     gc.collect()
     gc.freeze()
-    uvicorn.run(
+    config = uvicorn.Config(
         asgi,
         host=settings.host,
         port=settings.port,
@@ -609,7 +647,36 @@ def gateway(
         http="httptools" if importlib.util.find_spec("httptools") is not None else "h11",
         log_level="debug" if verbose else "warning",
         access_log=False,
+        timeout_graceful_shutdown=int(max(1, settings.shutdown_timeout_s)),  # then open requests are cancelled
     )
+    server = uvicorn.Server(config)
+    if settings.worker_of is not None:  # one of --workers: the port is shared with the other workers
+        from minyi.workers import reuse_port_socket
+
+        server.run(sockets=[reuse_port_socket(settings.host, settings.port)])
+    else:
+        server.run()
+
+
+def _shared_store_url() -> str | None:
+    """The Redis that replicas and workers share (MINYI_AUTH_REDIS_URL / MINYI_REDIS_URL), if any."""
+    from auth.settings import AuthSettings
+
+    return AuthSettings.model_validate({}).redis_url or None
+
+
+async def _shared_minter(redis_url: str) -> Any:
+    """The internal-token minter with the key every replica and worker shares in Redis, so that a subgraph
+    verifies the tokens of each with the one key set it fetches."""
+    from redis.asyncio import Redis
+
+    from auth.internal import InternalTokenMinter
+
+    client = Redis.from_url(redis_url)
+    try:
+        return await InternalTokenMinter.from_store(client)  # type: ignore[arg-type]  # redis-py fits KeyValue
+    finally:
+        await client.aclose()
 
 
 @app.command()

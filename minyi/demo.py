@@ -128,7 +128,18 @@ def demo_processes(data_dir: Path, seed: int, redis_url: str | None, offset: int
     specs.append(
         ProcessSpec(
             "gateway",
-            (*cli, "gateway", "--port", str(gateway_port), "--supergraph", str(SUPERGRAPH), *overrides),
+            # one worker process: the demo is a laptop's, and its process list names every process
+            (
+                *cli,
+                "gateway",
+                "--port",
+                str(gateway_port),
+                "--workers",
+                "1",
+                "--supergraph",
+                str(SUPERGRAPH),
+                *overrides,
+            ),
             gateway_port,
             f"http://127.0.0.1:{gateway_port}/health",
             # the embedded login in dev mode (`minyi token`), demo users; issuer = http://127.0.0.1:{gateway_port}

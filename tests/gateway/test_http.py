@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -188,6 +189,7 @@ async def test_health_names_the_schema(gateway: Gateway) -> None:
         health = orjson.loads(await resp.read())
     last_reload = health.pop("last_reload")
     assert isinstance(health.pop("warnings"), list)  # tests/gateway/test_health_warnings.py
+    assert health.pop("process") == os.getpid()  # the worker process that answered
     assert health.pop("circuits") == {}  # no subgraph called yet (tests/executor/test_subgraph_circuits.py)
     assert health == {
         "status": "ok",

@@ -1,0 +1,121 @@
+"""``minyi gateway --workers N``: N processes serve one port, and SIGTERM is a graceful shutdown — stop accepting,
+finish the requests in flight within the bound, exit. Real processes; every wait is for an event."""
+
+from __future__ import annotations
+
+import socket
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REDIS_URL
+from tests.support.gateway_process import BoardSubgraph, GatewayProcess, ask, parent_of
+
+pytestmark = pytest.mark.slow
+
+SHARED = {"MINYI_REDIS_URL": REDIS_URL}  # workers share login sessions and keys through Redis
+
+
+@pytest.fixture
+def board() -> Iterator[BoardSubgraph]:
+    subgraph = BoardSubgraph()
+    yield subgraph
+    subgraph.stop()
+
+
+@pytest.fixture
+def started(board: BoardSubgraph, tmp_path: Path) -> Iterator[list[GatewayProcess]]:
+    running: list[GatewayProcess] = []
+    yield running
+    for gateway in running:
+        gateway.stop()
+
+
+def _gateway(
+    board: BoardSubgraph, started: list[GatewayProcess], tmp_path: Path, *args: str, **env: str
+) -> GatewayProcess:
+    gateway = GatewayProcess(board.url, env=dict(env), args=args, log=tmp_path / "gateway.log").start()
+    started.append(gateway)
+    gateway.wait_healthy()
+    return gateway
+
+
+def _refuses_connections(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            return False
+    except ConnectionRefusedError:
+        return True
+    except ConnectionResetError:  # queued at a listener as it closed: not refused yet, probe again
+        return False
+
+
+def test_the_port_is_served_by_n_worker_processes_whose_metrics_add_up(
+    board: BoardSubgraph, started: list[GatewayProcess], tmp_path: Path
+) -> None:
+    gateway = _gateway(board, started, tmp_path, "--workers", "2", **SHARED)
+    seen: set[int] = set()
+    for _ in range(500):  # new connections are spread over the workers by the kernel
+        seen.add(gateway.health()["process"])
+        if len(seen) == 2:
+            break
+    assert len(seen) == 2
+    assert {parent_of(pid) for pid in seen} == {gateway.pid}  # both are workers of the one gateway command
+
+    for _ in range(12):
+        status, body = ask(gateway.url)
+        assert status == 200 and body == {"data": {"boardMessage": {"id": "B1"}}}
+    with urllib.request.urlopen(f"{gateway.url}/metrics", timeout=30) as resp:
+        metrics = resp.read().decode()
+    (line,) = [ln for ln in metrics.splitlines() if ln.startswith('minyi_gateway_requests_total{operation="Board"')]
+    assert float(line.rsplit(" ", 1)[1]) == 12  # a scrape of either worker counts the requests of both
+
+
+def test_sigterm_stops_accepting_then_finishes_the_requests_in_flight_and_exits(
+    board: BoardSubgraph, started: list[GatewayProcess], tmp_path: Path
+) -> None:
+    gateway = _gateway(board, started, tmp_path, "--workers", "2", **SHARED)
+    board.hold()
+    with ThreadPoolExecutor(4) as pool:
+        answers = [pool.submit(ask, gateway.url, f"B{n}") for n in range(4)]
+        board.wait_arrived(4)  # four requests in flight in the gateway
+
+        gateway.terminate()
+        for _ in range(1200):
+            if _refuses_connections(gateway.port):
+                break
+            board.wait_arrived(4, timeout_s=0.05)  # a short pause between probes (returns at once: they arrived)
+        assert _refuses_connections(gateway.port)  # no longer accepting…
+        assert gateway.popen is not None and gateway.popen.poll() is None  # …yet still running: requests in flight
+        board.release()
+        results = [answer.result() for answer in answers]
+    assert results == [(200, {"data": {"boardMessage": {"id": f"B{n}"}}}) for n in range(4)]
+    assert gateway.wait() == 0
+
+
+def test_requests_still_running_at_the_shutdown_bound_are_cut_and_the_gateway_exits(
+    board: BoardSubgraph, started: list[GatewayProcess], tmp_path: Path
+) -> None:
+    gateway = _gateway(board, started, tmp_path, "--workers", "2", MINYI_GATEWAY_SHUTDOWN_TIMEOUT_S="1", **SHARED)
+    board.hold()
+    with ThreadPoolExecutor(2) as pool:
+        answers = [pool.submit(ask, gateway.url, f"B{n}") for n in range(2)]
+        board.wait_arrived(2)
+        gateway.terminate()
+        code = gateway.wait()  # returns while the subgraph still holds both requests: the bound, not the answers
+        assert board.answered == 0
+        board.release()
+        failed = [answer.exception() for answer in answers]
+    assert code == 0
+    assert all(error is not None for error in failed)  # cut: the connection closed without an answer
+
+
+def test_without_redis_the_gateway_serves_from_one_process(
+    board: BoardSubgraph, started: list[GatewayProcess], tmp_path: Path
+) -> None:
+    gateway = _gateway(board, started, tmp_path, "--workers", "2", MINYI_REDIS_URL="", MINYI_AUTH_REDIS_URL="")
+    assert gateway.health()["process"] == gateway.pid
+    assert "one worker process, not 2" in (tmp_path / "gateway.log").read_text()
