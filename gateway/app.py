@@ -259,6 +259,10 @@ def create_app(
             await checks
 
     async def health(request: Request) -> Response:
+        if getattr(request.app.state, "draining", False):  # shutting down: the load balancer should stop sending
+            return Response(
+                orjson.dumps({"status": "draining", "process": os.getpid()}), 503, media_type="application/json"
+            )
         body = {**live.health(), "circuits": circuits.health(), "warnings": warnings(), "process": os.getpid()}
         if circuits.any_open() and body["status"] == "ok":
             body["status"] = "degraded"
@@ -284,5 +288,6 @@ def create_app(
     app.state.persisted = persisted
     app.state.rate_limiter = limiter
     app.state.circuits = circuits
+    app.state.draining = False  # set on SIGTERM when the server drains first: /health answers 503
     app.state.provider = provider
     return app

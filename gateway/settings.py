@@ -108,7 +108,9 @@ class GatewaySettings(BaseSettings):
 
     ``workers`` (``--workers``, ``MINYI_GATEWAY_WORKERS``; 0, the default, means one per core) processes serve the
     port together (``SO_REUSEPORT``). On SIGTERM a process stops accepting and finishes its requests in flight
-    within ``shutdown_timeout_s`` (``MINYI_GATEWAY_SHUTDOWN_TIMEOUT_S``, 30 s), then exits."""
+    within ``shutdown_timeout_s`` (``MINYI_GATEWAY_SHUTDOWN_TIMEOUT_S``, 30 s), then exits. Behind a load balancer,
+    ``drain_s`` (``MINYI_GATEWAY_DRAIN_S``) first answers ``/health`` with 503 ``draining`` for that long while
+    still serving, so the balancer takes the replica out before its port closes."""
 
     model_config = SettingsConfigDict(env_prefix="MINYI_GATEWAY_", extra="ignore")
 
@@ -161,6 +163,7 @@ class GatewaySettings(BaseSettings):
     headers_file: Path | None = None
     workers: int = Field(0, ge=0, le=256)  # 0: one per core
     shutdown_timeout_s: float = Field(30.0, gt=0, le=3600)
+    drain_s: float = Field(0.0, ge=0, le=600)
     worker_of: int | None = None  # set by the parent of ``--workers``: this process is one of its workers
     metrics_dir: Path | None = Field(
         None, validation_alias=AliasChoices("metrics_dir", "PROMETHEUS_MULTIPROC_DIR")

@@ -526,8 +526,9 @@ def gateway(
     REDIS_URL (or MINYI_REDIS_URL: shared plans, persisted queries, trusted documents), PLAN_CACHE_TTL_S, APQ,
     APQ_TTL_S, TRUSTED_DOCUMENTS; RATE_LIMIT_USER, RATE_LIMIT_CLIENT, RATE_LIMIT_IP (e.g. 600/60s), TRUSTED_PROXIES;
     MAX_COST, DEFAULT_LIST_SIZE (demand control); HEADERS_FILE (header propagation rules); WORKERS,
-    SHUTDOWN_TIMEOUT_S. On SIGTERM the gateway stops accepting, finishes the requests in flight within
-    SHUTDOWN_TIMEOUT_S (30 s) and exits.
+    SHUTDOWN_TIMEOUT_S, DRAIN_S. On SIGTERM the gateway stops accepting, finishes the requests in flight within
+    SHUTDOWN_TIMEOUT_S (30 s) and exits; with DRAIN_S it first answers /health with 503 for that long while still
+    serving, so that a load balancer stops sending before the port closes.
     """
     import uvicorn
 
@@ -573,7 +574,15 @@ def gateway(
             from minyi.workers import run_workers
 
             argv = [sys.executable, "-m", "minyi.cli", *sys.argv[1:]]
-            raise typer.Exit(run_workers(count, argv, os.environ, shutdown_timeout_s=settings.shutdown_timeout_s))
+            raise typer.Exit(
+                run_workers(
+                    count,
+                    argv,
+                    os.environ,
+                    shutdown_timeout_s=settings.shutdown_timeout_s,
+                    drain_s=settings.drain_s,
+                )
+            )
     if supergraph is not None:
         settings.subgraphs = None  # --supergraph wins over MINYI_GATEWAY_SUBGRAPHS
     if subgraph_url:
@@ -649,7 +658,9 @@ def gateway(
         access_log=False,
         timeout_graceful_shutdown=int(max(1, settings.shutdown_timeout_s)),  # then open requests are cancelled
     )
-    server = uvicorn.Server(config)
+    from minyi.workers import DrainingServer
+
+    server = DrainingServer(config, drain_s=settings.drain_s, on_drain=lambda: setattr(asgi.state, "draining", True))
     if settings.worker_of is not None:  # one of --workers: the port is shared with the other workers
         from minyi.workers import reuse_port_socket
 

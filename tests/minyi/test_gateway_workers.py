@@ -4,11 +4,14 @@ finish the requests in flight within the bound, exit. Real processes; every wait
 from __future__ import annotations
 
 import socket
+import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import orjson
 import pytest
 
 from tests.conftest import REDIS_URL
@@ -81,13 +84,13 @@ def test_sigterm_stops_accepting_then_finishes_the_requests_in_flight_and_exits(
     board.hold()
     with ThreadPoolExecutor(4) as pool:
         answers = [pool.submit(ask, gateway.url, f"B{n}") for n in range(4)]
-        board.wait_arrived(4)  # four requests in flight in the gateway
+        assert board.wait_arrived(4)  # four requests in flight in the gateway
 
         gateway.terminate()
         for _ in range(1200):
             if _refuses_connections(gateway.port):
                 break
-            board.wait_arrived(4, timeout_s=0.05)  # a short pause between probes (returns at once: they arrived)
+            time.sleep(0.05)  # between probes
         assert _refuses_connections(gateway.port)  # no longer accepting…
         assert gateway.popen is not None and gateway.popen.poll() is None  # …yet still running: requests in flight
         board.release()
@@ -103,7 +106,7 @@ def test_requests_still_running_at_the_shutdown_bound_are_cut_and_the_gateway_ex
     board.hold()
     with ThreadPoolExecutor(2) as pool:
         answers = [pool.submit(ask, gateway.url, f"B{n}") for n in range(2)]
-        board.wait_arrived(2)
+        assert board.wait_arrived(2)
         gateway.terminate()
         code = gateway.wait()  # returns while the subgraph still holds both requests: the bound, not the answers
         assert board.answered == 0
@@ -119,3 +122,24 @@ def test_without_redis_the_gateway_serves_from_one_process(
     gateway = _gateway(board, started, tmp_path, "--workers", "2", MINYI_REDIS_URL="", MINYI_AUTH_REDIS_URL="")
     assert gateway.health()["process"] == gateway.pid
     assert "one worker process, not 2" in (tmp_path / "gateway.log").read_text()
+
+
+def test_with_a_drain_period_health_says_draining_while_requests_are_still_served(
+    board: BoardSubgraph, started: list[GatewayProcess], tmp_path: Path
+) -> None:
+    gateway = _gateway(board, started, tmp_path, "--workers", "2", MINYI_GATEWAY_DRAIN_S="600", **SHARED)
+    gateway.terminate()
+    seen: set[int] = set()
+    for _ in range(2000):  # until both workers answer 503 draining
+        try:
+            gateway.health()
+        except urllib.error.HTTPError as error:
+            assert error.code == 503
+            seen.add(orjson.loads(error.read())["process"])
+            if len(seen) == 2:
+                break
+        time.sleep(0.05)
+    assert len(seen) == 2
+    assert ask(gateway.url, "B7") == (200, {"data": {"boardMessage": {"id": "B7"}}})  # still serving
+    gateway.terminate()  # a second SIGTERM: no more draining
+    assert gateway.wait() == 0

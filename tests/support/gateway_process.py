@@ -67,10 +67,16 @@ class BoardSubgraph:
     def release(self) -> None:
         self._open.set()
 
-    def wait_arrived(self, count: int, timeout_s: float = 120.0) -> None:
+    def wait_arrived(self, count: int, timeout_s: float = 120.0) -> bool:
+        """Wait until ``count`` requests have arrived; ``False`` (a pause of ``timeout_s``) when they did not."""
         with self._cond:
-            if not self._cond.wait_for(lambda: self.arrived >= count, timeout_s):
-                raise AssertionError(f"only {self.arrived} of {count} requests reached the subgraph")
+            return self._cond.wait_for(lambda: self.arrived >= count, timeout_s)
+
+    def kill(self) -> None:
+        """SIGKILL to the gateway and every worker of it at once: no chance to finish anything."""
+        assert self.popen is not None
+        os.killpg(self.popen.pid, signal.SIGKILL)
+        self.popen.wait(60)
 
     def stop(self) -> None:
         self.release()
@@ -102,7 +108,9 @@ class GatewayProcess:
         ]  # fmt: skip
         out = self.log.open("ab") if self.log is not None else subprocess.DEVNULL
         try:
-            self.popen = subprocess.Popen(argv, env={**os.environ, **self.env}, stdout=out, stderr=subprocess.STDOUT)
+            self.popen = subprocess.Popen(
+                argv, env={**os.environ, **self.env}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )  # its own process group: kill() takes the workers with it, as when a machine dies
         finally:
             if self.log is not None and not isinstance(out, int):
                 out.close()
@@ -136,6 +144,12 @@ class GatewayProcess:
         assert self.popen is not None
         return self.popen.wait(timeout_s)
 
+    def kill(self) -> None:
+        """SIGKILL to the gateway and every worker of it at once: no chance to finish anything."""
+        assert self.popen is not None
+        os.killpg(self.popen.pid, signal.SIGKILL)
+        self.popen.wait(60)
+
     def stop(self) -> None:
         if self.popen is not None and self.popen.poll() is None:
             self.popen.terminate()
@@ -154,8 +168,12 @@ def ask(url: str, message: str = "B1", timeout_s: float = 120.0) -> tuple[int, d
     try:
         with urllib.request.urlopen(request, timeout=timeout_s) as resp:
             return resp.status, orjson.loads(resp.read())
-    except urllib.error.HTTPError as error:
-        return error.code, orjson.loads(error.read() or b"{}")
+    except urllib.error.HTTPError as error:  # haproxy's own error pages are HTML
+        raw = error.read()
+        try:
+            return error.code, orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return error.code, {"raw": raw.decode(errors="replace")[:200]}
 
 
 def parent_of(pid: int) -> int:
