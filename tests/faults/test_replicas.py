@@ -8,6 +8,7 @@ replica, a count of answers."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -79,6 +80,16 @@ class Load:
     def more_answers(self, count: int) -> None:
         target = self.ok + count
         self.wait_until(lambda load: load.ok >= target, f"{count} more answers")
+
+
+def _refused(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            return False
+    except ConnectionRefusedError:
+        return True
+    except ConnectionResetError:  # queued as the port closed: probe again
+        return False
 
 
 @contextmanager
@@ -154,6 +165,11 @@ def test_sigkill_of_one_replica_costs_at_most_its_requests_in_flight(tmp_path: P
         in_flight = {name: held(board) for name, board in boards.items()}
         answered_before = load.ok
         running["r1"].kill()
+        for _ in range(2400):  # until the kernel has closed r1's port: nothing can be queued there any more
+            if _refused(running["r1"].port):
+                break
+            time.sleep(0.05)
+        assert _refused(running["r1"].port)
         for board in boards.values():
             board.release()
         lb.wait_for("r1", "DOWN")
