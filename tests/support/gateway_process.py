@@ -108,8 +108,9 @@ class GatewayProcess:
         ]  # fmt: skip
         out = self.log.open("ab") if self.log is not None else subprocess.DEVNULL
         try:
+            environment = {k: v for k, v in {**os.environ, **self.env}.items() if v != ""}  # "": left unset
             self.popen = subprocess.Popen(
-                argv, env={**os.environ, **self.env}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                argv, env=environment, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )  # its own process group: kill() takes the workers with it, as when a machine dies
         finally:
             if self.log is not None and not isinstance(out, int):
