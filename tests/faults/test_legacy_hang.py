@@ -26,11 +26,14 @@ def _metric(text: str, name: str) -> float:
     return float(line.rsplit(" ", 1)[1])
 
 
-def test_a_hung_legacy_system_is_short_circuited_and_rejoins_when_it_answers(tmp_path: Path) -> None:
+def test_a_hung_legacy_system_is_short_circuited_and_rejoins_when_it_answers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with citizen_stack(tmp_path, REDIS_URL, OFFSET, clients=20) as stack:
         report = asyncio.run(run_hang(stack))
         metrics = asyncio.run(_scrape(f"{stack.subgraph_url}/metrics"))
-    print(f"\nlegacy hang: {report.figures()}")
+    with capsys.disabled():  # the figures reach the CI log even when the test passes
+        print(f"\n[legacy hang] {report.figures()}")
 
     assert report.count("failed") == 0  # answers are partial, never failed
     partial = [v for v in report.views if v.kind == "partial"]
