@@ -56,7 +56,9 @@ def _open_from_queue(page: Page, appeal_id: str) -> None:
 
 def _act(page: Page, action: str, fields: dict[str, str]) -> str:
     """Open the action's form, fill it in and send it; the dispatch id of the write it made."""
-    before = {e.get_attribute("data-dispatch") for e in page.all(".writes li")}
+    # one receipt per write: the list's own items (each holds a nested list of its steps, which carry no id)
+    receipts = ".writes > li[data-dispatch]"
+    before = {e.get_attribute("data-dispatch") for e in page.all(receipts)}
     button = page.find(f'.action-buttons button[data-action="{action}"]')
     if button.get_attribute("aria-pressed") != "true":
         button.click()
@@ -65,7 +67,7 @@ def _act(page: Page, action: str, fields: dict[str, str]) -> str:
     page.find("form.action-form button[type=submit]").click()
 
     def new_write(_: object) -> str | None:
-        ids = {e.get_attribute("data-dispatch") for e in page.all(".writes li")} - before
+        ids = {e.get_attribute("data-dispatch") for e in page.all(receipts)} - before - {None}
         return next(iter(ids), None)
 
     dispatch = page.wait(new_write, 60, f"the {action} write's receipt")
