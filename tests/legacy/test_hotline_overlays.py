@@ -1,4 +1,4 @@
-"""The hotline workflow's overlays and links: 督办/催办, 关联 kept once, 办结 with its closure level (三级办结)."""
+"""The hotline workflow's overlays and links: 督办/催办, 作废, 关联 kept once, 办结 with its closure level (三级办结)."""
 
 from __future__ import annotations
 
@@ -49,3 +49,14 @@ def test_closing_keeps_the_closure_level(tickets: list[Ticket]) -> None:
     assert (closed.state, closed.closure) == (CityState.CLOSED, "实质性办结")
     with pytest.raises(workflow.WorkflowError, match="办结类型"):
         workflow.close(visited, NOW, "差不多办结")
+
+
+def test_a_void_call_is_invalidated_with_a_reason_before_it_is_dispatched(tickets: list[Ticket]) -> None:
+    accepted = _in(tickets, CityState.ACCEPTED)
+    void = workflow.invalidate(accepted, NOW, "骚扰来电")
+    assert (void.state, void.closed_at) == (CityState.INVALID, NOW)
+    assert (void.events[-1].action, void.events[-1].note) == ("作废", "骚扰来电")
+    with pytest.raises(workflow.WorkflowError, match="原因"):
+        workflow.invalidate(accepted, NOW, "")
+    with pytest.raises(workflow.WorkflowError):
+        workflow.invalidate(_in(tickets, CityState.DISPATCHED), NOW, "骚扰来电")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -84,3 +85,19 @@ def test_blocks_propose_person_place_and_text_neighbours_within_the_window() -> 
         ("board:3", "hotline:1"),
     }
     assert place_key(same_text) == ""
+
+
+def test_the_score_weighs_text_place_category_person_and_time_as_published() -> None:
+    same = replace(NOISE, id="board:9", system=SourceSystem.MSGBOARD)
+    assert score_pair(NOISE, same).score == 1.0  # every part at its highest
+    assert score_pair(NOISE, replace(same, person_key="person-b")).score == 0.9  # the person weighs 0.10
+    assert score_pair(NOISE, replace(same, category="城乡建设")).score == 0.85  # the category 0.15
+    month_later = replace(same, received_at=AT + timedelta(days=30))  # time decays over the 30-day window
+    assert score_pair(NOISE, month_later).score == round(0.95 + 0.05 * math.exp(-1), 4)
+
+
+def test_other_people_are_merged_only_at_the_same_place_from_090() -> None:
+    other = replace(NOISE, id="board:9", system=SourceSystem.MSGBOARD, person_key="person-b")
+    merged = score_pair(NOISE, other)  # 0.90, same grid cell
+    assert merged.decision is Decision.DUPLICATE and Reason.SAME_GRID in merged.reasons
+    assert score_pair(NOISE, replace(other, category="城乡建设")).decision is Decision.SUGGEST  # 0.75

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from xml.etree.ElementTree import Element, SubElement
 
 import aiohttp
 import pytest
@@ -23,7 +24,13 @@ from resolvers.adapters.errors import (
     LegacyUnavailable,
 )
 from resolvers.adapters.http import AdapterOptions, close_shared_session
-from resolvers.adapters.petition import NewPetition, PetitionClient, PetitionCriteria, PetitionRecord
+from resolvers.adapters.petition import (
+    NewPetition,
+    PetitionClient,
+    PetitionCriteria,
+    PetitionRecord,
+    record_from_xml,
+)
 from resolvers.adapters.petition_soap import SERVICE_NS, SOAP_NS, WSSE_NS
 from resolvers.domain import UnifiedStatus, UnitRef
 from resolvers.petition_limits import LimitHolder, StatutoryLimit, statutory_stage
@@ -363,3 +370,31 @@ async def test_statutory_stage_follows_the_record(standin: BackgroundServer) -> 
     running = statutory_stage(longer)
     assert running is not None and running.limit is StatutoryLimit.EXTENDED_HANDLING and running.days == 80
     assert running.due_at == (extended.accepted_at or datetime.min) + timedelta(days=80)
+
+
+def _xfj(**fields: str) -> Element:
+    """A minimal ``<XFJ>`` record as the petition system sends it, with ``fields`` added."""
+    element = Element("XFJ")
+    for name, value in {"xfjbh": "4301002026110001", "zt": "已登记", "djsj": "2026-11-02 09:00:00", **fields}.items():
+        SubElement(element, name).text = value
+    return element
+
+
+@pytest.mark.parametrize(
+    ("column", "flag"),
+    [
+        ("qtbs", "is_group"),
+        ("lmbs", "is_joint"),
+        ("jjfbs", "to_beijing"),
+        ("ybfbs", "skip_level"),
+        ("cfbs", "is_repeat"),
+    ],
+)
+def test_each_flag_is_read_from_its_own_column(column: str, flag: str) -> None:
+    """群体, 联名, 进京访, 越级访, 重复访: each set by its own column only, in any of the system's spellings."""
+    flags = ("is_group", "is_joint", "to_beijing", "skip_level", "is_repeat")
+    for spelling in ("1", "是"):
+        record = record_from_xml(_xfj(**{column: spelling}))
+        assert [getattr(record, f) for f in flags] == [f == flag for f in flags]
+    assert not getattr(record_from_xml(_xfj(**{column: "0"})), flag)
+    assert not getattr(record_from_xml(_xfj()), flag)

@@ -96,6 +96,21 @@ def test_the_colour_follows_the_working_day_clock(
     assert [r.code for r in found.reasons] == ([code] if code else [])
 
 
+def test_a_unit_that_has_not_signed_at_half_its_sign_limit_is_yellow() -> None:
+    dispatched = RECEIVED + timedelta(hours=1)  # Monday 10:00; the sign limit is 1 working day: Tuesday 10:00
+    waiting = _ticket(
+        status=UnifiedStatus.PENDING_SIGN, signed_at=None, sign_deadline=CALENDAR.add_workdays(dispatched, 1)
+    )
+    assert warn(waiting, dispatched + timedelta(hours=11), CALENDAR, WarningLimits()).colour is WarningColour.NONE
+    half = warn(waiting, dispatched + timedelta(hours=12), CALENDAR, WarningLimits())
+    assert (half.colour, [r.code for r in half.reasons]) == (
+        WarningColour.YELLOW,
+        [WarningReasonCode.SIGN_OVERDUE_HALF],
+    )
+    signed = replace(waiting, status=UnifiedStatus.HANDLING, signed_at=dispatched + timedelta(hours=2))
+    assert warn(signed, dispatched + timedelta(hours=12), CALENDAR, WarningLimits()).colour is WarningColour.NONE
+
+
 def test_returns_callbacks_groups_and_files_raise_the_colour() -> None:
     now = RECEIVED + timedelta(days=1)
     assert warn(_ticket(return_count=2), now, CALENDAR, WarningLimits()).colour is WarningColour.ORANGE
