@@ -245,9 +245,12 @@ def contact_of(r: HotlineTicketRecord) -> Contact:
 
 
 def _closure(r: HotlineTicketRecord) -> AppealClosure | None:
+    """The closing type is the closure level (办结类型, 三级办结: 阶段性/程序性/实质性办结) when the order was closed
+    with one, else the city state."""
     if r.complete_time is None:
         return None
-    return AppealClosure(closed_at=r.complete_time, outcome=ClosureOutcome.HANDLED, outcome_text=r.city_state or None)
+    text = r.closure or r.city_state or None
+    return AppealClosure(closed_at=r.complete_time, outcome=ClosureOutcome.HANDLED, outcome_text=text)
 
 
 def _satisfaction(r: HotlineTicketRecord) -> AppealSatisfaction | None:

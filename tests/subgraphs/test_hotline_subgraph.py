@@ -381,3 +381,23 @@ async def test_masked_roles_see_the_address_to_the_community_only(
             subgraph.url, claims, f'{{ hotlineTicket(id: "hotline:{draft["gdbh"]}") {{ location {{ text }} }} }}'
         )
         assert body["data"]["hotlineTicket"]["location"]["text"] == draft["sfdz"]
+
+
+async def test_an_order_closed_with_a_closure_level_shows_it_as_the_closing_type(
+    standin: BackgroundServer, subgraph: BackgroundServer
+) -> None:
+    """三级办结: the level the centre closed the order with is read back (this test closes an order, so it runs last)."""
+    async with aiohttp.ClientSession() as http:
+        login = {"yhm": "minyi-service", "mm": "minyi-service-pass"}
+        async with http.post(f"{standin.url}/api/auth/login", json=login) as resp:
+            headers = {"X-Session-Token": (await resp.json())["data"]["token"]}
+        params = {"zt": "已回访", "pageSize": "1"}
+        async with http.get(f"{standin.url}/api/gd/list", params=params, headers=headers) as resp:
+            order_no = (await resp.json())["data"]["rows"][0]["gdbh"]
+        async with http.post(
+            f"{standin.url}/api/gd/{order_no}/bj", json={"bjlx": "阶段性办结"}, headers=headers
+        ) as resp:
+            assert (await resp.json())["code"] == 0
+    query = f'{{ hotlineTicket(id: "hotline:{order_no}") {{ status closure {{ outcome outcomeText }} }} }}'
+    ticket = (await _gql(subgraph.url, query))["data"]["hotlineTicket"]
+    assert ticket == {"status": "CLOSED", "closure": {"outcome": "HANDLED", "outcomeText": "阶段性办结"}}
