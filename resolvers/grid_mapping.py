@@ -10,6 +10,7 @@ from resolvers.domain import AppealType, Confidentiality, UnifiedStatus
 
 __all__ = [
     "GRID_STATUS",
+    "MEDIA_SOURCE",
     "appeal_type",
     "channel",
     "confidentiality",
@@ -40,6 +41,9 @@ _APPEAL_TYPES = {
     "建议": AppealType.SUGGESTION,
     "表扬": AppealType.PRAISE,
 }
+
+# 问题来源 媒体: the event came from the media, which is media attention (三色预警 RED, DOMAIN.md §7).
+MEDIA_SOURCE = "媒体"
 
 # 问题来源 → channel, in the unified channel words (phone/web/app/...).
 _CHANNELS = {"公众": "app", "12345热线": "hotline", "网格员": "grid_worker", "监督员": "supervisor"}

@@ -52,6 +52,7 @@ def record_of_event(secret: bytes, e: GridEvent) -> AppealRecord:
         category=grid_mapping.unified_category(e.event_code) or e.major_name,
         address=e.address,
         channel=e.source,
+        media_attention=e.source == grid_mapping.MEDIA_SOURCE,
         lead_unit=e.execute_dept,
         accepted_at=e.registered_at,
         dispatched_at=e.dispatched_at,

@@ -74,6 +74,7 @@ class AppealRecord:
     extension_count: int = 0
     unsatisfied_visits: int = 0
     persons_involved: int = 1  # 信访 涉及人数 / 联名
+    media_attention: bool = False  # the media raised it (网格 问题来源 媒体)
     history: tuple[HistoryEvent, ...] = field(default=())
     phone: str = ""  # server-side only: for the person key and person searches
     id_number: str = ""

@@ -13,7 +13,8 @@ Reasons, as DOMAIN.md §7 has them (limits in working days unless said):
   unsatisfied; the petitioner on the 一人多投 file; a 重合件 (open in the hotline and as a petition at once).
 - RED: past the deadline by more than ``late_red_workdays``; a second unsatisfied callback; a group or joint
   appeal of ``group_size`` or more people, or as many people filing the same matter at one place (多人一诉,
-  ``people_at_place``); a petition past its 60 日 (90 with the extension).
+  ``people_at_place``); a petition past its 60 日 (90 with the extension); media attention (the only legacy
+  signal of it: a grid event whose 问题来源 is 媒体).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class WarningReasonCode(Enum):
     CALLBACK_UNSATISFIED_AGAIN = "CALLBACK_UNSATISFIED_AGAIN"
     GROUP = "GROUP"
     PETITION_PAST_STATUTORY_LIMIT = "PETITION_PAST_STATUTORY_LIMIT"
+    MEDIA_ATTENTION = "MEDIA_ATTENTION"
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +214,8 @@ def warn(
         add(WarningReasonCode.GROUP, WarningColour.RED, f"群体/联名诉求（{record.persons_involved} 人）")
     elif people_at_place >= limits.group_size:
         add(WarningReasonCode.GROUP, WarningColour.RED, f"多人一诉（{people_at_place} 人反映同一地点同一问题）")
+    if record.media_attention:
+        add(WarningReasonCode.MEDIA_ATTENTION, WarningColour.RED, "媒体关注")
     if repeat_filer:
         add(WarningReasonCode.REPEAT_FILER, WarningColour.ORANGE, "诉求人已列入一人多投专档")
     if overlap:

@@ -66,6 +66,7 @@ describe_values(
         "GROUP": "A group or joint appeal of five or more people, or five or more people filing the same matter at "
         "one place (多人一诉) (RED).",
         "PETITION_PAST_STATUTORY_LIMIT": "A petition past its 60 days (90 with the extension) (RED).",
+        "MEDIA_ATTENTION": "媒体关注 (media attention): the media raised it (RED).",
     },
 )
 

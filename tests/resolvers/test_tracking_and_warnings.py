@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from resolvers.access import AppealFacts
+from resolvers.adapters.grid import GridEvent
+from resolvers.appeals.grid_source import record_of_event
 from resolvers.appeals.record import AppealRecord, HistoryEvent
 from resolvers.appeals.timeline import TrackingStep, build_timeline, citizen_safe
 from resolvers.appeals.warning import WarningColour, WarningLimits, WarningReasonCode, limits_from, warn
@@ -121,6 +123,52 @@ def test_returns_callbacks_groups_and_files_raise_the_colour() -> None:
     assert [r.code for r in many.reasons] == [WarningReasonCode.GROUP]  # 多人一诉
     both = warn(_ticket(), now, CALENDAR, WarningLimits(), repeat_filer=True, overlap=True)
     assert {r.code for r in both.reasons} == {WarningReasonCode.REPEAT_FILER, WarningReasonCode.OVERLAP}
+
+
+def _grid_event(source: str) -> GridEvent:
+    return GridEvent(
+        task_num="2611020001",
+        source=source,
+        reporter_name="",
+        reporter_phone="",
+        collector_name="",
+        reflect_type="投诉",
+        description="路边垃圾堆放多日无人清运",
+        major_code="01",
+        minor_code="02",
+        major_name="市容环境",
+        minor_name="暴露垃圾",
+        cell_grid_code="430105002003001",
+        duty_grid_code="",
+        district="开福区",
+        street="东风路街道",
+        community="锦绣社区",
+        address="",
+        lng=None,
+        lat=None,
+        discovered_at=RECEIVED,
+        created_at=RECEIVED,
+        registered_at=None,
+        dispatched_at=None,
+        replied_at=None,
+        archived_at=None,
+        cancelled_at=None,
+        deadline=None,
+        limit_working_hours=None,
+        state="上报",
+        archive_type=None,
+        execute_dept=None,
+        is_secret=False,
+    )
+
+
+def test_a_grid_event_the_media_raised_is_red() -> None:
+    """媒体关注: the grid's 问题来源 媒体 is the one legacy signal of media attention."""
+    now = RECEIVED + timedelta(hours=1)
+    media = warn(record_of_event(b"k", _grid_event("媒体")), now, CALENDAR, WarningLimits())
+    assert (media.colour, [r.code for r in media.reasons]) == (WarningColour.RED, [WarningReasonCode.MEDIA_ATTENTION])
+    public = warn(record_of_event(b"k", _grid_event("公众")), now, CALENDAR, WarningLimits())
+    assert public.colour is WarningColour.NONE
 
 
 def test_a_closed_appeal_has_no_warning() -> None:
