@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from resolvers.access import AppealFacts
 from resolvers.accused import accused_of_report, protection
-from resolvers.adapters.hotline import MAX_PAGE, HotlineClient, HotlineTicketRecord
+from resolvers.adapters.hotline import MAX_PAGE, HotlineClient, HotlineTicketRecord, HotlineUnitAssignment
 from resolvers.appeals.offsets import next_offset, offset_of
 from resolvers.appeals.record import AppealRecord, HistoryEvent
 from resolvers.appeals.sources import SourcePage, SourceSearch
@@ -62,6 +62,7 @@ def record_of_ticket(secret: bytes, r: HotlineTicketRecord) -> AppealRecord:
         sign_deadline=lead.sign_deadline if lead else None,
         return_count=r.return_count,
         extension_count=r.extension_count,
+        extension_reason=_granted_extension_reason(r, lead),
         unsatisfied_visits=unsatisfied,
         history=tuple(HistoryEvent(e.at, e.action, e.unit, e.note) for e in r.history),
         phone=phone,
@@ -69,6 +70,13 @@ def record_of_ticket(secret: bytes, r: HotlineTicketRecord) -> AppealRecord:
         contact_name=r.caller_name,
         links=r.links,
     )
+
+
+def _granted_extension_reason(r: HotlineTicketRecord, lead: HotlineUnitAssignment | None) -> str:
+    """The lead unit's reason for the extension the centre granted; a request still waiting is not shown as granted."""
+    if not r.extension_count or lead is None or lead.state == "延期申请中":
+        return ""
+    return lead.extension_reason
 
 
 class HotlineSource:

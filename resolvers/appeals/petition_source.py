@@ -71,6 +71,7 @@ def record_of_petition(secret: bytes, r: PetitionRecord) -> AppealRecord:
         closed_at=r.closed_at,
         deadline=r.handling_deadline,
         extension_count=1 if r.extended_at else 0,
+        extension_reason=r.extension_reason if r.extended_at else "",
         persons_involved=max(1, r.persons_involved),
         history=_history(r),
         phone=r.phone,

@@ -72,6 +72,7 @@ class AppealRecord:
     sign_deadline: datetime | None = None
     return_count: int = 0  # 退单
     extension_count: int = 0
+    extension_reason: str = ""  # why the granted extension was needed (延期理由): the citizen reads it at node 7
     unsatisfied_visits: int = 0
     persons_involved: int = 1  # 信访 涉及人数 / 联名
     media_attention: bool = False  # the media raised it (网格 问题来源 媒体)

@@ -123,6 +123,8 @@ def build_timeline(record: AppealRecord) -> tuple[TrackingNode, ...]:
     lead = record.lead_unit.name if record.lead_unit else ""
     deadline = f"办理期限 {record.deadline:%Y-%m-%d %H:%M}" if record.deadline else ""
     extended = f"，已延期 {record.extension_count} 次" if record.extension_count else ""
+    if extended and record.extension_reason:
+        extended += f"（{record.extension_reason}）"  # §6 node 7: the citizen sees the extension and its reason
     satisfied = {True: "满意", False: "不满意", None: ""}[record.visit_satisfied]
     known: dict[TrackingStep, tuple[datetime | None, str, str]] = {
         TrackingStep.SUBMITTED: (record.received_at, "", record.channel),

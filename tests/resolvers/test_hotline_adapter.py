@@ -16,6 +16,7 @@ from legacy.world import build_world
 from resolvers.adapters.errors import LegacyAuthError, LegacyProtocolError, LegacyRejected, LegacyUnavailable
 from resolvers.adapters.hotline import HotlineClient, page_plan, ticket_from_legacy
 from resolvers.adapters.http import AdapterOptions, close_shared_session
+from resolvers.appeals.hotline_source import record_of_ticket
 from resolvers.domain import AppealType, UnifiedStatus
 from resolvers.hotline_status import DISPATCHED, STATUS_TABLE, StatusFilter, filter_for, unified_status
 from tests.support.servers import BackgroundServer, free_port, serve_aiohttp
@@ -365,6 +366,15 @@ def test_mapping_handles_the_legacy_quirks() -> None:
     assert record.lead_unit is not None and record.lead_unit.code == "43010204"
     assert ticket_from_legacy(_raw(blsx="", sfmy="1")).time_limit is None
     assert ticket_from_legacy(_raw(sfmy="1")).callback_satisfied is True
+
+
+def test_only_a_granted_extension_s_reason_reaches_the_tracking_record() -> None:
+    pending = record_of_ticket(b"k", ticket_from_legacy(_raw()))  # the lead's request still waits for the centre
+    assert (pending.extension_count, pending.extension_reason) == (0, "")
+    units = _raw()["dwzt"]
+    granted_units = [units[0], {**units[1], "zt": "办理中"}]
+    granted = record_of_ticket(b"k", ticket_from_legacy(_raw(yqcs=1, dwzt=granted_units)))
+    assert (granted.extension_count, granted.extension_reason) == (1, "协调")
 
 
 @pytest.mark.parametrize(

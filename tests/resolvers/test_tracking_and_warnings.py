@@ -74,6 +74,15 @@ def test_a_closed_appeal_reaches_every_node_and_a_petition_uses_its_own_names() 
     assert build_timeline(petition)[1].name == "受理告知"
 
 
+def test_node_7_shows_the_granted_extension_and_its_reason_to_the_citizen_too() -> None:
+    extended = _ticket(extension_count=1, extension_reason="需现场勘查")
+    handling = citizen_safe(build_timeline(extended))[6]
+    assert handling.step is TrackingStep.HANDLING and handling.detail.endswith("，已延期 1 次（需现场勘查）")
+    assert (
+        build_timeline(_ticket())[6].detail.startswith("办理期限") and "延期" not in build_timeline(_ticket())[6].detail
+    )
+
+
 def test_the_citizen_safe_timeline_has_no_notes_and_no_acting_units() -> None:
     safe = citizen_safe(build_timeline(_ticket()))
     events = [e for n in safe for e in n.events]
