@@ -174,6 +174,9 @@ def _register(p: Mapping[str, Any]) -> StepSpec:
         "wgbm": _text(p, "gridCode"),
         "sfbm": 1 if p.get("isSecret") else 0,
     }
+    if _text(p, "directAnswer"):  # 直接答复: a 咨询 answered on the call from the knowledge base
+        fields.update(zjdf=1, dfnr=_text(p, "directAnswer"))
+        return StepSpec("hotline", "register", None, fields, "登记 直接答复")
     return StepSpec("hotline", "register", None, fields, "登记")
 
 

@@ -7,7 +7,7 @@ with the ``code`` and ``field`` a client shows next to the input.
 
 Who may do what (§8 "Actions"):
 
-- 坐席 operator: register; record the callback (回访).
+- 坐席 operator: register (a 咨询 with its direct answer, 直接答复, given on the call); record the callback (回访).
 - 派单员 dispatcher (the city queue): register, dispatch, decide returns and extensions, review replies, callback,
   close, urge, link duplicates, route to the grid.
 - 承办单位 unit handler: sign, return, request an extension, reply — only for their own unit, and only where that
@@ -466,6 +466,8 @@ def _check_hotline_state(command: Command, ticket: HotlineTicketRecord) -> None:
 def _check_registration(command: Command) -> None:
     """What each system needs beyond the common fields to register an appeal."""
     p, system = command.params, str(command.params.get("system") or "hotline")
+    if p.get("directAnswer") is not None:
+        _check_direct_answer(command, system)
     if system == "petition":
         _check_text(command, "callerName", required=True, limit=50)
         _check_text(command, "address", required=True, limit=200)
@@ -495,6 +497,15 @@ def _check_registration(command: Command) -> None:
         grid = str(p.get("gridCode") or "")
         if len(grid) != 15 or not grid.isdigit():
             raise _refuse("a grid event needs its 15-digit grid cell (gridCode)", "BAD_VALUE", "gridCode")
+
+
+def _check_direct_answer(command: Command, system: str) -> None:
+    """直接答复 (DOMAIN.md §2.2, §8 坐席): only a hotline 咨询 is answered on the call from the knowledge base."""
+    if system != "hotline":
+        raise _refuse("a direct answer is given on a hotline call only", "UNSUPPORTED", "directAnswer")
+    if command.params.get("appealType") != "CONSULT":
+        raise _refuse("only a 咨询 (CONSULT) is answered directly on the call", "BAD_VALUE", "directAnswer")
+    _check_text(command, "directAnswer", required=True, limit=MAX_REPLY_CHARS)
 
 
 def _check_single_unit_system(

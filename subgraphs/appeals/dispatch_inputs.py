@@ -149,6 +149,12 @@ class RegisterAppealInput:
         description="Petitions only: 代表人数 of a group visit; at most 5 (信访工作条例 Art 20), refused as "
         "BAD_VALUE above that.",
     )
+    direct_answer: str | None = strawberry.field(
+        default=None,
+        description="Hotline 咨询 (CONSULT) only: 直接答复, the answer the operator gave on the call from the knowledge "
+        "base, at most 2000 characters. The order is then answered at once, with no unit, and goes to callback "
+        "(回访).",
+    )
     idempotency_key: str | None = _key()
 
     action = Action.REGISTER
@@ -172,6 +178,7 @@ class RegisterAppealInput:
                 eventType=self.event_type,
                 personsInvolved=self.persons_involved,
                 representatives=self.representatives,
+                directAnswer=self.direct_answer,
             ),
         }
         return Command(self.action, None, params)

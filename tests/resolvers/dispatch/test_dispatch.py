@@ -77,6 +77,34 @@ async def test_a_registration_is_applied_once_and_a_replay_writes_nothing(redis:
     assert [(f[b"who"], f[b"legacy"]) for f in written] == [(b"dispatcher", f"hotline:{order_no}".encode())]
 
 
+async def test_an_operator_answers_a_consultation_on_the_call_and_nothing_else(redis: Redis, standins: Any) -> None:
+    hotline, grid, data = standins
+    operator = Principal.from_claims({"sub": "op-7", "roles": ["operator"]})
+    answer = "已告知所需材料与办理地点"
+    async with rig_for(redis, hotline.url, grid.url) as rig:
+        asked = _register("咨询办事流程", appealType="CONSULT", directAnswer=answer)
+        done = await rig.service.submit(operator, asked, "k-direct", wait_s=5)
+        assert done.record.state is DispatchState.APPLIED, done.record.reason
+        officer = Principal.from_claims({"sub": "xf-1", "roles": ["petition_officer"]})
+        refused = [
+            (operator, _register("投诉直接答复", directAnswer=answer), "BAD_VALUE"),  # a complaint goes to a unit
+            (operator, _register("空答复", appealType="CONSULT", directAnswer=" "), "REQUIRED"),
+            (
+                officer,
+                _register("信访直接答复", appealType="CONSULT", directAnswer=answer, system="petition"),
+                "UNSUPPORTED",
+            ),
+        ]
+        for index, (who, command, code) in enumerate(refused):
+            with pytest.raises(InputRefused) as error:
+                await rig.service.submit(who, command, f"k-direct-bad-{index}", wait_s=1)
+            assert (error.value.code, error.value.field) == (code, "directAnswer")
+    rows = _rows(data / "hotline.sqlite", "SELECT zt, zjdf, dfnr FROM gd WHERE bt LIKE ?", "%直接答复%")
+    assert rows == [] and _rows(
+        data / "hotline.sqlite", "SELECT zt, zjdf, dfnr FROM gd WHERE bt = ?", "咨询办事流程"
+    ) == [("已直接答复", 1, answer)]
+
+
 async def test_the_same_key_with_another_input_is_refused(redis: Redis, standins: Any) -> None:
     hotline, grid, _ = standins
     async with rig_for(redis, hotline.url, grid.url) as rig:
