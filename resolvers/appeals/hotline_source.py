@@ -57,6 +57,7 @@ def record_of_ticket(secret: bytes, r: HotlineTicketRecord) -> AppealRecord:
         visited_at=r.callback_time,
         visit_satisfied=r.callback_satisfied,
         closed_at=r.complete_time,
+        closure_level=r.closure,
         deadline=r.deadline,
         time_limit_days=r.time_limit if r.time_unit == "工作日" else None,
         sign_deadline=lead.sign_deadline if lead else None,

@@ -76,6 +76,7 @@ class AppealRecord:
     unsatisfied_visits: int = 0
     persons_involved: int = 1  # 信访 涉及人数 / 联名
     media_attention: bool = False  # the media raised it (网格 问题来源 媒体)
+    closure_level: str = ""  # 办结类型 (三级办结) the system closed it with: 阶段性办结 / 程序性办结 / 实质性办结
     history: tuple[HistoryEvent, ...] = field(default=())
     phone: str = ""  # server-side only: for the person key and person searches
     id_number: str = ""

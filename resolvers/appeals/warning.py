@@ -3,7 +3,9 @@
 :func:`warn` is pure: the record, the time now (from the caller's clock, so tests control it), the calendar and
 the limits (:class:`WarningLimits`, configuration) give a colour and every reason that holds. The colour is the
 highest a reason gives: RED 提级 above ORANGE 重点督办 above YELLOW 提醒; NONE when nothing holds. A finished
-appeal (closed, refused, redirected, void) has no warning. Warnings are for staff, never for citizens.
+appeal (closed, refused, redirected, void) has no warning — except one closed as 阶段性办结 (STAGED, an interim
+answer with the work going on): only a closure that settles the matter ends monitoring, so it stays YELLOW.
+Warnings are for staff, never for citizens.
 
 Reasons, as DOMAIN.md §7 has them (limits in working days unless said):
 
@@ -60,6 +62,7 @@ class WarningReasonCode(Enum):
     GROUP = "GROUP"
     PETITION_PAST_STATUTORY_LIMIT = "PETITION_PAST_STATUTORY_LIMIT"
     MEDIA_ATTENTION = "MEDIA_ATTENTION"
+    STAGED_CLOSURE = "STAGED_CLOSURE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,8 @@ def limits_from(config: Mapping[str, float]) -> WarningLimits:
     return WarningLimits(handle_workdays=handle, **ints, **shares)  # type: ignore[arg-type]
 
 
+STAGED_CLOSURE = "阶段性办结"  # 三级办结: an interim answer, the work goes on (DOMAIN.md §5)
+
 _Add = Callable[[WarningReasonCode, WarningColour, str], None]
 
 _NOT_WORKING = frozenset({UnifiedStatus.REPLIED, UnifiedStatus.AUDIT, UnifiedStatus.VISIT})
@@ -173,6 +178,9 @@ def warn(
     people_at_place: int = 1,
 ) -> AppealWarning:
     if not record.is_open:
+        if record.closure_level == STAGED_CLOSURE:
+            reason = WarningReason(WarningReasonCode.STAGED_CLOSURE, WarningColour.YELLOW, "阶段性办结，仍须跟踪办理")
+            return AppealWarning(WarningColour.YELLOW, (reason,))
         return AppealWarning(WarningColour.NONE, ())
     reasons: list[WarningReason] = []
 

@@ -67,6 +67,7 @@ describe_values(
         "one place (多人一诉) (RED).",
         "PETITION_PAST_STATUTORY_LIMIT": "A petition past its 60 days (90 with the extension) (RED).",
         "MEDIA_ATTENTION": "媒体关注 (media attention): the media raised it (RED).",
+        "STAGED_CLOSURE": "Closed as 阶段性办结 (staged closure): an interim answer, the work goes on (YELLOW).",
     },
 )
 

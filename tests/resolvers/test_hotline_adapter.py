@@ -368,6 +368,12 @@ def test_mapping_handles_the_legacy_quirks() -> None:
     assert ticket_from_legacy(_raw(sfmy="1")).callback_satisfied is True
 
 
+def test_the_closure_level_reaches_the_tracking_record() -> None:
+    closed = ticket_from_legacy(_raw(zt="已办结", bjsj="2026-03-09 17:00:00", bjlx="阶段性办结"))
+    assert record_of_ticket(b"k", closed).closure_level == "阶段性办结"
+    assert record_of_ticket(b"k", ticket_from_legacy(_raw())).closure_level == ""
+
+
 def test_only_a_granted_extension_s_reason_reaches_the_tracking_record() -> None:
     pending = record_of_ticket(b"k", ticket_from_legacy(_raw()))  # the lead's request still waits for the centre
     assert (pending.extension_count, pending.extension_reason) == (0, "")

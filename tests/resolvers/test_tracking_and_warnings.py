@@ -180,6 +180,19 @@ def test_a_grid_event_the_media_raised_is_red() -> None:
     assert public.colour is WarningColour.NONE
 
 
+def test_only_a_closure_that_settles_the_matter_ends_monitoring() -> None:
+    """三级办结: an order closed 阶段性办结 (an interim answer, the work goes on) stays YELLOW; 程序性 and 实质性 end it."""
+    late = RECEIVED + timedelta(days=60)
+    closed = _ticket(status=UnifiedStatus.CLOSED, closed_at=RECEIVED + timedelta(days=9))
+    staged = warn(replace(closed, closure_level="阶段性办结"), late, CALENDAR, WarningLimits())
+    assert (staged.colour, [r.code for r in staged.reasons]) == (
+        WarningColour.YELLOW,
+        [WarningReasonCode.STAGED_CLOSURE],
+    )
+    for level in ("程序性办结", "实质性办结", ""):
+        assert warn(replace(closed, closure_level=level), late, CALENDAR, WarningLimits()).colour is WarningColour.NONE
+
+
 def test_a_closed_appeal_has_no_warning() -> None:
     late = CALENDAR.add_workdays(RECEIVED, 30)
     assert warn(_ticket(status=UnifiedStatus.CLOSED), late, CALENDAR, WarningLimits()).colour is WarningColour.NONE
