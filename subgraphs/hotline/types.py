@@ -17,11 +17,13 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from resolvers import domain, hotline_status
+from auth.principal import Role
+from resolvers import domain, hotline_rules, hotline_status
 from resolvers.access import Access, AppealFacts, ContentView, is_citizen_view
 from resolvers.accused import Accused, accused_of_report, protection
 from resolvers.adapters.hotline import HotlineClient, HotlineTicketRecord, HotlineUnitAssignment
-from resolvers.hotline_reads import load_tickets
+from resolvers.hotline_reads import load_tickets, tickets_of_person
+from resolvers.persons import Identifiers
 from subgraphs.common.connection import Connection
 from subgraphs.common.context import SubgraphContext
 from subgraphs.common.errors import SubgraphInputError
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SYSTEM",
+    "HotlineEarlierMatter",
     "HotlineEvent",
     "HotlineTicket",
     "HotlineTicketConnection",
@@ -140,6 +143,28 @@ class HotlineEvent:
     note: str | None = strawberry.field(description="The note written with it.")
 
 
+@strawberry.enum(description="同一事项: the state of the caller's earlier work order of the same matter.")
+class HotlineEarlierMatter(Enum):
+    BEING_HANDLED = strawberry.enum_value("BEING_HANDLED", description="正在办理: it is still being handled.")
+    HANDLED = strawberry.enum_value("HANDLED", description="已办理完毕: it was handled and closed.")
+
+
+# the roles that decide whether a call is accepted as a new work order
+_ACCEPTING_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR})
+
+
+async def _earlier_same_matter(root: HotlineTicket, info: Info[SubgraphContext, None]) -> HotlineEarlierMatter | None:
+    if not _ACCEPTING_ROLES & info.context.principal.roles:
+        return None
+    r = root.record
+    who = Identifiers(phone=domain.normalize_phone(r.contact_phone or r.caller_phone), id_number=r.id_number)
+    if not (who.phone or who.id_number):
+        return None
+    others = await tickets_of_person(client_of(info), who)
+    found = hotline_rules.earlier_same_matter(r, others, info.context.person_secret)
+    return None if found is None else HotlineEarlierMatter(found.value)
+
+
 @strawberry.federation.type(keys=["id"], description="A 12345 hotline work order (工单).")
 class HotlineTicket(Appeal, Node):
     city_state: str = strawberry.field(
@@ -176,6 +201,14 @@ class HotlineTicket(Appeal, Node):
     extension_count: int = strawberry.field(description="延期次数")
     rehandle_count: int = strawberry.field(description="重办次数")
     events: list[HotlineEvent] = strawberry.field(description="流转记录: the order's flow log, oldest first.")
+    record: strawberry.Private[HotlineTicketRecord]
+    earlier_same_matter: HotlineEarlierMatter | None = strawberry.field(
+        resolver=_earlier_same_matter,
+        description="同一事项: the caller's earlier work order of the same matter (the same person, and essentially "
+        "the same facts and demand) is being handled or was handled; such a call is not accepted as a new order "
+        "unless the caller brings new circumstances or reasons. Null when there is none, and for roles that do not "
+        "decide acceptance (operators, dispatchers and supervisors do).",
+    )
 
     @classmethod
     async def resolve_reference(cls, info: Info[SubgraphContext, None], id: strawberry.ID) -> HotlineTicket | None:
@@ -330,4 +363,5 @@ def ticket_of(
         events=[
             HotlineEvent(at=e.at, action=e.action, unit=e.unit, note=shown_text(e.note, access)) for e in r.history
         ],
+        record=r,
     )

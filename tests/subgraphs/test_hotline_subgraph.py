@@ -383,6 +383,34 @@ async def test_masked_roles_see_the_address_to_the_community_only(
         assert body["data"]["hotlineTicket"]["location"]["text"] == draft["sfdz"]
 
 
+async def test_a_call_on_a_matter_already_being_handled_names_the_earlier_order_s_state(
+    standin: BackgroundServer, subgraph: BackgroundServer
+) -> None:
+    """不予受理 unless new: the caller's second order of the same matter shows the first one being handled."""
+    order = {
+        "lxdh": "13700990001",
+        "ldr": "钱七",
+        "sqlx": "投诉",
+        "bt": "东门垃圾堆放",
+        "nr": "小区东门口垃圾堆放多日无人清运",
+    }
+    numbers = []
+    async with aiohttp.ClientSession() as http:
+        login = {"yhm": "minyi-service", "mm": "minyi-service-pass"}
+        async with http.post(f"{standin.url}/api/auth/login", json=login) as resp:
+            headers = {"X-Session-Token": (await resp.json())["data"]["token"]}
+        for content in (order["nr"], order["nr"] + "，气味很大"):
+            async with http.post(f"{standin.url}/api/gd", json={**order, "nr": content}, headers=headers) as resp:
+                numbers.append((await resp.json())["data"]["gdbh"])
+    query = "query($id: ID!) { hotlineTicket(id: $id) { earlierSameMatter } }"
+    first, again = [(await _gql(subgraph.url, query, {"id": f"hotline:{n}"}))["data"]["hotlineTicket"] for n in numbers]
+    assert (first, again) == ({"earlierSameMatter": None}, {"earlierSameMatter": "BEING_HANDLED"})
+    leader = {"sub": "l", "roles": ["leader"], "jurisdiction": {"admin_codes": ["430100"]}}
+    plain = f'{{ hotlineTicket(id: "hotline:{numbers[1]}") {{ earlierSameMatter }} }}'
+    seen_by_leader = await _gql_as(subgraph.url, leader, plain)  # sees the order, does not decide acceptance
+    assert seen_by_leader["data"] == {"hotlineTicket": {"earlierSameMatter": None}}
+
+
 async def test_an_order_closed_with_a_closure_level_shows_it_as_the_closing_type(
     standin: BackgroundServer, subgraph: BackgroundServer
 ) -> None:
