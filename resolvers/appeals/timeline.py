@@ -133,7 +133,11 @@ def build_timeline(record: AppealRecord) -> tuple[TrackingNode, ...]:
         TrackingStep.ROUTED: (record.dispatched_at, lead, ""),
         TrackingStep.REVIEWED: (_first_event(by_step[TrackingStep.REVIEWED]) or record.dispatched_at, lead, ""),
         TrackingStep.SIGNED: (record.signed_at, lead, ""),
-        TrackingStep.HANDLING: (_first_event(by_step[TrackingStep.HANDLING]), lead, deadline + extended),
+        TrackingStep.HANDLING: (
+            _first_event(by_step[TrackingStep.HANDLING]),
+            lead,
+            (deadline + extended).removeprefix("，"),
+        ),
         TrackingStep.REPLIED: (record.replied_at, lead, ""),
         TrackingStep.EVALUATED: (record.visited_at, "", satisfied),
         TrackingStep.CLOSED: (record.closed_at, "", record.source_status if record.closed_at else ""),

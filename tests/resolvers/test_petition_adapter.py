@@ -32,6 +32,8 @@ from resolvers.adapters.petition import (
     record_from_xml,
 )
 from resolvers.adapters.petition_soap import SERVICE_NS, SOAP_NS, WSSE_NS
+from resolvers.appeals.petition_source import record_of_petition
+from resolvers.appeals.timeline import build_timeline, citizen_safe
 from resolvers.domain import UnifiedStatus, UnitRef
 from resolvers.petition_limits import LimitHolder, StatutoryLimit, statutory_stage
 from resolvers.petition_status import RAW_STAGES, PetitionStage, petition_stage, source_statuses, unified_status
@@ -398,3 +400,12 @@ def test_each_flag_is_read_from_its_own_column(column: str, flag: str) -> None:
         assert [getattr(record, f) for f in flags] == [f == flag for f in flags]
     assert not getattr(record_from_xml(_xfj(**{column: "0"})), flag)
     assert not getattr(record_from_xml(_xfj()), flag)
+
+
+def test_the_petitioner_is_told_why_the_handling_was_extended() -> None:
+    """信访工作条例 Art 34: the extension's reason reaches the petitioner's own timeline (node 7)."""
+    extended = _xfj(zt="已延期", slsj="2026-11-03 09:00:00", yqsj="2026-12-20 09:00:00", yqts="30", yqly="需调查取证")
+    record = record_of_petition(b"k", record_from_xml(extended))
+    handling = citizen_safe(build_timeline(record))[6]
+    assert handling.detail == "已延期 1 次（需调查取证）"  # no deadline of its own in this record
+    assert record_of_petition(b"k", record_from_xml(_xfj(zt="已受理", yqly="草拟中"))).extension_reason == ""
