@@ -2,11 +2,18 @@
 
 Starts what ``minyi demo`` starts — four legacy stand-ins (seeded SQLite files), four subgraphs, the gateway with
 its embedded login in dev mode — as separate processes on ``--port-offset`` (never the demo's own ports), with the
-person directory and login sessions in ``--redis-url``. Logs the demo citizen (杜玲) in ``--concurrency`` times
-through the gateway's login (each login a session of its own, each client its own access token), then every client
-asks the citizen view — her appeals in all four systems, one query — again and again. The clients are one user, so
-the gateway's in-flight merging lets identical views in flight share subgraph calls; ``--merging off`` turns it
-off in this checkout's gateway, to measure what every view costs the subgraphs on its own.
+person directory and login sessions in ``--redis-url``. Logs ``--concurrency`` clients in through the gateway's
+login (each login a session of its own, each client its own access token), then every client asks its citizen's
+view — the person's appeals in all four systems, one query — again and again.
+
+``--citizens 1`` (the default): every client is the demo citizen (杜玲), one user, so the gateway's in-flight
+merging lets identical views in flight share subgraph calls. ``--citizens K``: the clients are K different people
+of the seeded city, client i logging in as citizen i mod K, so with K = ``--concurrency`` no two views in flight are
+alike and merging cannot help. The K citizens are people of the stand-ins' synthetic city (``--seed``) with the
+most of the four systems filed in (the 6 of seed 1 with all four first, the demo citizen among them, then people
+with three, then two), each added to the gateway's user file (``users.json`` in the stack's data directory) as
+``citizen`` (the demo citizen) or ``citizen-<pid>`` with the demo password and the person key of their phone.
+``--merging off`` turns merging off in this checkout's gateway, to measure what every view costs on its own.
 
 With ``--baseline REF`` the same stack is also started from the git revision REF (``git archive`` into a temporary
 directory, run with this interpreter and its installed dependencies) and the two stacks are loaded in turn,
@@ -33,6 +40,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import orjson
@@ -41,11 +49,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from auth.password_login import log_in_through  # noqa: E402
-from auth.users import DEMO_PASSWORD  # noqa: E402
+from auth.principal import Role  # noqa: E402
+from auth.user_store import RedisUserStore  # noqa: E402
+from auth.users import DEMO_PASSWORD, User, UserStore, demo_users, hash_password  # noqa: E402
+from legacy.world import build_world  # noqa: E402
 from minyi.demo import ProcessSpec, demo_processes  # noqa: E402
+from resolvers.domain import person_key  # noqa: E402
+from resolvers.persons import connect_redis  # noqa: E402
+from subgraphs.settings import DEV_PERSON_KEY_SECRET  # noqa: E402
 
 CITIZEN_USER = "citizen"
 CITIZEN_PHONE = "19939150008"  # 杜玲, the demo citizen: filings in all four systems
+VIEW_SYSTEMS = ("hotline", "petition", "board", "grid")
 APPEAL_FIELDS = "id trackingNo title status sourceStatus receivedAt deadline petitioner { name phone personKey }"
 QUERY = (
     "query CitizenView($phone: String!) { citizen(phone: $phone) { personKey "
@@ -74,11 +89,58 @@ class Round:
 
 
 @dataclass(frozen=True, slots=True)
+class Citizen:
+    username: str
+    name: str
+    phone: str
+    systems: int  # how many of the view's four systems hold filings of this person
+
+
+@dataclass(frozen=True, slots=True)
 class Stack:
     name: str
     gateway_url: str
     pids: dict[str, int]  # process label ("subgraph board") -> pid
-    tokens: list[str]
+    clients: list[tuple[str, Citizen]]  # one per client: its access token and whose view it asks
+
+
+def citizens_of(seed: int, count: int) -> list[Citizen]:
+    """``count`` people of the synthetic city of ``seed``, those filed in the most of the view's systems first
+    (the demo citizen first of all), then by person number."""
+    world = build_world(seed)
+    systems: dict[int, set[str]] = {}
+    for filing in world.filings:
+        if filing.system in VIEW_SYSTEMS:
+            systems.setdefault(filing.person.pid, set()).add(filing.system)
+    people = sorted(
+        (p for p in world.persons if p.pid in systems),
+        key=lambda p: (p.phone != CITIZEN_PHONE, -len(systems[p.pid]), p.pid),
+    )
+    if len(people) < count:
+        raise SystemExit(f"the city of seed {seed} has only {len(people)} people with filings")
+    return [
+        Citizen(CITIZEN_USER if p.phone == CITIZEN_PHONE else f"citizen-{p.pid}", p.name, p.phone, len(systems[p.pid]))
+        for p in people[:count]
+    ]
+
+
+async def _add_citizens(data_dir: Path, redis_url: str | None, citizens: Sequence[Citizen]) -> None:
+    """The demo users and one citizen user per person of ``citizens``, with the demo password, where the gateway
+    reads its users: the Redis hash ``minyi:users`` with Redis (seeded with the demo users first), else the file."""
+    secret = DEV_PERSON_KEY_SECRET.encode()  # the demo's subgraphs run in dev mode
+    hashed = hash_password(DEMO_PASSWORD)
+    users = {u.username: u for u in demo_users()}
+    for c in citizens:
+        if c.username not in users:
+            key = person_key(secret, phone=c.phone)
+            users[c.username] = User(c.username, c.name, (Role.CITIZEN,), hashed, person_key=key)
+    UserStore(data_dir / "users.json", users.values()).save()
+    if redis_url:
+        redis = connect_redis(redis_url)
+        try:
+            await RedisUserStore(redis, dev=True).seed(users.values())
+        finally:
+            await redis.aclose()
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -123,9 +185,12 @@ async def _start(
     seed: int,
     data_dir: Path,
     procs: list[subprocess.Popen[bytes]],
+    citizens: Sequence[Citizen],
     merging: bool = True,
 ) -> tuple[str, dict[str, int]]:
-    specs = demo_processes(data_dir, seed, redis_url, offset)
+    # the demo's processes that serve a port: the outbox worker (writes only) has no part in a view
+    specs = [spec for spec in demo_processes(data_dir, seed, redis_url, offset) if spec.health_url]
+    await _add_citizens(data_dir, redis_url, citizens)
     env_base = {**os.environ, "PYTHONPATH": str(source)}
     started: list[tuple[ProcessSpec, subprocess.Popen[bytes]]] = []
     for spec in specs:
@@ -137,7 +202,7 @@ async def _start(
         proc = subprocess.Popen(argv, cwd=source, env={**env_base, **dict(spec.env)}, stdout=subprocess.DEVNULL)
         procs.append(proc)
         started.append((spec, proc))
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 300  # a shared machine under load starts slowly
     for spec, proc in started:
         await _wait_healthy(spec.health_url, proc, deadline)
     pids = {spec.label: proc.pid for spec, proc in started}
@@ -146,51 +211,62 @@ async def _start(
     return f"http://127.0.0.1:{gateway.port}", pids
 
 
-async def _tokens(gateway_url: str, count: int) -> list[str]:
-    tokens = []
-    for _ in range(count):
+async def _clients(gateway_url: str, count: int, citizens: Sequence[Citizen]) -> list[tuple[str, Citizen]]:
+    clients = []
+    for number in range(count):
+        citizen = citizens[number % len(citizens)]
         answer = await log_in_through(
             gateway_url,
-            CITIZEN_USER,
+            citizen.username,
             DEMO_PASSWORD,
             redirect_uri=f"{gateway_url}/portal/callback",
             scope="openid appeals:read",
         )
-        tokens.append(str(answer["access_token"]))
-    return tokens
+        clients.append((str(answer["access_token"]), citizen))
+    return clients
 
 
 async def _check(stack: Stack) -> None:
-    """One view must answer data from all four systems without errors: a fast wrong answer measures nothing."""
-    body = await _one(stack, stack.tokens[0])
-    citizen = (body.get("data") or {}).get("citizen") or {}
-    empty = [f for f in ("hotlineTickets", "petitions", "boardMessages", "gridEvents") if not citizen.get(f)]
-    if "errors" in body or empty:
-        raise RuntimeError(f"{stack.name}: the citizen view is not whole (empty: {empty}): {body!r:.400}")
+    """Every citizen's view must answer without errors, with data from as many systems as the person filed in:
+    a fast wrong answer measures nothing."""
+    checked: set[str] = set()
+    for token, person in stack.clients:
+        if person.username in checked:
+            continue
+        checked.add(person.username)
+        body = await _one(stack, token, person)
+        citizen = (body.get("data") or {}).get("citizen") or {}
+        fields = ("hotlineTickets", "petitions", "boardMessages", "gridEvents")
+        filled = sum(1 for f in fields if citizen.get(f))
+        if "errors" in body or filled != person.systems:
+            raise RuntimeError(
+                f"{stack.name}: the view of {person.username} is not whole ({filled} of {person.systems} systems): "
+                f"{body!r:.400}"
+            )
 
 
-async def _one(stack: Stack, token: str) -> dict[str, object]:
-    payload = orjson.dumps({"query": QUERY, "variables": {"phone": CITIZEN_PHONE}})
+async def _one(stack: Stack, token: str, citizen: Citizen) -> dict[str, Any]:
+    payload = orjson.dumps({"query": QUERY, "variables": {"phone": citizen.phone}})
     headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
     async with (
         aiohttp.ClientSession() as session,
         session.post(f"{stack.gateway_url}/graphql", data=payload, headers=headers) as resp,
     ):
-        result: dict[str, object] = orjson.loads(await resp.read())
+        result: dict[str, Any] = orjson.loads(await resp.read())
         return result
 
 
 async def _load(stack: Stack, seconds: float) -> Round:
-    payload = orjson.dumps({"query": QUERY, "variables": {"phone": CITIZEN_PHONE}})
     url = f"{stack.gateway_url}/graphql"
     latencies: list[float] = []
     errors = 0
     stop_at = time.perf_counter() + seconds
-    connector = aiohttp.TCPConnector(limit=len(stack.tokens))
+    connector = aiohttp.TCPConnector(limit=len(stack.clients))
     async with aiohttp.ClientSession(connector=connector) as session:
 
-        async def client(token: str) -> None:
+        async def client(token: str, citizen: Citizen) -> None:
             nonlocal errors
+            payload = orjson.dumps({"query": QUERY, "variables": {"phone": citizen.phone}})
             headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
             while time.perf_counter() < stop_at:
                 started = time.perf_counter()
@@ -202,7 +278,7 @@ async def _load(stack: Stack, seconds: float) -> Round:
 
         before = {label: _cpu_seconds(pid) for label, pid in stack.pids.items()}
         started = time.perf_counter()
-        await asyncio.gather(*(client(token) for token in stack.tokens))
+        await asyncio.gather(*(client(token, citizen) for token, citizen in stack.clients))
         elapsed = time.perf_counter() - started
         after = {label: _cpu_seconds(pid) for label, pid in stack.pids.items()}
     latencies.sort()
@@ -257,6 +333,13 @@ async def main() -> None:
         help="Redis for the person directory and login sessions (default: MINYI_TEST_REDIS_URL)",
     )
     parser.add_argument("--concurrency", type=int, default=20, help="concurrent clients, each with its own login")
+    parser.add_argument(
+        "--citizens",
+        type=int,
+        default=1,
+        help="how many different citizens the clients log in as (1: all the demo citizen, so merging can share "
+        "views in flight; --concurrency: each client its own person, so it cannot)",
+    )
     parser.add_argument("--duration", type=float, default=15, help="seconds of load per round and stack")
     parser.add_argument("--warmup", type=float, default=3, help="seconds of load per stack before measuring")
     parser.add_argument("--rounds", type=int, default=3)
@@ -266,10 +349,13 @@ async def main() -> None:
         "--merging",
         choices=("on", "off"),
         default="on",
-        help="in-flight merging in this checkout's gateway (off: --no-merge-inflight; the clients are one user, "
-        "so with it on, identical views in flight share their subgraph calls)",
+        help="in-flight merging in this checkout's gateway (off: --no-merge-inflight; with one citizen, identical "
+        "views in flight share their subgraph calls while it is on)",
     )
     args = parser.parse_args()
+    if not 1 <= args.citizens <= args.concurrency:
+        parser.error("--citizens is between 1 and --concurrency")
+    citizens = citizens_of(args.seed, args.citizens)
 
     procs: list[subprocess.Popen[bytes]] = []
     stacks: list[Stack] = []
@@ -284,8 +370,10 @@ async def main() -> None:
                 data_dir = Path(tmp) / f"data-{offset}"
                 data_dir.mkdir()
                 merging = args.merging == "on" or name != "this checkout"
-                url, pids = await _start(name, source, offset, args.redis_url, args.seed, data_dir, procs, merging)
-                stack = Stack(name, url, pids, await _tokens(url, args.concurrency))
+                url, pids = await _start(
+                    name, source, offset, args.redis_url, args.seed, data_dir, procs, citizens, merging
+                )
+                stack = Stack(name, url, pids, await _clients(url, args.concurrency, citizens))
                 await _check(stack)
                 await _load(stack, args.warmup)
                 stacks.append(stack)
@@ -303,9 +391,14 @@ async def main() -> None:
                 except subprocess.TimeoutExpired:
                     proc.kill()
 
+    who = (
+        f"each its own login as {CITIZEN_USER}"
+        if args.citizens == 1
+        else f"each its own login, as {args.citizens} different citizens ({', '.join(c.username for c in citizens)})"
+    )
     print(
-        f"\n{args.concurrency} concurrent clients (each its own login as {CITIZEN_USER}), {args.duration:g} s per "
-        f"round, {args.rounds} rounds per stack, {os.cpu_count()} cores; CPU per view summed over each kind's processes"
+        f"\n{args.concurrency} concurrent clients ({who}), merging {args.merging}, {args.duration:g} s per round, "
+        f"{args.rounds} rounds per stack, {os.cpu_count()} cores; CPU per view summed over each kind's processes"
     )
     print(
         "\n| round | stack | views | views/s | p50 ms | p99 ms | errors | gateway CPU ms/view | subgraphs CPU ms/view | stand-ins CPU ms/view |"
