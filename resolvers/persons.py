@@ -7,7 +7,11 @@ subgraph reads them back. The directory is shared through Redis (``minyi:person:
 without Redis uses :class:`MemoryDirectory`, which only knows what that process has seen.
 
 A subgraph serves the same people over and over; :class:`RedisDirectory` writes an entry again only when it is new,
-changed, or was last written more than ``rewrite_after_s`` ago (which keeps its 30-day expiry fresh).
+changed, or was last written more than ``rewrite_after_s`` ago (which keeps its 30-day expiry fresh), and answers a
+lookup of a key it found in Redis less than ``known_for_s`` ago from memory, without a round trip. An entry's
+identifiers are facts about one person (the key is an HMAC of their phone or ID number), the same whoever asks;
+what another process adds to an entry this one holds is seen at most ``known_for_s`` later, what this process
+writes at once (a written key is read from Redis again). A key not found is always asked again.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ __all__ = [
 
 _TTL_S = 30 * 24 * 3600
 _REWRITE_AFTER_S = 300.0
+_KNOWN_FOR_S = 30.0
 _WRITTEN_LIMIT = 10_000
 
 
@@ -77,12 +82,15 @@ class RedisDirectory:
         redis: Redis,
         *,
         rewrite_after_s: float = _REWRITE_AFTER_S,
+        known_for_s: float = _KNOWN_FOR_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._redis = redis
         self._rewrite_after_s = rewrite_after_s
+        self._known_for_s = known_for_s
         self._clock = clock
         self._written: dict[str, tuple[Identifiers, float]] = {}  # key -> what this process wrote, and when
+        self._known: dict[str, tuple[Identifiers, float]] = {}  # key -> what a lookup found in Redis, and when
 
     async def remember(self, entries: dict[str, Identifiers]) -> None:
         now = self._clock()
@@ -105,25 +113,37 @@ class RedisDirectory:
             self._written.clear()
         for key, ident in entries.items():
             self._written[key] = (ident, now)
+            self._known.pop(key, None)  # Redis merged the fields: the next lookup reads the whole entry
 
     def _fresh(self, key: str, ident: Identifiers, now: float) -> bool:
         written = self._written.get(key)
         return written is not None and written[0] == ident and now - written[1] < self._rewrite_after_s
 
     async def lookup(self, keys: Sequence[str]) -> dict[str, Identifiers]:
-        if not keys:
-            return {}
+        now = self._clock()
+        found: dict[str, Identifiers] = {}
+        missing: list[str] = []
+        for key in keys:
+            known = self._known.get(key)
+            if known is not None and now - known[1] < self._known_for_s:
+                found[key] = known[0]
+            else:
+                missing.append(key)
+        if not missing:
+            return found
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
-                for key in keys:
+                for key in missing:
                     pipe.hgetall(f"minyi:person:{key}")
                 rows = await pipe.execute()
         except RedisError as exc:
             raise DirectoryUnavailable(f"person directory unavailable: {type(exc).__name__}") from exc
-        found: dict[str, Identifiers] = {}
-        for key, row in zip(keys, rows, strict=True):
+        if len(self._known) + len(missing) > _WRITTEN_LIMIT:
+            self._known.clear()
+        for key, row in zip(missing, rows, strict=True):
             if row:
                 phone = row.get(b"phone", b"").decode()
                 id_number = row.get(b"id", b"").decode()
                 found[key] = Identifiers(phone, id_number)
+                self._known[key] = (found[key], now)
         return found
