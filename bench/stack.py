@@ -352,6 +352,12 @@ async def main() -> None:
         help="in-flight merging in this checkout's gateway (off: --no-merge-inflight; with one citizen, identical "
         "views in flight share their subgraph calls while it is on)",
     )
+    parser.add_argument(
+        "--baseline-merging",
+        choices=("on", "off"),
+        default="on",
+        help="in-flight merging in the baseline's gateway (off needs a revision that has --no-merge-inflight)",
+    )
     args = parser.parse_args()
     if not 1 <= args.citizens <= args.concurrency:
         parser.error("--citizens is between 1 and --concurrency")
@@ -369,7 +375,7 @@ async def main() -> None:
             for name, source, offset in sources:
                 data_dir = Path(tmp) / f"data-{offset}"
                 data_dir.mkdir()
-                merging = args.merging == "on" or name != "this checkout"
+                merging = (args.merging if name == "this checkout" else args.baseline_merging) == "on"
                 url, pids = await _start(
                     name, source, offset, args.redis_url, args.seed, data_dir, procs, citizens, merging
                 )
@@ -397,7 +403,7 @@ async def main() -> None:
         else f"each its own login, as {args.citizens} different citizens ({', '.join(c.username for c in citizens)})"
     )
     print(
-        f"\n{args.concurrency} concurrent clients ({who}), merging {args.merging}, {args.duration:g} s per round, "
+        f"\n{args.concurrency} concurrent clients ({who}), merging {args.merging} (baseline: {args.baseline_merging}), {args.duration:g} s per round, "
         f"{args.rounds} rounds per stack, {os.cpu_count()} cores; CPU per view summed over each kind's processes"
     )
     print(
