@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -52,6 +53,17 @@ class SubgraphApp(GraphQL[SubgraphContext, None]):
         super().__init__(schema, graphql_ide=None, allow_queries_via_get=True)
         self._context_factory = context_factory
         self._fallback = fallback
+
+    def encode_json(self, data: object) -> bytes:
+        """The answer as orjson writes it (UTF-8, no escapes); what orjson refuses, as Strawberry would write it."""
+        try:
+            return orjson.dumps(data)
+        except TypeError:
+            encoded = super().encode_json(data)
+            return encoded.encode() if isinstance(encoded, str) else encoded
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)  # orjson.JSONDecodeError is a json.JSONDecodeError: a 400 as before
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> SubgraphContext:
         context = self._context_factory()
