@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from gateway.planner.plan import (
+    BatchFetch,
     Condition,
     Fetch,
     Flatten,
@@ -30,7 +31,7 @@ from gateway.planner.plan import (
 
 __all__ = ["PLAN_FORMAT", "PlanCodecError", "decode_plan", "encode_plan"]
 
-PLAN_FORMAT = 2  # 2: Fetch.output_types
+PLAN_FORMAT = 3  # 2: Fetch.output_types; 3: BatchFetch
 
 
 class PlanCodecError(ValueError):
@@ -72,6 +73,16 @@ def _node(node: PlanNode) -> dict[str, Any]:
         }
     if isinstance(node, Flatten):
         return {"k": "flatten", "path": list(node.path), "node": _node(node.node)}
+    if isinstance(node, BatchFetch):
+        return {
+            "k": "batch",
+            "subgraph": node.subgraph,
+            "operation": node.operation,
+            "parts": [_node(part) for part in node.parts],
+            "representations": list(node.representations),
+            "vars": list(node.variable_usages),
+            "id": node.id,
+        }
     if isinstance(node, Sequence):
         return {"k": "sequence", "nodes": [_node(n) for n in node.nodes]}
     if isinstance(node, Parallel):
@@ -117,6 +128,8 @@ def _read_node(raw: Any) -> PlanNode:
         if not isinstance(inner, Fetch):
             raise PlanCodecError("a flatten node holds a fetch")
         return Flatten(_strings(raw["path"]), inner)
+    if kind == "batch":
+        return _read_batch(raw)
     if kind == "sequence":
         return Sequence(tuple(_read_node(n) for n in raw["nodes"]))
     if kind == "parallel":
@@ -128,6 +141,25 @@ def _read_node(raw: Any) -> PlanNode:
             None if raw["else"] is None else _read_node(raw["else"]),
         )
     raise PlanCodecError(f"unknown plan node kind {kind!r}")
+
+
+def _read_batch(raw: Any) -> BatchFetch:
+    parts = tuple(_read_node(part) for part in raw["parts"])
+    if not all(isinstance(part, Flatten) for part in parts):
+        raise PlanCodecError("a batch holds flatten nodes")
+    representations = _strings(raw["representations"])
+    if len(representations) != len(parts):
+        raise PlanCodecError("a batch names one representations variable per part")
+    if not isinstance(raw["id"], int):
+        raise PlanCodecError("a batch's id is an integer")
+    return BatchFetch(
+        subgraph=str(raw["subgraph"]),
+        operation=str(raw["operation"]),
+        parts=tuple(part for part in parts if isinstance(part, Flatten)),
+        representations=representations,
+        variable_usages=_strings(raw["vars"]),
+        id=raw["id"],
+    )
 
 
 def _read_fetch(raw: Any) -> Fetch:

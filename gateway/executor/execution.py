@@ -4,7 +4,8 @@ Every node merges the data it fetched into the response tree it is handed and re
 :class:`~gateway.planner.plan.Sequence` runs its nodes in order, :class:`~gateway.planner.plan.Parallel` with
 ``asyncio.gather``, :class:`~gateway.planner.plan.Condition` on a boolean variable. A root fetch deep-merges its
 answer by response key; an entity fetch under a Flatten collects, deduplicates and sends representations once and
-merges item ``i`` of ``_entities`` into every object that asked for it (semantics in :mod:`gateway.planner.plan`).
+merges item ``i`` of ``_entities`` into every object that asked for it; a :class:`~gateway.planner.plan.BatchFetch`
+does that for each of its parts over one request (semantics in :mod:`gateway.planner.plan`).
 
 A subgraph that fails, times out or answers garbage costs only its own fields: they stay absent and become null in
 shaping, with one error naming the subgraph. Every error also records the response paths it explains, so that
@@ -24,14 +25,21 @@ from typing import Any, Protocol
 
 from graphql import DocumentNode, FieldNode, GraphQLSchema, OperationDefinitionNode, parse
 
-from gateway.executor.entities import ClientPath, collect_entities, rename_keys, rename_path, rewrite_typenames
+from gateway.executor.entities import (
+    ClientPath,
+    EntityBatch,
+    collect_entities,
+    rename_keys,
+    rename_path,
+    rewrite_typenames,
+)
 from gateway.executor.fetcher import Fetcher, SubgraphRequest, SubgraphResponse
 from gateway.executor.merge import deep_merge
 from gateway.executor.operation import prepare_operation
 from gateway.executor.result import ExecutionResult
 from gateway.executor.shaping import ErrorPath, shape_response
 from gateway.executor.subgraph_errors import error_path, failure_error, invalid_response_error, subgraph_error
-from gateway.planner.plan import Condition, Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
+from gateway.planner.plan import BatchFetch, Condition, Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
 
 __all__ = ["HasApiSchema", "execute_plan"]
 
@@ -88,6 +96,9 @@ async def _execute(node: PlanNode, execution: _Execution) -> Errors:
     if kind is Flatten:
         assert isinstance(node, Flatten)
         return await _guarded(_entity_fetch(node, execution), node.node.subgraph, execution)
+    if kind is BatchFetch:
+        assert isinstance(node, BatchFetch)
+        return await _guarded(_batch_fetch(node, execution), node.subgraph, execution)
     if kind is Sequence:
         assert isinstance(node, Sequence)
         errors: Errors = []
@@ -133,7 +144,7 @@ async def _send(fetcher: Fetcher, subgraph: str, request: SubgraphRequest) -> Su
         return SubgraphResponse(failure="the request failed")
 
 
-def _used_variables(fetch: Fetch, variables: Mapping[str, Any]) -> dict[str, Any]:
+def _used_variables(fetch: Fetch | BatchFetch, variables: Mapping[str, Any]) -> dict[str, Any]:
     return {name: variables[name] for name in fetch.variable_usages if name in variables}
 
 
@@ -201,45 +212,136 @@ async def _entity_fetch(flatten: Flatten, execution: _Execution) -> Errors:
         execution.fetcher, subgraph, SubgraphRequest(fetch.operation, variables, fetch.operation_name)
     )
     covered = execution.covered
-
-    def cover_all() -> None:
-        for targets in batch.targets:
-            covered.update(where for _, where in targets)
-
     if response.failure is not None:
-        cover_all()
+        _cover_all(batch, covered)
         return [failure_error(subgraph, response.failure, response.failure_code)]
     data = response.data
     entities = data.get("_entities") if type(data) is dict else None
     if data is not None and (type(data) is not dict or (entities is not None and type(entities) is not list)):
-        cover_all()
+        _cover_all(batch, covered)
         return [invalid_response_error(subgraph, "_entities is not a list")]
     if entities is not None and len(entities) != count:
-        cover_all()
+        _cover_all(batch, covered)
         return [invalid_response_error(subgraph, f"{len(entities)} entities for {count} representations")]
 
     errors: Errors = []
-    fetch_path = _path_before_lists(flatten.path)
     for error in response.errors:
         path = error_path(error)
-        if (
-            path is not None
-            and len(path) >= 2
-            and path[0] == "_entities"
-            and type(path[1]) is int
-            and 0 <= path[1] < count
-        ):
-            rest = tuple(rename_path(path[2:], fetch.output_renames) if fetch.output_renames else path[2:])
-            for _, where in batch.targets[path[1]]:
-                client_path: ClientPath = (*where, *rest)
-                covered.add(client_path)
-                errors.append(subgraph_error(error, subgraph, client_path))
-        else:
-            cover_all()
-            errors.append(subgraph_error(error, subgraph, fetch_path))
+        below = path[1:] if path is not None and path and path[0] == "_entities" else None
+        _map_entity_error(error, below, flatten, batch, execution, errors)
     if entities is None:
-        cover_all()
+        _cover_all(batch, covered)
         return errors
+    _merge_entities(fetch, batch, entities, execution)
+    return errors
+
+
+async def _batch_fetch(node: BatchFetch, execution: _Execution) -> Errors:
+    """Entity fetches to one subgraph as one request: part ``i`` answers under ``_<i>``, each merged and its
+    errors mapped as its own entity fetch would be."""
+    subgraph = node.subgraph
+    abstract = execution.abstract_types
+    batches = [
+        collect_entities(execution.data, part.path, part.node.requires, part.node.input_rewrites, abstract)
+        for part in node.parts
+    ]
+    if not any(batch.representations for batch in batches):
+        return []
+    variables = _used_variables(node, execution.variables)
+    for name, batch in zip(node.representations, batches, strict=True):
+        variables[name] = batch.representations
+    response = await _send(execution.fetcher, subgraph, SubgraphRequest(node.operation, variables))
+    covered = execution.covered
+    if response.failure is not None:
+        for batch in batches:
+            _cover_all(batch, covered)
+        return [failure_error(subgraph, response.failure, response.failure_code)]
+    data = response.data
+    if data is not None and type(data) is not dict:
+        for batch in batches:
+            _cover_all(batch, covered)
+        return [invalid_response_error(subgraph, "data is not an object")]
+    errors: Errors = []
+    answers: list[list[Any] | None] = []
+    valid: list[bool] = []
+    for index, batch in enumerate(batches):
+        entities = data.get(f"_{index}") if data is not None else None
+        count = len(batch.representations)
+        if entities is not None and (type(entities) is not list or len(entities) != count):
+            _cover_all(batch, covered)
+            detail = (
+                f"{len(entities)} entities for {count} representations"
+                if type(entities) is list
+                else "_entities is not a list"
+            )
+            errors.append(invalid_response_error(subgraph, detail))
+            answers.append(None)
+            valid.append(False)
+        else:
+            answers.append(entities)
+            valid.append(True)
+    for error in response.errors:
+        path = error_path(error)
+        part = _part_index(path, len(batches))
+        if part is not None and path is not None:
+            if valid[part]:
+                _map_entity_error(error, path[1:], node.parts[part], batches[part], execution, errors)
+            continue
+        seen: set[tuple[str, ...]] = set()  # no part named: every part that asked explains it, once per path
+        for index, batch in enumerate(batches):
+            flatten = node.parts[index]
+            if valid[index] and batch.representations and flatten.path not in seen:
+                seen.add(flatten.path)
+                _map_entity_error(error, None, flatten, batch, execution, errors)
+    for index, entities in enumerate(answers):
+        if entities is not None:
+            _merge_entities(node.parts[index].node, batches[index], entities, execution)
+        elif valid[index]:
+            _cover_all(batches[index], covered)
+    return errors
+
+
+def _part_index(path: list[str | int] | None, parts: int) -> int | None:
+    """The part an error path of a batched fetch names (its first key is ``_<i>``), or None."""
+    if not path:
+        return None
+    key = path[0]
+    if type(key) is not str or not key.startswith("_") or not key[1:].isdigit():
+        return None
+    index = int(key[1:])
+    return index if index < parts else None
+
+
+def _cover_all(batch: EntityBatch, covered: set[ErrorPath]) -> None:
+    for targets in batch.targets:
+        covered.update(where for _, where in targets)
+
+
+def _map_entity_error(
+    error: Mapping[str, Any],
+    below: list[str | int] | None,
+    flatten: Flatten,
+    batch: EntityBatch,
+    execution: _Execution,
+    errors: Errors,
+) -> None:
+    """One subgraph error of an entity fetch as client errors: ``below`` is its path below ``_entities`` (the
+    representation's index first); an error naming no representation stands at the fetch's path."""
+    fetch = flatten.node
+    covered = execution.covered
+    if below is not None and len(below) >= 1 and type(below[0]) is int and 0 <= below[0] < len(batch.targets):
+        rest = tuple(rename_path(below[1:], fetch.output_renames) if fetch.output_renames else below[1:])
+        for _, where in batch.targets[below[0]]:
+            client_path: ClientPath = (*where, *rest)
+            covered.add(client_path)
+            errors.append(subgraph_error(error, fetch.subgraph, client_path))
+    else:
+        _cover_all(batch, covered)
+        errors.append(subgraph_error(error, fetch.subgraph, _path_before_lists(flatten.path)))
+
+
+def _merge_entities(fetch: Fetch, batch: EntityBatch, entities: list[Any], execution: _Execution) -> None:
+    """Merge item ``i`` of ``entities`` into every object that produced representation ``i``."""
     rewrites = fetch.output_rewrites
     abstract = execution.abstract_types
     only = {key: frozenset(types) for key, types in fetch.output_types}
@@ -259,7 +361,6 @@ async def _entity_fetch(flatten: Flatten, execution: _Execution) -> Errors:
                 deep_merge(obj, {k: v for k, v in item.items() if k not in only or typename in only[k]})
             else:
                 deep_merge(obj, item)
-    return errors
 
 
 def _path_before_lists(path: tuple[str, ...]) -> tuple[str, ...]:

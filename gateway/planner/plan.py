@@ -23,6 +23,13 @@ Nodes are frozen dataclasses. Semantics, which the executor implements and the p
   an ``_entities`` item goes: ``(key, types)`` merges ``key`` only into objects whose ``__typename`` is one of
   ``types``. Such a subgraph answers every implementation alike, so a field the client asked for in a fragment on
   one implementation (``... on Call { title: stage }``) must not land in the others (a ``Message``'s ``title``).
+- :class:`BatchFetch` sends entity fetches to one subgraph that run at the same time (its ``parts``, each a Flatten
+  over an entity Fetch, as above) as ONE request. Its ``operation`` holds one aliased ``_entities`` field per part,
+  ``_<i>: _entities(representations: $<representations[i]>)`` with part ``i``'s selections, and declares the
+  variables of all parts (``variable_usages``, the client's). Every part keeps the semantics of an entity fetch on
+  its own: its representations are collected and deduplicated by its own path and ``requires`` (a part without any
+  is sent an empty list; when no part has one, nothing is sent), response key ``_<i>`` is part ``i``'s
+  ``_entities``, and subgraph error paths ``["_<i>", j, *rest]`` become part ``i``'s client paths.
 - :class:`Sequence` runs its nodes one after another; :class:`Parallel` runs them concurrently.
 - :class:`Condition` runs ``if_clause`` when the boolean variable ``variable`` is true, else ``else_clause``
   (``@skip``/``@include`` on variables).
@@ -37,6 +44,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 __all__ = [
+    "BatchFetch",
     "Condition",
     "Fetch",
     "Flatten",
@@ -119,6 +127,16 @@ class Flatten:
 
 
 @dataclass(frozen=True, slots=True)
+class BatchFetch:
+    subgraph: str
+    operation: str  # one aliased _entities field per part: _0, _1, ...
+    parts: tuple[Flatten, ...]
+    representations: tuple[str, ...]  # the variable that carries each part's representations
+    variable_usages: tuple[str, ...] = ()  # the client's variables any part uses
+    id: int = 0  # the first part's fetch id
+
+
+@dataclass(frozen=True, slots=True)
 class Sequence:
     nodes: tuple[PlanNode, ...]
 
@@ -135,7 +153,7 @@ class Condition:
     else_clause: PlanNode | None
 
 
-PlanNode: TypeAlias = Fetch | Flatten | Sequence | Parallel | Condition
+PlanNode: TypeAlias = Fetch | Flatten | BatchFetch | Sequence | Parallel | Condition
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,8 @@ QueryPlan {
     },
   },
 }
+
+Entity fetches to one subgraph sent as one request print as ``BatchFetch(service: "b") { Flatten ..., Flatten ... }``.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from __future__ import annotations
 from graphql import FieldNode, OperationDefinitionNode, SelectionSetNode, parse, print_ast
 
 from gateway.planner.plan import (
+    BatchFetch,
     Condition,
     Fetch,
     Flatten,
@@ -67,6 +70,10 @@ def _node(node: PlanNode, level: int) -> str:
     if isinstance(node, Flatten):
         path = ".".join(node.path)
         return f'{pad}Flatten(path: "{path}") {{\n{_fetch(node.node, level + 1)}\n{pad}}},'
+    if isinstance(node, BatchFetch):
+        variables = ", variables: [" + ", ".join(node.variable_usages) + "]" if node.variable_usages else ""
+        inner = "\n".join(_node(part, level + 1) for part in node.parts)
+        return f'{pad}BatchFetch(service: "{node.subgraph}"{variables}) {{\n{inner}\n{pad}}},'
     if isinstance(node, Sequence | Parallel):
         name = "Sequence" if isinstance(node, Sequence) else "Parallel"
         inner = "\n".join(_node(child, level + 1) for child in node.nodes)

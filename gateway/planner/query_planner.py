@@ -6,6 +6,7 @@ from graphql import DocumentNode, FragmentDefinitionNode, OperationDefinitionNod
 
 from gateway.planner.aliases import alias_conflicting_fields
 from gateway.planner.assemble import assemble, in_sequence
+from gateway.planner.batching import batch_entity_fetches
 from gateway.planner.builder import PlanBuilder
 from gateway.planner.errors import PlanningError
 from gateway.planner.helper_keys import ClientKeys
@@ -51,7 +52,7 @@ def build_query_plan(supergraph: Supergraph, document: DocumentNode, operation_n
         for field in fields.values():
             builder.plan_root_field(root_type, field)
         alias_conflicting_fields(supergraph, builder.groups, root_type, client_keys)
-        return QueryPlan(assemble(builder.groups, kind, variables))
+        return QueryPlan(batch_entity_fetches(assemble(builder.groups, kind, variables), variables))
     # Mutations: root fields in series; consecutive fields of one subgraph share a fetch.
     steps: list[PlanNode] = []
     next_id = 0
@@ -74,4 +75,4 @@ def build_query_plan(supergraph: Supergraph, document: DocumentNode, operation_n
     node = assemble(builder.groups, kind, variables)
     if node is not None:
         steps.append(node)
-    return QueryPlan(in_sequence(steps))
+    return QueryPlan(batch_entity_fetches(in_sequence(steps), variables))

@@ -10,6 +10,7 @@ from graphql import parse
 from gateway.plan_codec import PlanCodecError, decode_plan, encode_plan
 from gateway.planner import build_query_plan
 from gateway.planner.plan import (
+    BatchFetch,
     Condition,
     Fetch,
     Flatten,
@@ -49,6 +50,18 @@ EVERY_NODE = QueryPlan(
                         ),
                     ),
                     Condition("flag", Fetch("board", "{ b }", operation_kind="mutation", id=3), None),
+                    BatchFetch(
+                        "grid",
+                        "query($r0: [_Any!]!, $r1: [_Any!]!, $v: Int) { _0: _entities(representations: $r0) { x } "
+                        "_1: _entities(representations: $r1) { y } }",
+                        parts=(
+                            Flatten(("a",), Fetch("grid", "{_entities}", requires=(RequiresField("id"),), id=4)),
+                            Flatten(("b", "@"), Fetch("grid", "{_entities}", requires=(RequiresField("no"),), id=5)),
+                        ),
+                        representations=("r0", "r1"),
+                        variable_usages=("v",),
+                        id=4,
+                    ),
                 )
             ),
         )
@@ -81,7 +94,16 @@ def test_the_products_plans_round_trip(query: str) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"[]", b'{"format": 1, "node": null}', b'{"format": 2, "node": {"k": "teleport"}}', b'{"format": 2}'],
+    [
+        b"",
+        b"[]",
+        b'{"format": 1, "node": null}',
+        b'{"format": 2, "node": null}',  # written by a gateway that never batched: planned afresh
+        b'{"format": 3, "node": {"k": "teleport"}}',
+        b'{"format": 3}',
+        b'{"format": 3, "node": {"k": "batch", "subgraph": "a", "operation": "{}", "parts": [], '
+        b'"representations": ["r0"], "vars": [], "id": 0}}',
+    ],
 )
 def test_anything_but_a_plan_of_this_format_is_refused(raw: bytes) -> None:
     with pytest.raises(PlanCodecError):
@@ -98,6 +120,7 @@ def test_the_codec_knows_every_field_of_every_plan_node() -> None:
             "input_rewrites", "output_rewrites", "output_renames", "output_types", "id",
         },
         Flatten: {"path", "node"},
+        BatchFetch: {"subgraph", "operation", "parts", "representations", "variable_usages", "id"},
         Sequence: {"nodes"},
         Parallel: {"nodes"},
         Condition: {"variable", "if_clause", "else_clause"},

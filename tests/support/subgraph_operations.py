@@ -15,19 +15,24 @@ from functools import cache
 from graphql import GraphQLSchema, build_schema, parse, print_ast, validate
 from graphql.type import GraphQLField
 
-from gateway.planner.plan import Condition, Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
+from gateway.planner.plan import BatchFetch, Condition, Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
 from schema.supergraph import Supergraph
 
 __all__ = ["assert_valid_subgraph_operations", "fetches", "subgraph_schema"]
 
 
-def fetches(node: PlanNode | None) -> Iterator[Fetch]:
+def fetches(node: PlanNode | None) -> Iterator[Fetch | BatchFetch]:
+    """Every operation of a plan: its fetches, and a batch with each of its parts (each valid on its own)."""
     if node is None:
         return
     if isinstance(node, Fetch):
         yield node
     elif isinstance(node, Flatten):
         yield node.node
+    elif isinstance(node, BatchFetch):
+        yield node
+        for part in node.parts:
+            yield part.node
     elif isinstance(node, Sequence | Parallel):
         for child in node.nodes:
             yield from fetches(child)
