@@ -234,6 +234,46 @@ def install_node_packages(node_dir: Path) -> None:
     subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=node_dir, check=True)
 
 
+def compose_supergraph(work: Path, subgraph_port: int) -> Path:
+    """``work``/supergraph.graphql: the four subgraphs of ``bench/store_subgraphs.py`` from ``subgraph_port`` on,
+    composed by ``minyi compose`` from their SDL."""
+    config = work / "subgraphs.toml"
+    lines = []
+    for offset, name in enumerate(SUBGRAPHS):
+        sdl = work / f"{name}.graphql"
+        sdl_text = subprocess.run(
+            [sys.executable, str(BENCH / "store_subgraphs.py"), "--print-sdl", name],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        sdl.write_text(sdl_text)
+        url = f"http://127.0.0.1:{subgraph_port + offset}/graphql"
+        lines += [f"[subgraphs.{name}]", f'url = "{url}"', f'sdl = "{sdl}"', ""]
+    config.write_text("\n".join(lines))
+    supergraph = work / "supergraph.graphql"
+    subprocess.run(
+        [sys.executable, "-m", "minyi.cli", "compose", "--config", str(config), "-o", str(supergraph)],
+        cwd=ROOT,
+        check=True,
+    )
+    return supergraph
+
+
+def start_subgraphs(port: int, core: int | None) -> subprocess.Popen[bytes]:
+    """``bench/store_subgraphs.py`` on ``port`` and the next three (pinned to ``core`` if given), once it answers."""
+    argv = [sys.executable, str(BENCH / "store_subgraphs.py"), "--port", str(port)]
+    subgraphs = subprocess.Popen(argv if core is None else _pinned(argv, core))
+    try:
+        for offset in range(len(SUBGRAPHS)):
+            _wait(f"http://127.0.0.1:{port + offset}/graphql", orjson.dumps({"query": "{ __typename }"}), subgraphs)
+    except BaseException:
+        subgraphs.terminate()
+        subgraphs.wait(10)
+        raise
+    return subgraphs
+
+
 def _gateway_argv(variant: Variant, supergraph: Path, port: int, node_dir: Path, work: Path) -> tuple[list[str], Path]:
     if variant.gateway == "minyi":
         argv = [sys.executable, "-m", "minyi.cli", "gateway", "--supergraph", str(supergraph), "--port", str(port)]
@@ -259,8 +299,9 @@ def _gateway_argv(variant: Variant, supergraph: Path, port: int, node_dir: Path,
     return ["node", str(binary), "supergraph"], folder
 
 
-async def _wrk(url: str, script: Path, seconds: float, connections: int) -> dict[str, int]:
-    argv = _pinned(["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "20s", "-s", str(script), url], 1)
+async def _wrk(url: str, script: Path, seconds: float, connections: int, core: int | None = 1) -> dict[str, int]:
+    argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "20s", "-s", str(script), url]
+    argv = argv if core is None else _pinned(argv, core)
     proc = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await proc.communicate()
     lines = [line for line in out.decode().splitlines() if line.startswith("MINYI ")]
@@ -396,37 +437,11 @@ async def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="minyi-gateways-") as tmp:
         work = Path(tmp)
-        config = work / "subgraphs.toml"
-        lines = []
-        for offset, name in enumerate(SUBGRAPHS):
-            sdl = work / f"{name}.graphql"
-            sdl_text = subprocess.run(
-                [sys.executable, str(BENCH / "store_subgraphs.py"), "--print-sdl", name],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            sdl.write_text(sdl_text)
-            url = f"http://127.0.0.1:{args.subgraph_port + offset}/graphql"
-            lines += [f"[subgraphs.{name}]", f'url = "{url}"', f'sdl = "{sdl}"', ""]
-        config.write_text("\n".join(lines))
-        supergraph = work / "supergraph.graphql"
-        subprocess.run(
-            [sys.executable, "-m", "minyi.cli", "compose", "--config", str(config), "-o", str(supergraph)],
-            cwd=ROOT,
-            check=True,
-        )
-        subgraphs = subprocess.Popen(
-            _pinned([sys.executable, str(BENCH / "store_subgraphs.py"), "--port", str(args.subgraph_port)], 1)
-        )
+        supergraph = compose_supergraph(work, args.subgraph_port)
+        subgraphs = start_subgraphs(args.subgraph_port, core=1)
         measures: list[Measure] = []
         expected: dict[str, object] = {}
         try:
-            _wait(
-                f"http://127.0.0.1:{args.subgraph_port + 1}/graphql",
-                orjson.dumps({"query": "{ __typename }"}),
-                subgraphs,
-            )
             print("| query | gateway | req/s | p50 ms | p95 ms | p99 ms | peak RSS MB | CPU ms/req | fetches |")
             print("|---|---|---|---|---|---|---|---|---|")
             for _ in range(args.rounds):
