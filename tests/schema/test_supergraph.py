@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
 from graphql import GraphQLEnumType, GraphQLObjectType, parse, print_schema, validate
+from graphql.validation.validate import validate_sdl
 
 from schema.errors import SupergraphError
 from schema.fieldset import parse_fieldset
@@ -131,3 +134,62 @@ def test_invalid_fieldset_is_rejected(shop: Supergraph) -> None:
 def test_fieldset_parsing_handles_nesting_and_fragments() -> None:
     selection = parse_fieldset("id organization { id } ... on Book { isbn }")
     assert len(selection.selections) == 3
+
+
+# Each edit of the shop supergraph breaks one rule of GraphQL's SDL validation: the load refuses it with what is wrong,
+# as graphql-core's own validate_sdl does (the load checks those rules itself, in one pass over the definitions).
+INVALID_EDITS = {
+    "duplicate type": ("type Review\n", "type Review { id: ID! }\n\ntype Review\n", "only one type named 'Review'"),
+    "duplicate field": ("body: String!\n  author", "body: String!\n  body: String\n  author", "Review.body is defined"),
+    "duplicate enum value": ("  TOOLS @join", "  BOOKS\n  TOOLS @join", "Category.BOOKS is defined more than once"),
+    "duplicate argument": ("product(id: ID!)", "product(id: ID!, id: ID)", "'id' is defined more than once"),
+    "duplicate directive definition": (
+        "scalar join__FieldSet\n",
+        "scalar join__FieldSet\n\ndirective @join__graph(name: String!, url: String!) on ENUM_VALUE\n",
+        "only one directive named @join__graph",
+    ),
+    "second schema definition": ("type Review\n", "schema { query: Query }\n\ntype Review\n", "only one schema"),
+    "unknown directive": ("body: String!\n  author", "body: String! @cached\n  author", "unknown directive @cached"),
+    "directive in the wrong place": (
+        "body: String!\n  author",
+        "body: String! @join__type(graph: REVIEWS)\n  author",
+        "@join__type may not be used on FIELD_DEFINITION",
+    ),
+    "unknown directive argument": (
+        'provides: "username")',
+        'provides: "username", cached: true)',
+        "unknown argument 'cached' of @join__field",
+    ),
+    "argument given twice": ('provides: "username")', 'provides: "username", provides: "id")', "more than once"),
+    "required argument missing": (
+        "type Review\n  @join__type(graph: REVIEWS)",
+        'type Review\n  @join__type(key: "id")',
+        "lacks its required argument 'graph'",
+    ),
+    "non-repeatable directive repeated": (
+        "SECRET @inaccessible",
+        "SECRET @inaccessible @inaccessible",
+        "@inaccessible can only be used once",
+    ),
+    "extension of a missing type": ("type Review\n", "extend type Nowhere { id: ID }\n\ntype Review\n", "no such type"),
+    "unknown type": ("body: String!\n  author", "body: Text!\n  author", "Unknown type: 'Text'"),
+}
+
+
+@pytest.mark.parametrize("edit", INVALID_EDITS.values(), ids=list(INVALID_EDITS))
+def test_a_supergraph_breaking_sdl_validation_is_refused_saying_what_is_wrong(
+    shop: Supergraph, edit: tuple[str, str, str]
+) -> None:
+    old, new, says = edit
+    assert shop.sdl.count(old) == 1
+    broken = shop.sdl.replace(old, new)
+    assert validate_sdl(parse(broken)), "graphql-core's own SDL validation refuses it too"
+    with pytest.raises(SupergraphError, match=re.escape(says)):
+        load_supergraph(broken)
+
+
+def test_the_collector_runs_again_after_a_load_whether_it_succeeds_or_not(shop: Supergraph) -> None:
+    load_supergraph(shop.sdl)
+    with pytest.raises(SupergraphError):
+        load_supergraph("type Query {")
+    assert gc.isenabled()
