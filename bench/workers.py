@@ -53,7 +53,7 @@ from gateways import (
     start_subgraphs,
 )
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 WORKER_COUNTS = (1, 2)
 
@@ -116,11 +116,13 @@ async def measure(
     helpers: Sequence[int],
     expected: dict[str, object],
     progress: Progress,
-    task: int,
+    task: TaskID,
 ) -> list[Measure]:
     _free(args.port)
     argv = [sys.executable, "-m", "minyi.cli", "gateway", "--supergraph", str(supergraph), "--port", str(args.port)]
     log = (work / f"gateway-{workers}.log").open("ab")
+    if not args.merging:
+        argv.append("--no-merge-inflight")
     proc = subprocess.Popen([*argv, "--workers", str(workers)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{args.port}/graphql"
     results = []
@@ -211,7 +213,14 @@ async def main() -> None:
     parser.add_argument("--port", type=int, default=4960, help="the gateway under test")
     parser.add_argument("--subgraph-port", type=int, default=4970, help="accounts; the next three ports follow")
     parser.add_argument("--redis-port", type=int, default=4980, help="the private redis-server")
+    parser.add_argument(
+        "--merging",
+        choices=("on", "off"),
+        default="on",
+        help="in-flight merging of identical subgraph requests (off: --no-merge-inflight)",
+    )
     args = parser.parse_args()
+    args.merging = args.merging == "on"
     for tool in ("wrk", "redis-server"):
         if shutil.which(tool) is None:
             parser.error(f"{tool} is not installed (Debian: apt-get install {tool})")
@@ -252,7 +261,7 @@ async def main() -> None:
     print(
         f"\nmedian over {args.rounds} rounds (the round of median req/s); wrk -t1 -c{args.connections}, "
         f"{args.duration:g} s per load after {args.warmup:g} s of warm-up; nothing pinned: gateway, subgraphs, "
-        "redis-server and wrk share the cores"
+        f"redis-server and wrk share the cores; in-flight merging {'on' if args.merging else 'off'}"
     )
     print(f"machine: {os.cpu_count()} cores, {_cpu_model()}; Python {sys.version.split()[0]}")
     print(f"\n{HEADER}\n|" + "---|" * (HEADER.count("|") - 1))

@@ -122,15 +122,19 @@ def load_supergraph(sdl: str) -> Supergraph:
     """Parse and read a supergraph SDL (raises :class:`SupergraphError` with what is wrong).
 
     The cyclic garbage collector is paused meanwhile: the load allocates hundreds of thousands of AST nodes and
-    tokens that stay alive until it ends, and collections that walk them again and again found nothing to free
-    (about a third of the load of a 50-subgraph supergraph, measured with ``bench/planning_peers.py``)."""
-    paused = gc.isenabled()
+    schema objects that stay alive, and collections that walked them again and again as they grew found next to
+    nothing to free. One full collection at the end frees the lexer's tokens and moves what stays to the oldest
+    generation, so that the next requests do not pay for walking it (``bench/planning_peers.py``). The pause is
+    process-wide: during a reload (loaded in a thread) the serving thread's collections wait too, for the load's
+    second or so."""
+    enabled = gc.isenabled()
     gc.disable()
     try:
         return _load(sdl)
     finally:
-        if paused:
+        if enabled:
             gc.enable()
+            gc.collect()
 
 
 def _load(sdl: str) -> Supergraph:
