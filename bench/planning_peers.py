@@ -1,20 +1,23 @@
 """Cold planning against Apollo Gateway's planner, on the same generated supergraph (50 subgraphs, 500 types).
 
 ``bench/planning.py`` measures this gateway's planner alone; here both planners get the same supergraph file from
-``bench/synthetic_supergraph.py`` and the same queries, each in its own process, ``--repeat`` times from scratch:
+``bench/synthetic_supergraph.py`` and the same queries. For each query, a new process of each planner (Apollo's,
+then ours, so that both meet the same load of a shared machine) loads the supergraph and plans the query
+``--repeat`` times from scratch:
 
 - **load ms**: this gateway's ``load_supergraph`` against Apollo's ``Supergraph.build`` + ``new QueryPlanner``
   (which builds its query graph there);
 - **cold plan ms**: the first plan of a query on that freshly loaded supergraph (for Apollo,
   ``operationFromDocument`` + ``buildQueryPlan``);
+- **CPU ms**: the process's CPU time for load + first plan (Python's ``process_time``, Node's ``process.cpuUsage``;
+  both count every thread, V8's garbage-collector and compiler threads included). On a busy machine the wall clock
+  also counts the time a process waited for a core; CPU time does not;
 - **fetches**: the subgraph fetches the plan makes.
 
-Apollo's planner (``@apollo/query-planner``, installed with ``@apollo/gateway`` by ``bench/gateways.py`` into
-``--node-dir``) runs under Node; the medians are over ``--repeat`` fresh loads. The two planners take turns query by
-query (Apollo's process, then ours), so that both meet the same load of a shared machine. Beside the wall-clock
-times, each side's CPU time for load + first plan is taken (Python's ``process_time``, Node's ``process.cpuUsage``;
-both count every thread of the process, V8's garbage-collector and compiler threads included): on a busy machine
-the wall clock also counts the time the process waited for a core.
+Two cases: the **first** load of a new process (what a gateway pays when it starts: V8 has not compiled the
+planner's code yet), and the **warm** case, the median of the ``--repeat`` − 1 loads after it in the same process
+(what a running gateway pays to load a new supergraph). Apollo's planner (``@apollo/query-planner``, installed with
+``@apollo/gateway`` by ``bench/gateways.py`` into ``--node-dir``) runs under Node.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import orjson
 from gateways import install_node_packages
@@ -67,8 +71,8 @@ console.log(JSON.stringify(out))
 """
 
 
-def ours(sdl: str, query: str, repeat: int) -> tuple[float, float, float, int]:
-    """Median load ms, cold plan ms and CPU ms of both, and the plan's fetches."""
+def ours(sdl: str, query: str, repeat: int) -> dict[str, object]:
+    """Apollo's script's answer for this gateway: each load's ms, its first plan's ms, their CPU ms; the fetches."""
     loads, colds, cpus = [], [], []
     fetches = 0
     for _ in range(repeat):
@@ -84,7 +88,21 @@ def ours(sdl: str, query: str, repeat: int) -> tuple[float, float, float, int]:
         colds.append((time.perf_counter() - started) * 1000)
         cpus.append((time.process_time() - cpu) * 1000)
         fetches = print_plan(plan).count("Fetch(")
-    return statistics.median(loads), statistics.median(colds), statistics.median(cpus), fetches
+    return {"loads": loads, "colds": colds, "cpus": cpus, "fetches": fetches}
+
+
+def _cells(mine: dict[str, Any], peer: dict[str, Any], warm: bool) -> str:
+    """load ms, plan ms, CPU ms (ours / Apollo) and Apollo / ours for load + plan, wall and CPU."""
+
+    def pick(values: list[float]) -> float:
+        return statistics.median(values[1:]) if warm else values[0]
+
+    load, cold, cpu = (pick(mine[key]) for key in ("loads", "colds", "cpus"))
+    peer_load, peer_cold, peer_cpu = (pick(peer[key]) for key in ("loads", "colds", "cpus"))
+    return (
+        f"{load:.0f} / {peer_load:.0f} | {cold:.1f} / {peer_cold:.1f} | {cpu:.0f} / {peer_cpu:.0f} | "
+        f"{(peer_load + peer_cold) / (load + cold):.2f}× / {peer_cpu / cpu:.2f}×"
+    )
 
 
 def main() -> None:
@@ -93,13 +111,27 @@ def main() -> None:
     parser.add_argument("--types", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--node-dir", type=Path, default=Path.home() / ".cache" / "minyi-bench" / "node")
+    parser.add_argument(
+        "--ours", nargs=3, metavar=("SUPERGRAPH", "QUERIES", "REPEAT"), help="(internal) this gateway's side"
+    )
     args = parser.parse_args()
+    if args.ours:
+        supergraph, queries_json, repeat = args.ours
+        sdl_text = Path(supergraph).read_text()
+        mine = {
+            name: ours(sdl_text, query, int(repeat))
+            for name, query in orjson.loads(Path(queries_json).read_bytes()).items()
+        }
+        print(orjson.dumps(mine).decode())
+        return
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     install_node_packages(args.node_dir)
     sdl = generate_supergraph(args.subgraphs, args.types)
     queries = representative_queries(args.subgraphs, args.types)
     header = (
-        "| query | load ms (ours / Apollo) | cold plan ms (ours / Apollo) | load + plan: Apollo / ours "
-        "| load + plan CPU ms (ours / Apollo) | CPU: Apollo / ours | fetches (ours / Apollo) |"
+        "| query | case | load ms (ours / Apollo) | first plan ms (ours / Apollo) | load + plan CPU ms (ours / Apollo) "
+        "| load + plan, Apollo / ours: wall / CPU | fetches (ours / Apollo) |"
     )
     rows = []
     with tempfile.TemporaryDirectory(prefix="minyi-planning-") as tmp:
@@ -111,25 +143,29 @@ def main() -> None:
         for name, query in queries.items():
             queries_file = Path(tmp) / "queries.json"
             queries_file.write_bytes(orjson.dumps({name: query}))
-            answer = subprocess.run(
-                ["node", str(script), str(supergraph_file), str(queries_file), str(args.repeat)],
-                cwd=args.node_dir,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            peer = orjson.loads(answer.stdout.strip().splitlines()[-1])[name]
-            peer_load, peer_cold = statistics.median(peer["loads"]), statistics.median(peer["colds"])
-            peer_cpu = statistics.median(peer["cpus"])
-            load, cold, cpu, fetches = ours(sdl, query, args.repeat)
-            rows.append(
-                f"| {name} | {load:.0f} / {peer_load:.0f} | {cold:.1f} / {peer_cold:.1f} | "
-                f"{(peer_load + peer_cold) / (load + cold):.2f}× | {cpu:.0f} / {peer_cpu:.0f} | {peer_cpu / cpu:.2f}× | "
-                f"{fetches} / {peer['fetches']} |"
-            )
-            print(rows[-1], file=sys.stderr, flush=True)
+            answers = []
+            for argv, cwd in (
+                (["node", str(script)], args.node_dir),
+                ([sys.executable, __file__, "--ours"], Path.cwd()),
+            ):
+                answer = subprocess.run(
+                    [*argv, str(supergraph_file), str(queries_file), str(args.repeat)],
+                    cwd=cwd,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                answers.append(orjson.loads(answer.stdout.strip().splitlines()[-1])[name])
+            peer, mine = answers
+            for warm in (False, True) if args.repeat > 1 else (False,):
+                rows.append(
+                    f"| {name} | {'warm' if warm else 'first'} | {_cells(mine, peer, warm)} | "
+                    f"{mine['fetches']} / {peer['fetches']} |"
+                )
+                print(rows[-1], file=sys.stderr, flush=True)
     print(
-        f"\nsupergraph: {args.subgraphs} subgraphs, {args.types} entity types; medians over {args.repeat} fresh loads"
+        f"\nsupergraph: {args.subgraphs} subgraphs, {args.types} entity types; first: the first load of a new "
+        f"process; warm: median of the {args.repeat - 1} loads after it in that process"
     )
     print(f"\n{header}\n|" + "---|" * (header.count("|") - 1))
     print("\n".join(rows))
