@@ -102,6 +102,18 @@ def _machine_busy_s() -> float:
     return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
+def _listeners(port: int) -> int:
+    """Sockets listening on ``port`` (with ``SO_REUSEPORT`` one per worker), from /proc/net/tcp and tcp6."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    count += 1
+    return count
+
+
 def _children_cpu_s() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -129,7 +141,9 @@ async def measure(
     try:
         bodies = {name: orjson.dumps({"query": query}) for name, query in QUERIES.items()}
         _wait(url, bodies["one-fetch"], proc)
-        while len(_tree(proc.pid)) < workers + (workers > 1):  # every worker up, not only the first to bind
+        while _listeners(args.port) < workers:  # every worker bound, not only the first: wrk connects once
+            if proc.poll() is not None:
+                raise RuntimeError(f"the gateway with {workers} workers exited with {proc.returncode}")
             await asyncio.sleep(0.2)
         for name, body in bodies.items():
             data = _data(_post(url, body))
