@@ -64,7 +64,6 @@ __all__ = [
 ALL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 _VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 _CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # base64url(SHA-256) without padding
-_NOT_API = ("openid", "profile", "offline_access")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +86,8 @@ class GrantUser:
     refresh: str | None  # the refresh token to hand out with this response, if any
 
     def principal(self, scope: str, client_id: str) -> Principal:
-        return self.user.principal(scopes=[s for s in scope.split() if s not in _NOT_API], client_id=client_id)
+        """The user with the granted scope, ``openid`` and ``profile`` included (the userinfo endpoint needs them)."""
+        return self.user.principal(scopes=scope.split(), client_id=client_id)
 
 
 class CodeRecord(AuthorizationCodeMixin):  # type: ignore[misc]

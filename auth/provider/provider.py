@@ -85,7 +85,7 @@ class Provider:
         )
 
     async def read_access_token(self, token: str) -> dict[str, Any]:
-        """The claims of one of this provider's own access tokens (userinfo only; the gateway uses auth/verify.py)."""
+        """The claims of one of this provider's own access tokens (introspection, userinfo; the gateway: auth/verify.py)."""
         ring = await self.keys.ring()
         try:
             decoded = jwt.decode(token, ring.public_key_set(), algorithms=[self.options.key_alg])

@@ -18,12 +18,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from auth.provider.account import logout_endpoint, userinfo_endpoint
 from auth.provider.authorize import authorize_get, authorize_post
 from auth.provider.grants import token_server
+from auth.provider.logout import EndSession, logout
 from auth.provider.metadata import discovery_endpoint, jwks_endpoint
 from auth.provider.provider import Provider
 from auth.provider.token_state import token_state_server
+from auth.provider.userinfo import ProviderUserInfo
 
 __all__ = ["create_oauth_routes", "create_provider_app", "well_known_routes"]
 
@@ -54,6 +55,8 @@ def create_oauth_routes(provider: Provider) -> list[BaseRoute]:
     """Routes relative to the ``/oauth`` mount point."""
 
     server = token_state_server(provider)
+    server.register_endpoint(ProviderUserInfo(provider))
+    server.register_endpoint(EndSession(provider))
     grants = token_server(provider)
 
     async def authorize(provider: Provider, request: Request) -> Response:
@@ -70,14 +73,20 @@ def create_oauth_routes(provider: Provider) -> list[BaseRoute]:
     async def introspect(provider: Provider, request: Request) -> Response:
         return await server.respond("introspection", request, provider.options.oauth_base)
 
+    async def userinfo(provider: Provider, request: Request) -> Response:
+        return await server.respond("userinfo", request, provider.options.oauth_base)
+
+    async def end_session(provider: Provider, request: Request) -> Response:
+        return await logout(provider, server, request)
+
     return [
         Route("/authorize", _bind(provider, authorize), methods=["GET", "POST"]),
         Route("/token", _bind(provider, token), methods=["POST"]),
         Route("/revoke", _bind(provider, revoke), methods=["POST"]),
         Route("/introspect", _bind(provider, introspect), methods=["POST"]),
-        Route("/userinfo", _bind(provider, userinfo_endpoint), methods=["GET", "POST"]),
+        Route("/userinfo", _bind(provider, userinfo), methods=["GET", "POST"]),
         Route("/jwks", _bind(provider, jwks_endpoint), methods=["GET"]),
-        Route("/logout", _bind(provider, logout_endpoint), methods=["GET", "POST"]),
+        Route("/logout", _bind(provider, end_session), methods=["GET", "POST"]),
         Route("/.well-known/openid-configuration", _bind(provider, discovery_endpoint), methods=["GET"]),
     ]
 

@@ -15,7 +15,7 @@ client authenticates with ``none`` (its ``client_id`` alone), a confidential one
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import anyio.from_thread
@@ -60,6 +60,7 @@ class ReadRequest:
     query: Mapping[str, str]
     form: Mapping[str, str]
     json: Any = None
+    cookies: Mapping[str, str] = field(default_factory=dict)
     plain_http_ok: bool = False  # dev mode: authlib's HTTPS check is waived (a demo on a LAN address)
 
 
@@ -84,6 +85,7 @@ async def read_request(request: Request, public_base: str, *, plain_http_ok: boo
         query=dict(request.query_params),
         form=form,
         json=json_body,
+        cookies=dict(request.cookies),
         plain_http_ok=plain_http_ok,
     )
 
@@ -119,6 +121,10 @@ class _Request(OAuth2Request):  # type: ignore[misc]
     def form(self) -> Mapping[str, str]:
         return self._read.form
 
+    @property
+    def cookies(self) -> Mapping[str, str]:
+        return self._read.cookies
+
 
 class _JsonPayload(JsonPayload):  # type: ignore[misc]
     def __init__(self, data: Any) -> None:
@@ -143,6 +149,11 @@ class OAuthClient(ClientMixin):  # type: ignore[misc]
 
     def get_client_id(self) -> str:
         return self.client.client_id
+
+    @property
+    def client_metadata(self) -> dict[str, Any]:
+        """The registered metadata authlib's OIDC endpoints read (RP-Initiated Logout's exact-match list)."""
+        return {"post_logout_redirect_uris": list(self.client.post_logout_redirect_uris)}
 
     def get_default_redirect_uri(self) -> str | None:
         return None  # an authorization request names its redirect_uri, always

@@ -28,7 +28,14 @@ from auth.provider.provider import Provider
 from auth.provider.server import OAuthClient, StarletteServer, on_loop
 from auth.sessions import RefreshFamily
 
-__all__ = ["AccessTokenState", "RefreshTokenState", "TokenIntrospection", "TokenRevocation", "token_state_server"]
+__all__ = [
+    "AccessTokenState",
+    "RefreshTokenState",
+    "TokenIntrospection",
+    "TokenRevocation",
+    "find_access_token",
+    "token_state_server",
+]
 
 
 class UnsupportedTokenType(OAuth2Error):  # type: ignore[misc]
@@ -75,6 +82,10 @@ class AccessTokenState:
     def is_revoked(self) -> bool:
         return not self.session_open
 
+    def get_scope(self) -> str:
+        scope = self.claims.get("scope")
+        return scope if isinstance(scope, str) else ""
+
 
 TokenState = RefreshTokenState | AccessTokenState
 
@@ -83,7 +94,7 @@ def _find(provider: Provider, token: str, hint: str | None) -> TokenState | None
     """The token's state, looking first where ``hint`` points and then at the other type (RFC 7009 §2.1)."""
     order = ("access_token", "refresh_token") if hint == "access_token" else ("refresh_token", "access_token")
     for kind in order:
-        found = _find_refresh(provider, token) if kind == "refresh_token" else _find_access(provider, token)
+        found = _find_refresh(provider, token) if kind == "refresh_token" else find_access_token(provider, token)
         if found is not None:
             return found
     return None
@@ -94,7 +105,9 @@ def _find_refresh(provider: Provider, token: str) -> RefreshTokenState | None:
     return None if found is None else RefreshTokenState(*found)
 
 
-def _find_access(provider: Provider, token: str) -> AccessTokenState | None:
+def find_access_token(provider: Provider, token: str) -> AccessTokenState | None:
+    """One of the provider's own access tokens that verifies (signature, issuer, audience, ``typ``, lifetime), with
+    whether its login session is still open; None for anything else. From an authlib hook (a worker thread)."""
     if token.count(".") != 2:
         return None
     try:

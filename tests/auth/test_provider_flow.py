@@ -33,7 +33,8 @@ async def test_code_flow_with_pkce_refresh_reuse_and_logout(
     claims = access.claims
     assert claims["iss"] == base and claims["aud"] == "minyi" and claims["sub"] == "dispatcher"
     assert claims["exp"] - claims["iat"] == 600 and claims["nbf"] == claims["iat"] and claims["jti"]
-    assert claims["scope"] == "appeals:read" and claims["client_id"] == "minyi-portal"
+    assert claims["scope"] == "appeals:read openid profile" and claims["client_id"] == "minyi-portal"
+    assert set(claims["scope"].split()) == set(str(tokens["scope"]).split())  # the scope granted, as answered
     principal = Principal.from_claims(claims)
     assert principal.roles == {Role.DISPATCHER} and principal.admin_codes == ("430100",)
 
@@ -68,7 +69,11 @@ async def test_code_flow_with_pkce_refresh_reuse_and_logout(
     assert status == 200
     async with browser.get(
         f"{base}/oauth/logout",
-        params={"client_id": "minyi-portal", "post_logout_redirect_uri": LOGOUT_REDIRECT, "state": "bye"},
+        params={
+            "id_token_hint": str(tokens["id_token"]),
+            "post_logout_redirect_uri": LOGOUT_REDIRECT,
+            "state": "bye",
+        },
         allow_redirects=False,
     ) as out:
         assert out.status == 302 and out.headers["Location"] == f"{LOGOUT_REDIRECT}?state=bye"

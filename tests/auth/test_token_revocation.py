@@ -114,7 +114,11 @@ async def test_introspection_of_active_and_inactive_tokens(served: Served, brows
 
     body = await _introspect(browser, base, access)
     assert body["active"] is True and body["token_type"] == "Bearer"
-    assert body["sub"] == "dispatcher" and body["client_id"] == "minyi-portal" and body["scope"] == "appeals:read"
+    assert (
+        body["sub"] == "dispatcher"
+        and body["client_id"] == "minyi-portal"
+        and body["scope"] == "appeals:read openid profile"
+    )
     assert body["iss"] == base and body["aud"] == "minyi" and body["exp"] > body["iat"]
 
     # A refresh token issued to another client is not the service client's to see.
