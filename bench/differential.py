@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.differential.runner import GRAPHS, sweep
+from tests.differential.runner import GRAPHS, Sweep, sweep
 
 
 async def main() -> int:
@@ -27,14 +27,33 @@ async def main() -> int:
     parser.add_argument("--n", type=int, default=5000, help="operations per graph")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--graph", action="append", choices=sorted(GRAPHS), help="graphs to sweep (default: all)")
+    parser.add_argument(
+        "--progress", type=int, default=250, metavar="K", help="print the counts so far every K operations (0: never)"
+    )
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     failed = 0
     rows: list[str] = []
     for graph in args.graph or sorted(GRAPHS):
         started = time.perf_counter()
-        result = await sweep(graph, args.n, args.seed, on_failure=lambda failure: print(failure.report() + "\n"))
+
+        def progress(so_far: Sweep, graph: str = graph, started: float = started) -> None:
+            print(
+                f"[{graph}] {so_far.tried} tried, {len(so_far.failures)} failures, {so_far.transient} transient,"
+                f" {time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
+
+        result = await sweep(
+            graph,
+            args.n,
+            args.seed,
+            on_failure=lambda failure: print(failure.report() + "\n", flush=True),
+            on_progress=progress if args.progress > 0 else None,
+            progress_every=max(args.progress, 1),
+        )
         seconds = time.perf_counter() - started
+        print(f"[{graph}] done: {result.tried} tried, {len(result.failures)} failures in {seconds:.0f} s", flush=True)
         rows.append(f"| {graph} | {result.tried} | {len(result.failures)} | {result.transient} | {seconds:.0f} |")
         failed += len(result.failures)
     print(f"seed {args.seed}\n\n| graph | operations | failures | transient | seconds |\n|---|---|---|---|---|")

@@ -207,9 +207,11 @@ async def sweep(
     *,
     minimize_failures: bool = True,
     on_failure: Callable[[Failure], None] | None = None,
+    on_progress: Callable[[Sweep], None] | None = None,
+    progress_every: int = 100,
 ) -> Sweep:
     """Draw ``count`` operations for ``graph`` from ``seed`` and check each (``on_failure`` hears of each failure,
-    minimized, as it is found)."""
+    minimized, as it is found; ``on_progress`` hears the counts so far after every ``progress_every`` operations)."""
     result = Sweep(graph)
     async with Differential(graph) as differential:
         generator = differential.generator(seed)
@@ -222,5 +224,8 @@ async def sweep(
                 result.failures.append(failure)
                 if on_failure is not None:
                     on_failure(failure)
+            result.transient = differential.transient
+            if on_progress is not None and result.tried % progress_every == 0:
+                on_progress(result)
         result.transient = differential.transient
     return result
