@@ -47,7 +47,9 @@ class EndSession(EndSessionEndpoint):  # type: ignore[misc]
         if claims is not None and (claims.get("iss") != self.provider.issuer or checked.client is None):
             raise InvalidRequestError("id_token_hint is not an ID token this issuer made for a registered client")
         if request.payload.data.get("post_logout_redirect_uri") and checked.redirect_uri is None:
-            raise InvalidRequestError("post_logout_redirect_uri is not registered for the client named by the hint")
+            raise InvalidRequestError(
+                "post_logout_redirect_uri is followed only with a valid id_token_hint of a client that registered it"
+            )
         return checked
 
     def end_session(self, end_session_request: EndSessionRequest) -> None:
@@ -77,5 +79,5 @@ def _end(server: StarletteServer, read: ReadRequest) -> Response:
 def _explained(error: OAuth2Error) -> str:
     description = str(error.description or "")
     if "post_logout_redirect_uri" in description:
-        return "退出后的跳转地址未登记，已拒绝跳转，登录状态未改变。"
+        return "退出后的跳转地址未登记，或请求没有有效的 id_token_hint：已拒绝跳转，登录状态未改变。"
     return f"退出请求无效，登录状态未改变：{description}"

@@ -150,5 +150,5 @@ async def test_an_address_that_would_not_be_followed_is_refused_and_the_login_st
     ):
         out = await _logout(browser, base, params)
         assert out.status == 400 and "Location" not in out.headers, params
-        assert "退出后的跳转地址未登记" in await out.text(), params
+        assert "已拒绝跳转" in await out.text(), params
         assert await login.still_open(browser, base), params
