@@ -31,7 +31,7 @@ from gateway.planner.plan import (
 
 __all__ = ["PLAN_FORMAT", "PlanCodecError", "decode_plan", "encode_plan"]
 
-PLAN_FORMAT = 3  # 2: Fetch.output_types; 3: BatchFetch
+PLAN_FORMAT = 4  # 2: Fetch.output_types; 3: BatchFetch; 4: BatchFetch.fields
 
 
 class PlanCodecError(ValueError):
@@ -80,6 +80,7 @@ def _node(node: PlanNode) -> dict[str, Any]:
             "operation": node.operation,
             "parts": [_node(part) for part in node.parts],
             "representations": list(node.representations),
+            "fields": list(node.fields),
             "vars": list(node.variable_usages),
             "id": node.id,
         }
@@ -148,8 +149,11 @@ def _read_batch(raw: Any) -> BatchFetch:
     if not all(isinstance(part, Flatten) for part in parts):
         raise PlanCodecError("a batch holds flatten nodes")
     representations = _strings(raw["representations"])
-    if len(representations) != len(parts):
-        raise PlanCodecError("a batch names one representations variable per part")
+    fields = raw["fields"]
+    if not isinstance(fields, list) or len(fields) != len(parts) or not all(isinstance(f, int) for f in fields):
+        raise PlanCodecError("a batch names the _entities field of every part")
+    if set(fields) != set(range(len(representations))):
+        raise PlanCodecError("a batch's _entities fields are its representations variables")
     if not isinstance(raw["id"], int):
         raise PlanCodecError("a batch's id is an integer")
     return BatchFetch(
@@ -157,6 +161,7 @@ def _read_batch(raw: Any) -> BatchFetch:
         operation=str(raw["operation"]),
         parts=tuple(part for part in parts if isinstance(part, Flatten)),
         representations=representations,
+        fields=tuple(fields),
         variable_usages=_strings(raw["vars"]),
         id=raw["id"],
     )

@@ -16,7 +16,15 @@ from gateway.executor.merge import deep_merge
 from gateway.planner.helper_keys import ESCAPED_TYPENAME
 from gateway.planner.plan import KeyRename, RequiresField, RequiresFragment, RequiresSelection, TypenameRewrite
 
-__all__ = ["EntityBatch", "collect_entities", "objects_at", "rename_keys", "rename_path", "rewrite_typenames"]
+__all__ = [
+    "EntityBatch",
+    "collect_entities",
+    "collect_entities_at",
+    "objects_at",
+    "rename_keys",
+    "rename_path",
+    "rewrite_typenames",
+]
 
 ClientPath = tuple[str | int, ...]
 
@@ -165,20 +173,32 @@ def collect_entities(
 ) -> EntityBatch:
     """Representations for the objects at ``path``. A fragment in ``requires`` without ``possible_types`` on an
     abstract type matches the concrete types ``schema_types`` (the API schema's possible types) gives it."""
+    return collect_entities_at(root, (path,), requires, input_rewrites, schema_types)
+
+
+def collect_entities_at(
+    root: dict[str, Any],
+    paths: tuple[tuple[str, ...], ...],
+    requires: tuple[RequiresSelection, ...],
+    input_rewrites: tuple[TypenameRewrite, ...],
+    schema_types: _Possible,
+) -> EntityBatch:
+    """:func:`collect_entities` over several paths at once, deduplicated together."""
     batch = EntityBatch()
     seen: dict[bytes, int] = {}
-    for obj, where in objects_at(root, path):
-        representation = _select(obj, requires, True, schema_types)
-        if representation is _MISSING or "__typename" not in representation:
-            continue  # a key is missing, or no type condition matched: this object is not for this subgraph
-        if input_rewrites:
-            rewrite_typenames(representation, input_rewrites)
-        canonical = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
-        index = seen.get(canonical)
-        if index is None:
-            seen[canonical] = len(batch.representations)
-            batch.representations.append(representation)
-            batch.targets.append([(obj, where)])
-        else:
-            batch.targets[index].append((obj, where))
+    for path in paths:
+        for obj, where in objects_at(root, path):
+            representation = _select(obj, requires, True, schema_types)
+            if representation is _MISSING or "__typename" not in representation:
+                continue  # a key is missing, or no type condition matched: this object is not for this subgraph
+            if input_rewrites:
+                rewrite_typenames(representation, input_rewrites)
+            canonical = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
+            index = seen.get(canonical)
+            if index is None:
+                seen[canonical] = len(batch.representations)
+                batch.representations.append(representation)
+                batch.targets.append([(obj, where)])
+            else:
+                batch.targets[index].append((obj, where))
     return batch

@@ -5,7 +5,7 @@ Every node merges the data it fetched into the response tree it is handed and re
 ``asyncio.gather``, :class:`~gateway.planner.plan.Condition` on a boolean variable. A root fetch deep-merges its
 answer by response key; an entity fetch under a Flatten collects, deduplicates and sends representations once and
 merges item ``i`` of ``_entities`` into every object that asked for it; a :class:`~gateway.planner.plan.BatchFetch`
-does that for each of its parts over one request (semantics in :mod:`gateway.planner.plan`).
+does that for each of its ``_entities`` fields over one request (semantics in :mod:`gateway.planner.plan`).
 
 A subgraph that fails, times out or answers garbage costs only its own fields: they stay absent and become null in
 shaping, with one error naming the subgraph. Every error also records the response paths it explains, so that
@@ -29,6 +29,7 @@ from gateway.executor.entities import (
     ClientPath,
     EntityBatch,
     collect_entities,
+    collect_entities_at,
     rename_keys,
     rename_path,
     rewrite_typenames,
@@ -237,13 +238,22 @@ async def _entity_fetch(flatten: Flatten, execution: _Execution) -> Errors:
 
 
 async def _batch_fetch(node: BatchFetch, execution: _Execution) -> Errors:
-    """Entity fetches to one subgraph as one request: part ``i`` answers under ``_<i>``, each merged and its
-    errors mapped as its own entity fetch would be."""
+    """Entity fetches to one subgraph as one request: ``_entities`` field ``k`` answers under ``_<k>`` for the
+    parts that share it, merged and its errors mapped as one entity fetch over their paths would be."""
     subgraph = node.subgraph
     abstract = execution.abstract_types
+    shared: list[list[Flatten]] = [[] for _ in node.representations]  # field → its parts
+    for part, field_index in zip(node.parts, node.fields, strict=True):
+        shared[field_index].append(part)
     batches = [
-        collect_entities(execution.data, part.path, part.node.requires, part.node.input_rewrites, abstract)
-        for part in node.parts
+        collect_entities_at(
+            execution.data,
+            tuple(part.path for part in parts),
+            parts[0].node.requires,
+            parts[0].node.input_rewrites,
+            abstract,
+        )
+        for parts in shared
     ]
     if not any(batch.representations for batch in batches):
         return []
@@ -282,34 +292,35 @@ async def _batch_fetch(node: BatchFetch, execution: _Execution) -> Errors:
             valid.append(True)
     for error in response.errors:
         path = error_path(error)
-        part = _part_index(path, len(batches))
-        if part is not None and path is not None:
-            if valid[part]:
-                _map_entity_error(error, path[1:], node.parts[part], batches[part], execution, errors)
+        named = _field_index(path, len(batches))
+        if named is not None and path is not None:
+            if valid[named]:
+                _map_entity_error(error, path[1:], shared[named][0], batches[named], execution, errors)
             continue
-        seen: set[tuple[str, ...]] = set()  # no part named: every part that asked explains it, once per path
-        for index, batch in enumerate(batches):
-            flatten = node.parts[index]
-            if valid[index] and batch.representations and flatten.path not in seen:
-                seen.add(flatten.path)
-                _map_entity_error(error, None, flatten, batch, execution, errors)
+        seen: set[tuple[str, ...]] = set()  # no field named: every part that asked explains it, once per path
+        for part, field_index in zip(node.parts, node.fields, strict=True):
+            batch = batches[field_index]
+            fetch_path = _path_before_lists(part.path)
+            if valid[field_index] and batch.representations and fetch_path not in seen:
+                seen.add(fetch_path)
+                _map_entity_error(error, None, part, batch, execution, errors)
     for index, entities in enumerate(answers):
         if entities is not None:
-            _merge_entities(node.parts[index].node, batches[index], entities, execution)
+            _merge_entities(shared[index][0].node, batches[index], entities, execution)
         elif valid[index]:
             _cover_all(batches[index], covered)
     return errors
 
 
-def _part_index(path: list[str | int] | None, parts: int) -> int | None:
-    """The part an error path of a batched fetch names (its first key is ``_<i>``), or None."""
+def _field_index(path: list[str | int] | None, fields: int) -> int | None:
+    """The ``_entities`` field an error path of a batched fetch names (its first key is ``_<k>``), or None."""
     if not path:
         return None
     key = path[0]
     if type(key) is not str or not key.startswith("_") or not key[1:].isdigit():
         return None
     index = int(key[1:])
-    return index if index < parts else None
+    return index if index < fields else None
 
 
 def _cover_all(batch: EntityBatch, covered: set[ErrorPath]) -> None:

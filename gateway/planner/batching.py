@@ -3,13 +3,15 @@
 
 A pure pass over a finished plan. The children of a Parallel do not depend on each other, so their entity fetches to
 one subgraph can share a request: each keeps its own aliased ``_entities`` field and representations variable, so
-nothing about what it asks or where its answer goes changes. Root fetches, mutations and fetches under a Condition or
+nothing about what it asks or where its answer goes changes; parts that ask the same (equal fetches at other paths)
+share one field, so an entity met at several paths is sent and answered once. Root fetches, mutations and fetches under a Condition or
 deeper in a Sequence are left as they are.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from gateway.planner.plan import BatchFetch, Condition, Fetch, Flatten, Parallel, PlanNode, Sequence
 
@@ -85,20 +87,29 @@ def _entities_body(node: PlanNode, definitions: Mapping[str, str]) -> str | None
 def _batch(parts: list[Flatten], bodies: list[str], definitions: Mapping[str, str], prefix: str) -> BatchFetch:
     used = {name for part in parts for name in part.node.variable_usages}
     usages = tuple(name for name in definitions if name in used)
-    representations = tuple(f"{prefix}{index}" for index in range(len(parts)))
+    shared: dict[Fetch, int] = {}  # a part's fetch without its id → its _entities field
+    fields: list[int] = []
+    field_bodies: list[str] = []
+    for part, body in zip(parts, bodies, strict=True):
+        index = shared.setdefault(replace(part.node, id=0), len(shared))
+        if index == len(field_bodies):
+            field_bodies.append(body)
+        fields.append(index)
+    representations = tuple(f"{prefix}{index}" for index in range(len(field_bodies)))
     declarations = [f"${name}: [_Any!]!" for name in representations]
     declarations += [definitions[name] for name in usages]
-    fields = [
+    selections = [
         f"_{index}: _entities(representations: ${name}) {body}"
-        for index, (name, body) in enumerate(zip(representations, bodies, strict=True))
+        for index, (name, body) in enumerate(zip(representations, field_bodies, strict=True))
     ]
-    operation = "query(" + ", ".join(declarations) + ") { " + " ".join(fields) + " }"
+    operation = "query(" + ", ".join(declarations) + ") { " + " ".join(selections) + " }"
     first: Fetch = parts[0].node
     return BatchFetch(
         subgraph=first.subgraph,
         operation=operation,
         parts=tuple(parts),
         representations=representations,
+        fields=tuple(fields),
         variable_usages=usages,
         id=first.id,
     )

@@ -24,12 +24,14 @@ Nodes are frozen dataclasses. Semantics, which the executor implements and the p
   ``types``. Such a subgraph answers every implementation alike, so a field the client asked for in a fragment on
   one implementation (``... on Call { title: stage }``) must not land in the others (a ``Message``'s ``title``).
 - :class:`BatchFetch` sends entity fetches to one subgraph that run at the same time (its ``parts``, each a Flatten
-  over an entity Fetch, as above) as ONE request. Its ``operation`` holds one aliased ``_entities`` field per part,
-  ``_<i>: _entities(representations: $<representations[i]>)`` with part ``i``'s selections, and declares the
-  variables of all parts (``variable_usages``, the client's). Every part keeps the semantics of an entity fetch on
-  its own: its representations are collected and deduplicated by its own path and ``requires`` (a part without any
-  is sent an empty list; when no part has one, nothing is sent), response key ``_<i>`` is part ``i``'s
-  ``_entities``, and subgraph error paths ``["_<i>", j, *rest]`` become part ``i``'s client paths.
+  over an entity Fetch, as above) as ONE request. Its ``operation`` holds one aliased ``_entities`` field per
+  distinct fetch, ``_<k>: _entities(representations: $<representations[k]>)``; ``fields[i]`` is part ``i``'s ``k``.
+  Parts whose fetches are equal (apart from ``id``) share a field: their representations are collected over all
+  their paths and deduplicated together, as one entity fetch over several paths. The operation declares the
+  variables of all parts (``variable_usages``, the client's). Otherwise every field keeps the semantics of an entity
+  fetch: response key ``_<k>`` is its ``_entities``, subgraph error paths ``["_<k>", j, *rest]`` become the client
+  paths of the objects that produced representation ``j``; a field without representations is sent an empty list,
+  and when no field has one nothing is sent.
 - :class:`Sequence` runs its nodes one after another; :class:`Parallel` runs them concurrently.
 - :class:`Condition` runs ``if_clause`` when the boolean variable ``variable`` is true, else ``else_clause``
   (``@skip``/``@include`` on variables).
@@ -131,7 +133,8 @@ class BatchFetch:
     subgraph: str
     operation: str  # one aliased _entities field per part: _0, _1, ...
     parts: tuple[Flatten, ...]
-    representations: tuple[str, ...]  # the variable that carries each part's representations
+    representations: tuple[str, ...]  # per _entities field: the variable carrying its representations
+    fields: tuple[int, ...]  # per part: the index of its _entities field
     variable_usages: tuple[str, ...] = ()  # the client's variables any part uses
     id: int = 0  # the first part's fetch id
 

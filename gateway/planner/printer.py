@@ -28,7 +28,8 @@ QueryPlan {
   },
 }
 
-Entity fetches to one subgraph sent as one request print as ``BatchFetch(service: "b") { Flatten ..., Flatten ... }``.
+Entity fetches to one subgraph sent as one request print as ``BatchFetch(service: "b", fields: [0, 0, 1]) { Flatten
+..., Flatten ..., Flatten ... }``, ``fields`` giving each part's ``_entities`` field (equal: sent together).
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ def _node(node: PlanNode, level: int) -> str:
     if isinstance(node, BatchFetch):
         variables = ", variables: [" + ", ".join(node.variable_usages) + "]" if node.variable_usages else ""
         inner = "\n".join(_node(part, level + 1) for part in node.parts)
-        return f'{pad}BatchFetch(service: "{node.subgraph}"{variables}) {{\n{inner}\n{pad}}},'
+        fields = ", fields: [" + ", ".join(str(index) for index in node.fields) + "]"
+        return f'{pad}BatchFetch(service: "{node.subgraph}"{fields}{variables}) {{\n{inner}\n{pad}}},'
     if isinstance(node, Sequence | Parallel):
         name = "Sequence" if isinstance(node, Sequence) else "Parallel"
         inner = "\n".join(_node(child, level + 1) for child in node.nodes)

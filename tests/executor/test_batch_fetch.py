@@ -36,6 +36,7 @@ BATCH = BatchFetch(
     f"_0: _entities(representations: $r0) {BODY} _1: _entities(representations: $r1) {BODY} }}",
     parts=(PRODUCTS, TOP),
     representations=("r0", "r1"),
+    fields=(0, 1),
     id=1,
 )
 BATCHED = Sequence((ROOT, BATCH))
@@ -174,3 +175,47 @@ async def test_a_failed_batch_is_one_error_and_leaves_every_parts_fields_null() 
     assert result.errors[0]["extensions"]["service"] == "products"
     assert result.data is not None
     assert all(product is None for product in result.data["topProducts"])
+
+
+PRODUCTS_AGAIN = Flatten(("topProducts", "@"), PRODUCTS.node)  # the same fetch at the other path
+SHARED = BatchFetch(
+    "products",
+    f"query($r0: [_Any!]!) {{ _0: _entities(representations: $r0) {BODY} }}",
+    parts=(PRODUCTS, PRODUCTS_AGAIN),
+    representations=("r0",),
+    fields=(0, 0),
+    id=1,
+)
+
+
+def shared_products(request: SubgraphRequest) -> dict[str, Any]:
+    return {"data": {"_0": [{"name": NAMES[r["upc"]]} for r in request.variables["r0"]]}}
+
+
+async def test_parts_asking_the_same_share_one_field_and_each_entity_is_sent_once() -> None:
+    result, fetcher = await run(QUERY, Sequence((ROOT, SHARED)), {"reviews": reviews(), "products": shared_products})
+    assert result == ExecutionResult(EXPECTED, [])
+    (request,) = fetcher.sent_to("products")
+    # p1 is under users twice and in topProducts once: one representation for all three
+    assert request.variables == {
+        "r0": [
+            {"__typename": "Product", "upc": "p1"},
+            {"__typename": "Product", "upc": "p2"},
+            {"__typename": "Product", "upc": "p3"},
+        ]
+    }
+
+
+async def test_an_error_on_a_shared_entity_lands_at_every_path_that_asked_for_it() -> None:
+    def answer(request: SubgraphRequest) -> dict[str, Any]:
+        return {
+            "data": {"_0": [None, {"name": "Chair"}, {"name": "Lamp"}]},
+            "errors": [{"message": "no such product", "path": ["_0", 0, "name"]}],
+        }
+
+    result, _ = await run(QUERY, Sequence((ROOT, SHARED)), {"reviews": reviews(), "products": answer})
+    assert sorted(tuple(error["path"]) for error in result.errors) == [
+        ("topProducts", 1, "name"),
+        ("users", 0, "reviews", 0, "product", "name"),
+        ("users", 1, "reviews", 1, "product", "name"),
+    ]

@@ -59,6 +59,7 @@ EVERY_NODE = QueryPlan(
                             Flatten(("b", "@"), Fetch("grid", "{_entities}", requires=(RequiresField("no"),), id=5)),
                         ),
                         representations=("r0", "r1"),
+                        fields=(0, 1),
                         variable_usages=("v",),
                         id=4,
                     ),
@@ -99,10 +100,11 @@ def test_the_products_plans_round_trip(query: str) -> None:
         b"[]",
         b'{"format": 1, "node": null}',
         b'{"format": 2, "node": null}',  # written by a gateway that never batched: planned afresh
-        b'{"format": 3, "node": {"k": "teleport"}}',
-        b'{"format": 3}',
-        b'{"format": 3, "node": {"k": "batch", "subgraph": "a", "operation": "{}", "parts": [], '
-        b'"representations": ["r0"], "vars": [], "id": 0}}',
+        b'{"format": 3, "node": null}',  # batches without shared fields
+        b'{"format": 4, "node": {"k": "teleport"}}',
+        b'{"format": 4}',
+        b'{"format": 4, "node": {"k": "batch", "subgraph": "a", "operation": "{}", "parts": [], '
+        b'"representations": ["r0"], "fields": [], "vars": [], "id": 0}}',
     ],
 )
 def test_anything_but_a_plan_of_this_format_is_refused(raw: bytes) -> None:
@@ -120,7 +122,7 @@ def test_the_codec_knows_every_field_of_every_plan_node() -> None:
             "input_rewrites", "output_rewrites", "output_renames", "output_types", "id",
         },
         Flatten: {"path", "node"},
-        BatchFetch: {"subgraph", "operation", "parts", "representations", "variable_usages", "id"},
+        BatchFetch: {"subgraph", "operation", "parts", "representations", "fields", "variable_usages", "id"},
         Sequence: {"nodes"},
         Parallel: {"nodes"},
         Condition: {"variable", "if_clause", "else_clause"},

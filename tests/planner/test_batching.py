@@ -56,19 +56,33 @@ def test_the_benchmarks_deep_query_sends_one_request_per_subgraph_and_stage() ->
 
 
 def test_entity_fetches_to_one_subgraph_in_parallel_share_a_request() -> None:
-    query = "{ me { reviews { body } } users { reviews { body } } }"
+    query = "{ me { reviews { body } } users { reviews { id } } }"
     text = assert_plan_matches("batched_entities", "shop", query)
-    assert text.count('BatchFetch(service: "reviews")') == 1
+    assert 'BatchFetch(service: "reviews", fields: [0, 1])' in text
     (batch,) = batches(plan("shop", query).node)
     assert [part.path for part in batch.parts] == [("me",), ("users", "@")]
+    assert batch.fields == (0, 1)  # they ask different things: one _entities field each
     assert batch.representations == ("representations0", "representations1")
     assert "_0: _entities(representations: $representations0)" in batch.operation
     assert "_1: _entities(representations: $representations1)" in batch.operation
 
 
+def test_entity_fetches_asking_the_same_at_several_paths_share_one_entities_field() -> None:
+    query = "{ me { reviews { body } } users { reviews { body } } }"
+    (batch,) = batches(plan("shop", query).node)
+    assert [part.path for part in batch.parts] == [("me",), ("users", "@")]
+    assert batch.fields == (0, 0)
+    assert batch.operation.count("_entities(") == 1
+
+
+def test_the_deep_querys_products_and_inventory_fetches_each_share_one_field() -> None:
+    shared = {batch.subgraph: batch.fields for batch in batches(plan("store", deep_query()).node)}
+    assert shared == {"reviews": (0, 1), "products": (0, 0, 0), "accounts": (0, 0), "inventory": (0, 0, 0)}
+
+
 def test_a_representations_variable_never_takes_a_client_variables_name() -> None:
     query = (
-        "query($representations1: Boolean!) { me { reviews { body } } users { reviews { body } } "
+        "query($representations1: Boolean!) { me { reviews { body } } users { reviews { id } } "
         "products @include(if: $representations1) { name } }"
     )
     (batch,) = batches(plan("shop", query).node)
