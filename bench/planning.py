@@ -37,7 +37,7 @@ from synthetic_supergraph import generate_supergraph, representative_queries
 from gateway.caches import DocumentCache, PlanCache, PlanKey
 from gateway.document import PreparedDocument, ResolvedOperation, prepare_document
 from gateway.limits import DEFAULT_LIMITS
-from gateway.planner import QueryPlan, build_query_plan, print_plan
+from gateway.planner import QueryPlan, build_query_plan, subgraph_requests
 from schema.supergraph import Supergraph, load_supergraph
 
 
@@ -84,7 +84,7 @@ def _resolve(supergraph: Supergraph, query: str) -> tuple[PreparedDocument, Reso
 
 
 def _fetch_count(plan: QueryPlan) -> int:
-    return print_plan(plan).count("Fetch(")
+    return subgraph_requests(plan)
 
 
 def measure(sdl: str, queries: list[str], repeat: int) -> tuple[list[float], list[QueryTiming], int]:

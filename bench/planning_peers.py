@@ -36,7 +36,7 @@ from gateways import install_node_packages
 from graphql import parse
 from synthetic_supergraph import generate_supergraph, representative_queries
 
-from gateway.planner import build_query_plan, print_plan
+from gateway.planner import build_query_plan, subgraph_requests
 from schema import fieldset
 from schema.supergraph import load_supergraph
 
@@ -87,7 +87,7 @@ def ours(sdl: str, query: str, repeat: int) -> dict[str, object]:
         plan = build_query_plan(supergraph, parse(query), None)
         colds.append((time.perf_counter() - started) * 1000)
         cpus.append((time.process_time() - cpu) * 1000)
-        fetches = print_plan(plan).count("Fetch(")
+        fetches = subgraph_requests(plan)
     return {"loads": loads, "colds": colds, "cpus": cpus, "fetches": fetches}
 
 

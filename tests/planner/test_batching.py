@@ -1,6 +1,6 @@
 """Entity fetches to one subgraph that run at the same time share one request (a BatchFetch); nothing else does.
 
-``requests`` counts what a plan sends when every fetch has something to fetch: a batch is one request.
+``subgraph_requests`` counts what a plan sends when every fetch has something to fetch: a batch is one request.
 """
 
 from __future__ import annotations
@@ -10,22 +10,11 @@ from pathlib import Path
 
 from graphql import parse
 
-from gateway.planner import build_query_plan
+from gateway.planner import build_query_plan, subgraph_requests
 from gateway.planner.plan import BatchFetch, Condition, Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
 from tests.planner.snapshots import assert_plan_matches, supergraph
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def requests(node: PlanNode | None) -> int:
-    if node is None:
-        return 0
-    if isinstance(node, Fetch | Flatten | BatchFetch):
-        return 1
-    if isinstance(node, Sequence | Parallel):
-        return sum(requests(child) for child in node.nodes)
-    assert isinstance(node, Condition)
-    return requests(node.if_clause) + requests(node.else_clause)
 
 
 def plan(graph: str, query: str) -> QueryPlan:
@@ -51,7 +40,7 @@ def deep_query() -> str:
 
 def test_the_benchmarks_deep_query_sends_one_request_per_subgraph_and_stage() -> None:
     text = assert_plan_matches("batched_deep", "store", deep_query())
-    assert requests(plan("store", deep_query()).node) == 7  # 13 with a request per Flatten path
+    assert subgraph_requests(plan("store", deep_query())) == 7  # 13 with a request per Flatten path
     assert text.count("BatchFetch(") == 4
 
 
@@ -97,7 +86,7 @@ def test_fetches_to_different_subgraphs_stay_apart() -> None:
 def test_a_fetch_under_a_condition_stays_apart() -> None:
     query = "query($x: Boolean!) { me { reviews @include(if: $x) { body } } users { reviews { body } } }"
     assert not batches(plan("shop", query).node)
-    assert requests(plan("shop", query).node) == 3
+    assert subgraph_requests(plan("shop", query)) == 3
 
 
 def test_mutation_root_fields_are_never_batched() -> None:
@@ -116,6 +105,12 @@ def test_fetches_in_different_stages_stay_apart() -> None:
 
 def test_fetches_in_separate_branches_stay_apart() -> None:
     # each reviews fetch waits only for its own root fetch, so they do not run at the same time
-    planned = plan("shop", "{ me { reviews { body } } products { reviews { body } } }").node
-    assert not batches(planned)
-    assert requests(planned) == 4
+    planned = plan("shop", "{ me { reviews { body } } products { reviews { body } } }")
+    assert not batches(planned.node)
+    assert subgraph_requests(planned) == 4
+
+
+def test_a_condition_counts_the_requests_of_both_branches() -> None:
+    fetch = Fetch(subgraph="a", operation="{ a }")
+    assert subgraph_requests(QueryPlan(Condition("x", fetch, Parallel((fetch, fetch))))) == 3
+    assert subgraph_requests(QueryPlan(None)) == 0
