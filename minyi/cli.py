@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["app", "main"]
 
 SYSTEMS = ("hotline", "petition", "board", "grid", "suggestion")  # suggestion: the integrator's worked example
+GC_THRESHOLD_0 = 50_000  # allocations between young collections in the gateway process (default 700)
 
 app = typer.Typer(
     name="minyi",
@@ -647,6 +648,11 @@ def gateway(
     # collections stop walking them on every request (measured with bench/overhead.py: ~10% of gateway CPU).
     gc.collect()
     gc.freeze()
+    # The answers of requests in flight (decoded subgraph JSON, shaped responses) are what the collector finds
+    # alive in the young generations, and with the default threshold (700) it walks them again and again while
+    # they live: a quarter of the CPU with 20 deep queries in flight (bench/README.md, "hot path"). Garbage is
+    # freed by reference counting; the collector is only for cycles, which are rare here.
+    gc.set_threshold(GC_THRESHOLD_0, 20, 100)
     config = uvicorn.Config(
         asgi,
         host=settings.host,
