@@ -7,7 +7,6 @@ Pure functions over the response tree (plain dicts and lists as decoded from JSO
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -32,35 +31,55 @@ _MISSING = object()
 _Possible = Mapping[str, frozenset[str]]
 
 
+# A client path while walking: a cons list (key or index, parent), built in O(1) per step and turned into a tuple
+# only when a path is needed (an error to place, a failure to cover).
+_Where = tuple[str | int, Any] | None
+
+
+def _client_path(where: _Where) -> ClientPath:
+    """The tuple form of a path built while walking."""
+    steps: list[str | int] = []
+    while where is not None:
+        steps.append(where[0])
+        where = where[1]
+    steps.reverse()
+    return tuple(steps)
+
+
 def objects_at(root: Any, path: tuple[str, ...], prefix: ClientPath = ()) -> list[tuple[dict[str, Any], ClientPath]]:
     """The objects at ``path`` under ``root`` with their client paths. ``"@"`` steps into every item of a list;
     a list met where a key or the end of the path is expected is stepped into as well (nested lists)."""
-    found: list[tuple[dict[str, Any], ClientPath]] = []
-    _walk(root, path, 0, prefix, found)
-    return found
+    found: list[tuple[dict[str, Any], _Where]] = []
+    _walk(root, path, 0, None, found)
+    return [(obj, (*prefix, *_client_path(where))) for obj, where in found]
 
 
 def _walk(
-    value: Any, path: tuple[str, ...], at: int, where: ClientPath, found: list[tuple[dict[str, Any], ClientPath]]
+    value: Any, path: tuple[str, ...], at: int, where: _Where, found: list[tuple[dict[str, Any], _Where]]
 ) -> None:
-    if type(value) is list:
-        if at < len(path) and path[at] == "@":
+    end = len(path)
+    while True:  # keys step in a loop; only lists recurse
+        kind = type(value)
+        if kind is list:
+            if at < end and path[at] == "@":
+                at += 1
+            for position, item in enumerate(value):
+                if item is not None:
+                    _walk(item, path, at, (position, where), found)
+            return
+        if kind is not dict:
+            return
+        while at < end and path[at] == "@":  # "@" over an object: nothing to step into
             at += 1
-        for position, item in enumerate(value):
-            if item is not None:
-                _walk(item, path, at, (*where, position), found)
-        return
-    if type(value) is not dict:
-        return
-    while at < len(path) and path[at] == "@":  # "@" over an object: nothing to step into
+        if at == end:
+            found.append((value, where))
+            return
+        key = path[at]
+        value = value.get(key)
+        if value is None:
+            return
+        where = (key, where)
         at += 1
-    if at == len(path):
-        found.append((value, where))
-        return
-    key = path[at]
-    child = value.get(key)
-    if child is not None:
-        _walk(child, path, at + 1, (*where, key), found)
 
 
 def _select(value: Any, selections: tuple[RequiresSelection, ...], top: bool, schema_types: _Possible) -> Any:
@@ -126,13 +145,27 @@ def rewrite_typenames(value: Any, rewrites: Iterable[TypenameRewrite]) -> None:
                 target["__typename"] = rewrite.to_type
 
 
-@dataclass(slots=True)
 class EntityBatch:
-    """The deduplicated representations of one entity fetch and, for each, the objects (with their client paths)
-    that produced it."""
+    """The deduplicated representations of one entity fetch and, for each, the objects that produced it:
+    ``objects[i]`` (for merging) and ``targets[i]`` (the same objects with their client paths, built on first use:
+    only errors and failures need the paths)."""
 
-    representations: list[dict[str, Any]] = field(default_factory=list)
-    targets: list[list[tuple[dict[str, Any], ClientPath]]] = field(default_factory=list)
+    __slots__ = ("_targets", "_wheres", "objects", "representations")
+
+    def __init__(self) -> None:
+        self.representations: list[dict[str, Any]] = []
+        self.objects: list[list[dict[str, Any]]] = []
+        self._wheres: list[list[_Where]] = []  # parallel to ``objects``
+        self._targets: list[list[tuple[dict[str, Any], ClientPath]]] | None = None
+
+    @property
+    def targets(self) -> list[list[tuple[dict[str, Any], ClientPath]]]:
+        if self._targets is None:
+            self._targets = [
+                [(obj, _client_path(where)) for obj, where in zip(objects, wheres, strict=True)]
+                for objects, wheres in zip(self.objects, self._wheres, strict=True)
+            ]
+        return self._targets
 
 
 def rename_keys(value: Any, renames: Iterable[KeyRename]) -> None:
@@ -172,7 +205,11 @@ def collect_entities(
     schema_types: _Possible,
 ) -> EntityBatch:
     """Representations for the objects at ``path``. A fragment in ``requires`` without ``possible_types`` on an
-    abstract type matches the concrete types ``schema_types`` (the API schema's possible types) gives it."""
+    abstract type matches the concrete types ``schema_types`` (the API schema's possible types) gives it.
+
+    Equal representations are sent once. When ``requires`` reads only leaves (keys such as ``__typename id``), an
+    object whose values for those fields equal an earlier object's gets that object's representation (or none)
+    without building and encoding its own: the same entity is typically reached many times in a deep answer."""
     return collect_entities_at(root, (path,), requires, input_rewrites, schema_types)
 
 
@@ -185,20 +222,87 @@ def collect_entities_at(
 ) -> EntityBatch:
     """:func:`collect_entities` over several paths at once, deduplicated together."""
     batch = EntityBatch()
-    seen: dict[bytes, int] = {}
+    found: list[tuple[dict[str, Any], _Where]] = []
     for path in paths:
-        for obj, where in objects_at(root, path):
-            representation = _select(obj, requires, True, schema_types)
-            if representation is _MISSING or "__typename" not in representation:
-                continue  # a key is missing, or no type condition matched: this object is not for this subgraph
-            if input_rewrites:
-                rewrite_typenames(representation, input_rewrites)
-            canonical = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
-            index = seen.get(canonical)
-            if index is None:
-                seen[canonical] = len(batch.representations)
-                batch.representations.append(representation)
-                batch.targets.append([(obj, where)])
-            else:
-                batch.targets[index].append((obj, where))
+        _walk(root, path, 0, None, found)
+    if not found:
+        return batch
+    seen: dict[bytes, int] = {}
+    objects = batch.objects
+    wheres = batch._wheres
+    reads = _flat_reads(requires)
+    if reads is None:
+        for obj, where in found:
+            _represent(batch, seen, obj, where, requires, input_rewrites, schema_types)
+        return batch
+    # Only leaves are read, at the entity itself, where an absent field and a null one both mean "no
+    # representation": the JSON of the leaves read stands for the representation.
+    known: dict[bytes, int] = {}  # JSON of the leaves read → representation index, -1 for none
+    for obj, where in found:
+        get = obj.get
+        leaves = orjson.dumps([get(key) for key in reads])
+        index = known.get(leaves)
+        if index is None:
+            known[leaves] = _represent(batch, seen, obj, where, requires, input_rewrites, schema_types)
+        elif index >= 0:
+            objects[index].append(obj)
+            wheres[index].append(where)
     return batch
+
+
+def _represent(
+    batch: EntityBatch,
+    seen: dict[bytes, int],
+    obj: dict[str, Any],
+    where: _Where,
+    requires: tuple[RequiresSelection, ...],
+    input_rewrites: tuple[TypenameRewrite, ...],
+    schema_types: _Possible,
+) -> int:
+    """Add ``obj``'s representation to ``batch`` (or ``obj`` to an equal one's) and return its index; -1 when the
+    object has none."""
+    representation = _select(obj, requires, True, schema_types)
+    if representation is _MISSING or "__typename" not in representation:
+        return -1  # a key is missing, or no type condition matched: this object is not for this subgraph
+    if input_rewrites:
+        rewrite_typenames(representation, input_rewrites)
+    canonical = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
+    index = seen.get(canonical)
+    if index is None:
+        index = seen[canonical] = len(batch.representations)
+        batch.representations.append(representation)
+        batch.objects.append([obj])
+        batch._wheres.append([where])
+    else:
+        batch.objects[index].append(obj)
+        batch._wheres[index].append(where)
+    return index
+
+
+_flat_cache: dict[tuple[RequiresSelection, ...], tuple[str, ...] | None] = {}
+
+
+def _flat_reads(requires: tuple[RequiresSelection, ...]) -> tuple[str, ...] | None:
+    """The response keys ``requires`` reads (``__typename`` always, for its fragments), when it reads only leaves;
+    None when a field has selections of its own."""
+    try:
+        return _flat_cache[requires]
+    except KeyError:
+        pass
+    keys: dict[str, None] = {"__typename": None}
+
+    def gather(selections: tuple[RequiresSelection, ...]) -> bool:
+        for selection in selections:
+            if type(selection) is RequiresField:
+                if selection.selections:
+                    return False
+                keys[selection.alias or selection.name] = None
+            elif not gather(selection.selections):
+                return False
+        return True
+
+    reads = tuple(keys) if gather(requires) else None
+    if len(_flat_cache) > 1024:  # plans are cached; a bounded memo of their requires
+        _flat_cache.clear()
+    _flat_cache[requires] = reads
+    return reads

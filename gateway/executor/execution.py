@@ -366,7 +366,7 @@ def _merge_entities(fetch: Fetch, batch: EntityBatch, entities: list[Any], execu
         if item.get("__typename") in abstract:
             # an @interfaceObject answers with the interface's name; the object's concrete type stays
             item = {key: value for key, value in item.items() if key != "__typename"}
-        for obj, _ in batch.targets[index]:
+        for obj in batch.objects[index]:
             if only:
                 typename = obj.get("__typename")
                 deep_merge(obj, {k: v for k, v in item.items() if k not in only or typename in only[k]})

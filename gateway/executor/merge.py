@@ -15,6 +15,9 @@ __all__ = ["deep_merge"]
 
 
 def deep_merge(target: dict[str, Any], source: dict[str, Any]) -> None:
+    if target.keys().isdisjoint(source):  # typical of an entity answer: only new fields
+        target.update(source)
+        return
     for key, value in source.items():
         current = target.get(key)
         if current is None:

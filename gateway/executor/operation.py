@@ -25,6 +25,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLEnumType,
     GraphQLInterfaceType,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
@@ -43,7 +44,20 @@ from graphql import (
 
 from gateway.planner.helper_keys import data_key
 
-__all__ = ["CollectedField", "PreparedOperation", "SchemaIndex", "prepare_operation"]
+__all__ = [
+    "ABSTRACT",
+    "ENUM",
+    "LEAF",
+    "LIST",
+    "OBJECT",
+    "CollectedField",
+    "ObjectFields",
+    "PreparedOperation",
+    "SchemaIndex",
+    "ValueShape",
+    "prepare_operation",
+    "value_shape",
+]
 
 # A condition of one selection: (is_skip, variable name or None, literal value when no variable).
 _Condition: TypeAlias = tuple[bool, str | None, bool]
@@ -60,7 +74,23 @@ class _Selection:
     type_condition: str | None = None
 
 
+# What a position's type is, for shaping (the named type under its list and non-null wrappers).
+LEAF, ENUM, OBJECT, ABSTRACT, LIST = range(5)
+
+
 @dataclass(frozen=True, slots=True)
+class ValueShape:
+    """A field's output type compiled for shaping: non-null or not, and a leaf (scalar), an enum (with the values
+    the API schema has), an object type, an abstract type or a list of ``item``."""
+
+    non_null: bool
+    kind: int
+    item: ValueShape | None = None  # LIST
+    named: GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType | GraphQLEnumType | None = None
+    enum_values: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class CollectedField:
     """A response key of an object: the field it reads, its type (None: ``__typename`` or not in the schema) and
     the selections below it (all occurrences of the key merged, in document order)."""
@@ -69,8 +99,37 @@ class CollectedField:
     field_name: str
     type: GraphQLOutputType | None
     selections: tuple[_Selection, ...]
-    scalar: int = 0  # 1: a nullable scalar, 2: a non-null scalar (shaping's fast paths); 0: anything else
+    scalar: int = 0  # 1: a nullable scalar, 2: a non-null scalar, 3: ``__typename``, 4: not in the schema; 0: other
     data_key: str = ""  # where the merged response tree holds it (the response key but for an alias "__typename")
+    shape: ValueShape | None = None  # the type compiled, for ``scalar == 0``
+    # the fields of the objects below, by concrete type name (filled while shaping operations without conditions)
+    below: dict[str | None, ObjectFields] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ObjectFields:
+    """The fields a selection asks of an object of one concrete type; ``leaves`` when all of them are nullable
+    scalars (response keys, then the keys the merged tree holds them under): then the object is one lookup each."""
+
+    fields: tuple[CollectedField, ...]
+    leaves: tuple[tuple[str, ...], tuple[str, ...]] | None
+
+
+def value_shape(type_: GraphQLOutputType, index: SchemaIndex) -> ValueShape:
+    """``type_`` compiled for shaping."""
+    non_null = False
+    if isinstance(type_, GraphQLNonNull):
+        non_null = True
+        type_ = type_.of_type
+    if isinstance(type_, GraphQLList):
+        return ValueShape(non_null, LIST, item=value_shape(type_.of_type, index))
+    if isinstance(type_, GraphQLObjectType):
+        return ValueShape(non_null, OBJECT, named=type_)
+    if isinstance(type_, GraphQLInterfaceType | GraphQLUnionType):
+        return ValueShape(non_null, ABSTRACT, named=type_)
+    if isinstance(type_, GraphQLEnumType):
+        return ValueShape(non_null, ENUM, named=type_, enum_values=index.enum_values.get(type_.name, frozenset()))
+    return ValueShape(non_null, LEAF)
 
 
 @dataclass(slots=True)
@@ -102,7 +161,7 @@ class PreparedOperation:
     root_selections: tuple[_Selection, ...]
     condition_variables: tuple[str, ...]  # variables used by @skip/@include, in a fixed order
     variable_defaults: tuple[tuple[str, Any], ...]  # (name, coerced default) for variables with a default
-    _collected: dict[tuple[Any, ...], tuple[CollectedField, ...]] = field(default_factory=dict)
+    _collected: dict[tuple[Any, ...], ObjectFields] = field(default_factory=dict)
 
     def with_defaults(self, variables: Mapping[str, Any]) -> Mapping[str, Any]:
         """The client's variables plus the operation's defaults for those it left out (GraphQL spec §6.4.1)."""
@@ -123,7 +182,7 @@ class PreparedOperation:
         parent: GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType,
         variables: Mapping[str, Any],
         condition_key: tuple[bool, ...],
-    ) -> tuple[CollectedField, ...]:
+    ) -> ObjectFields:
         """The fields ``selections`` ask of an object of concrete type ``type_name`` (None when the data does not
         say; then only fragments on ``parent`` itself apply), read from ``parent``'s field definitions."""
         key = (selections, type_name, parent.name, condition_key)
@@ -141,7 +200,7 @@ class PreparedOperation:
         type_name: str | None,
         parent: GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType,
         variables: Mapping[str, Any],
-    ) -> tuple[CollectedField, ...]:
+    ) -> ObjectFields:
         grouped: dict[str, tuple[str, list[_Selection]]] = {}
         self._gather(selections, type_name, parent.name, variables, grouped)
         fields = getattr(parent, "fields", {})
@@ -150,12 +209,20 @@ class PreparedOperation:
             definition = None if name == "__typename" else fields.get(name)
             type_ = definition.type if definition else None
             scalar = 0
-            if isinstance(type_, GraphQLScalarType):
+            shape = None
+            if type_ is None:
+                scalar = 3 if name == "__typename" else 4
+            elif isinstance(type_, GraphQLScalarType):
                 scalar = 1
             elif isinstance(type_, GraphQLNonNull) and isinstance(type_.of_type, GraphQLScalarType):
                 scalar = 2
-            out.append(CollectedField(key, name, type_, tuple(children), scalar, data_key(key, name)))
-        return tuple(out)
+            else:
+                shape = value_shape(type_, self.index)
+            out.append(CollectedField(key, name, type_, tuple(children), scalar, data_key(key, name), shape))
+        leaves = None
+        if all(f.scalar == 1 for f in out):
+            leaves = (tuple(f.response_key for f in out), tuple(f.data_key for f in out))
+        return ObjectFields(tuple(out), leaves)
 
     def _gather(
         self,

@@ -20,17 +20,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from graphql import (
-    GraphQLEnumType,
-    GraphQLInterfaceType,
-    GraphQLList,
-    GraphQLNonNull,
-    GraphQLObjectType,
-    GraphQLOutputType,
-    GraphQLUnionType,
-)
+from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType
 
-from gateway.executor.operation import CollectedField, PreparedOperation
+from gateway.executor.operation import (
+    ABSTRACT,
+    LEAF,
+    LIST,
+    OBJECT,
+    CollectedField,
+    PreparedOperation,
+    ValueShape,
+)
 
 __all__ = ["ErrorPath", "shape_response"]
 
@@ -52,13 +52,16 @@ def _to_list(path: _Path) -> list[str | int]:
 
 
 class _Shaper:
-    __slots__ = ("condition_key", "covered", "errors", "index", "operation", "variables")
+    __slots__ = ("condition_key", "covered", "errors", "index", "memo", "operation", "variables")
 
     def __init__(self, operation: PreparedOperation, variables: Mapping[str, Any], covered: set[ErrorPath]) -> None:
         self.operation = operation
         self.index = operation.index
         self.variables = variables
         self.condition_key = operation.condition_key(variables)
+        # without @skip/@include on variables, a field's object fields depend on the concrete type alone: they are
+        # kept on the field (CollectedField.below) for every later request of the operation
+        self.memo = not operation.condition_variables
         self.covered = covered
         self.errors: list[dict[str, Any]] = []
 
@@ -74,61 +77,71 @@ class _Shaper:
         covered.add(tuple(as_list))
         self.errors.append({"message": message, "path": as_list})
 
-    def complete(self, type_: GraphQLOutputType, value: Any, path: _Path, field: CollectedField, owner: str) -> Any:
-        """The shaped value for a position of type ``type_``: a value, None, or _BUBBLE (non-null violated).
+    def complete(self, shape: ValueShape, value: Any, path: _Path, field: CollectedField, owner: str) -> Any:
+        """The shaped value for a position of type ``shape``: a value, None, or _BUBBLE (non-null violated).
         ``field`` is the field the position belongs to, ``owner`` the name of its parent type (for messages)."""
-        if isinstance(type_, GraphQLNonNull):
-            result = self.complete_nullable(type_.of_type, value, path, field, owner)
+        if value is None:
+            result = None
+        else:
+            kind = shape.kind
+            if kind == OBJECT:
+                if type(value) is dict or isinstance(value, dict):
+                    named = shape.named
+                    assert isinstance(named, GraphQLObjectType)
+                    result = self.complete_object(named, named.name, value, path, field)
+                else:
+                    self.error("Expected an object from the subgraphs.", path)
+                    result = None
+            elif kind == LIST:
+                result = self.complete_list(shape, value, path, field, owner)
+            elif kind == LEAF:
+                return value  # scalars are passed through as the subgraph serialized them
+            elif kind == ABSTRACT:
+                result = self.complete_abstract(shape, value, path, field)
+            elif value in shape.enum_values:  # ENUM
+                return value
+            else:
+                self.error(f'Enum "{_name(shape)}" cannot represent value: {_describe(value)}', path)
+                result = None
+        if shape.non_null:
             if result is None:
                 self.error(f"Cannot return null for non-nullable field {owner}.{field.field_name}.", path)
                 return _BUBBLE
             return result
-        result = self.complete_nullable(type_, value, path, field, owner)
         return None if result is _BUBBLE else result
 
-    def complete_nullable(
-        self, type_: GraphQLOutputType, value: Any, path: _Path, field: CollectedField, owner: str
-    ) -> Any:
-        if value is None:
+    def complete_list(self, shape: ValueShape, value: Any, path: _Path, field: CollectedField, owner: str) -> Any:
+        if not isinstance(value, list):
+            self.error("Expected a list from the subgraphs.", path)
             return None
-        if isinstance(type_, GraphQLList):
-            if not isinstance(value, list):
-                self.error("Expected a list from the subgraphs.", path)
-                return None
-            item_type = type_.of_type
-            items: list[Any] = []
-            for position, item in enumerate(value):
-                shaped = self.complete(item_type, item, (position, path), field, owner)
-                if shaped is _BUBBLE:
-                    return _BUBBLE
-                items.append(shaped)
-            return items
-        if isinstance(type_, GraphQLObjectType):
-            if not isinstance(value, dict):
-                self.error("Expected an object from the subgraphs.", path)
-                return None
-            return self.complete_object(type_, type_.name, value, path, field.selections)
-        if isinstance(type_, GraphQLInterfaceType | GraphQLUnionType):
-            if not isinstance(value, dict):
-                self.error("Expected an object from the subgraphs.", path)
-                return None
-            type_name = value.get("__typename")
-            possible = self.index.possible_types
-            if type_name is None or type_name in possible:
-                # no concrete type at hand (e.g. an @interfaceObject answered with the interface's name):
-                # the fields of the abstract type itself still apply
-                return self.complete_object(type_, None, value, path, field.selections)
-            if type_name not in possible.get(type_.name, ()):
-                return None  # a type the API schema does not expose here (e.g. @inaccessible)
-            concrete = self.index.schema.type_map[type_name]
-            assert isinstance(concrete, GraphQLObjectType)
-            return self.complete_object(concrete, type_name, value, path, field.selections)
-        if isinstance(type_, GraphQLEnumType):
-            if value not in self.index.enum_values.get(type_.name, ()):
-                self.error(f'Enum "{type_.name}" cannot represent value: {_describe(value)}', path)
-                return None
-            return value
-        return value  # scalars are passed through as the subgraph serialized them
+        item = shape.item
+        assert item is not None
+        complete = self.complete
+        items: list[Any] = []
+        for position, element in enumerate(value):
+            shaped = complete(item, element, (position, path), field, owner)
+            if shaped is _BUBBLE:
+                return _BUBBLE
+            items.append(shaped)
+        return items
+
+    def complete_abstract(self, shape: ValueShape, value: Any, path: _Path, field: CollectedField) -> Any:
+        if not isinstance(value, dict):
+            self.error("Expected an object from the subgraphs.", path)
+            return None
+        abstract = shape.named
+        assert isinstance(abstract, GraphQLInterfaceType | GraphQLUnionType)
+        type_name = value.get("__typename")
+        possible = self.index.possible_types
+        if type_name is None or type_name in possible:
+            # no concrete type at hand (e.g. an @interfaceObject answered with the interface's name):
+            # the fields of the abstract type itself still apply
+            return self.complete_object(abstract, None, value, path, field)
+        if type_name not in possible.get(abstract.name, ()):
+            return None  # a type the API schema does not expose here (e.g. @inaccessible)
+        concrete = self.index.schema.type_map[type_name]
+        assert isinstance(concrete, GraphQLObjectType)
+        return self.complete_object(concrete, type_name, value, path, field)
 
     def complete_object(
         self,
@@ -136,37 +149,57 @@ class _Shaper:
         type_name: str | None,
         value: Mapping[str, Any],
         path: _Path,
-        selections: tuple[Any, ...],
+        field: CollectedField | None,
     ) -> Any:
-        fields = self.operation.collect(selections, type_name, parent, self.variables, self.condition_key)
+        """``value`` cut to what ``field``'s selections (the operation's root selections when None) ask of an
+        object of concrete type ``type_name`` (None: not known, only fragments on ``parent`` apply)."""
+        if field is None:
+            fields = self.operation.collect(
+                self.operation.root_selections, type_name, parent, self.variables, self.condition_key
+            )
+        elif self.memo:
+            below = field.below
+            found = below.get(type_name)
+            if found is None:
+                found = below[type_name] = self.operation.collect(
+                    field.selections, type_name, parent, self.variables, self.condition_key
+                )
+            fields = found
+        else:
+            fields = self.operation.collect(field.selections, type_name, parent, self.variables, self.condition_key)
+        get = value.get
+        leaves = fields.leaves
+        if leaves is not None:  # nullable scalars only: one lookup each
+            return dict(zip(leaves[0], map(get, leaves[1]), strict=True))
         shaped: dict[str, Any] = {}
         owner = type_name or parent.name
-        for field in fields:
-            key = field.response_key
-            scalar = field.scalar
+        for child in fields.fields:
+            key = child.response_key
+            scalar = child.scalar
             if scalar == 1:
-                shaped[key] = value.get(field.data_key)
-                continue
-            if scalar == 2:
-                leaf = value.get(field.data_key)
+                shaped[key] = get(child.data_key)
+            elif scalar == 0:
+                shape = child.shape
+                assert shape is not None
+                result = self.complete(shape, get(child.data_key), (key, path), child, owner)
+                if result is _BUBBLE:
+                    return _BUBBLE
+                shaped[key] = result
+            elif scalar == 2:
+                leaf = get(child.data_key)
                 if leaf is None:
-                    self.error(f"Cannot return null for non-nullable field {owner}.{field.field_name}.", (key, path))
+                    self.error(f"Cannot return null for non-nullable field {owner}.{child.field_name}.", (key, path))
                     return _BUBBLE
                 shaped[key] = leaf
-                continue
-            if field.type is None:
-                if field.field_name == "__typename":
-                    shaped[key] = owner
-                else:
-                    shaped[key] = value.get(
-                        field.data_key
-                    )  # not in the API schema (e.g. introspection merged in): as is
-                continue
-            result = self.complete(field.type, value.get(field.data_key), (key, path), field, owner)
-            if result is _BUBBLE:
-                return _BUBBLE
-            shaped[key] = result
+            elif scalar == 3:
+                shaped[key] = owner
+            else:  # not in the API schema (e.g. introspection merged in): as is
+                shaped[key] = get(child.data_key)
         return shaped
+
+
+def _name(shape: ValueShape) -> str:
+    return shape.named.name if shape.named is not None else ""
 
 
 def _describe(value: Any) -> str:
@@ -186,5 +219,5 @@ def shape_response(
     """
     shaper = _Shaper(operation, variables, covered)
     root = operation.root_type
-    shaped = shaper.complete_object(root, root.name, data, None, operation.root_selections)
+    shaped = shaper.complete_object(root, root.name, data, None, None)
     return (None if shaped is _BUBBLE else shaped), shaper.errors

@@ -77,6 +77,42 @@ def test_equal_representations_are_sent_once_and_remember_every_path() -> None:
     assert [[path for _, path in targets] for targets in batch.targets] == [[("xs", 0), ("xs", 2)], [("xs", 1)]]
 
 
+def test_keys_equal_in_python_but_not_in_json_are_different_representations() -> None:
+    requires = (RequiresField("__typename"), RequiresField("id"))
+    data = {"xs": [{"__typename": "T", "id": v} for v in (1, True, 1.0, 1, "1", True)]}
+    batch = collect_entities(data, ("xs", "@"), requires, (), {})
+    assert batch.representations == [
+        {"__typename": "T", "id": 1},
+        {"__typename": "T", "id": True},
+        {"__typename": "T", "id": 1.0},
+        {"__typename": "T", "id": "1"},
+    ]
+    assert [type(r["id"]) for r in batch.representations] == [int, bool, float, str]
+    assert [[path for _, path in targets] for targets in batch.targets] == [
+        [("xs", 0), ("xs", 3)],
+        [("xs", 1), ("xs", 5)],
+        [("xs", 2)],
+        [("xs", 4)],
+    ]
+
+
+def test_every_object_of_a_repeated_entity_is_a_target_and_those_without_keys_none() -> None:
+    requires = (RequiresFragment("User", (RequiresField("__typename"), RequiresField("id"))),)
+    data = {
+        "posts": [
+            {"author": {"__typename": "User", "id": "u1"}},
+            {"author": {"__typename": "User"}},
+            {"author": {"__typename": "User", "id": None}},
+            {"author": {"__typename": "Bot", "id": "u1"}},
+            {"author": {"__typename": "User", "id": "u1", "name": "Ada"}},
+        ]
+    }
+    batch = collect_entities(data, ("posts", "@", "author"), requires, (), {})
+    assert batch.representations == [{"__typename": "User", "id": "u1"}]
+    assert batch.objects == [[data["posts"][0]["author"], data["posts"][4]["author"]]]
+    assert [path for _, path in batch.targets[0]] == [("posts", 0, "author"), ("posts", 4, "author")]
+
+
 def test_typename_rewrites_replace_only_the_listed_types_at_their_path() -> None:
     value: dict[str, Any] = {"__typename": "Book", "items": [{"__typename": "Book"}, {"__typename": "Pen"}]}
     rewrite_typenames(value, (TypenameRewrite(("items", "@"), "Media", ("Book",)),))

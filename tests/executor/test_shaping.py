@@ -97,6 +97,31 @@ async def test_fragments_on_abstract_types_match_by_the_datas_typename() -> None
     assert list(result.data["search"][1]) == ["__typename", "upc", "title", "id"]
 
 
+async def test_one_document_shapes_each_answer_by_its_own_concrete_types_and_nulls() -> None:
+    document = parse("{ search { ... on User { id name } ... on Product { upc } } me { id name } }")
+
+    async def run(data: Any) -> ExecutionResult:
+        fetcher = FakeFetcher({"a": lambda r: SubgraphResponse(data=data)})
+        return await execute_plan(
+            QueryPlan(Fetch("a", "{ planned }")),
+            supergraph=SUPERGRAPH,
+            document=document,
+            operation_name=None,
+            variables={},
+            fetcher=fetcher,
+        )
+
+    first = await run({"search": [{"__typename": "User", "id": "u1", "name": "Ada"}], "me": {"id": "u1", "name": "A"}})
+    second = await run({"search": [{"__typename": "Product", "upc": "1"}], "me": {"id": "u1", "name": None}})
+    third = await run({"search": [{"__typename": "User", "id": "u2", "name": "Bo"}], "me": None})
+    assert first == ExecutionResult({"search": [{"id": "u1", "name": "Ada"}], "me": {"id": "u1", "name": "A"}}, [])
+    assert second.data == {"search": [{"upc": "1"}], "me": None}
+    assert second.errors == [
+        {"message": "Cannot return null for non-nullable field User.name.", "path": ["me", "name"]}
+    ]
+    assert third == ExecutionResult({"search": [{"id": "u2", "name": "Bo"}], "me": None}, [])
+
+
 async def test_fields_selected_twice_merge_their_subselections() -> None:
     result = await shape(
         "{ me { friends { id } ... on User { friends { name } } } }",
