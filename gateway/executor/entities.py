@@ -7,6 +7,7 @@ Pure functions over the response tree (plain dicts and lists as decoded from JSO
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -279,16 +280,10 @@ def _represent(
     return index
 
 
-_flat_cache: dict[tuple[RequiresSelection, ...], tuple[str, ...] | None] = {}
-
-
+@lru_cache(maxsize=1024)  # plans are cached; a bounded memo of their requires
 def _flat_reads(requires: tuple[RequiresSelection, ...]) -> tuple[str, ...] | None:
     """The response keys ``requires`` reads (``__typename`` always, for its fragments), when it reads only leaves;
     None when a field has selections of its own."""
-    try:
-        return _flat_cache[requires]
-    except KeyError:
-        pass
     keys: dict[str, None] = {"__typename": None}
 
     def gather(selections: tuple[RequiresSelection, ...]) -> bool:
@@ -301,8 +296,4 @@ def _flat_reads(requires: tuple[RequiresSelection, ...]) -> tuple[str, ...] | No
                 return False
         return True
 
-    reads = tuple(keys) if gather(requires) else None
-    if len(_flat_cache) > 1024:  # plans are cached; a bounded memo of their requires
-        _flat_cache.clear()
-    _flat_cache[requires] = reads
-    return reads
+    return tuple(keys) if gather(requires) else None
