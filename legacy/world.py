@@ -19,9 +19,10 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from faker import Faker
+from faker.providers.ssn.zh_CN import Provider as _ZhSsnProvider
 
 __all__ = [
     "CATEGORIES",
@@ -246,12 +247,26 @@ class _Builder:
             phone = self.faker.phone_number()
         self._phones.add(phone)
         home = self.place()
-        id_number = self.faker.ssn()
         # Local residents: the ID's area code is the home district.
-        id_number = home.district_code + id_number[6:17] + _id_check_digit(home.district_code + id_number[6:17])
+        body = home.district_code + self._birthday_and_sequence()
+        id_number = body + _id_check_digit(body)
         p = Person(len(self.persons) + 1, name, sex, phone, id_number, home)
         self.persons.append(p)
         return p
+
+    def _birthday_and_sequence(self) -> str:
+        """Digits 7–17 of an ID number: birthday, then sequence (odd for men).
+
+        The draws are those of faker's zh_CN ``ssn()``, in the same order, so the rest of the city stays as it
+        was; but ages count back from a fixed day, not from today, so the city is the same on every day it is
+        built (a test run that crosses midnight compares a city with itself).
+        """
+        f = self.faker
+        age = timedelta(days=f.random_int(18 * 365, 90 * 365))
+        f.random_element(_ZhSsnProvider.area_codes)  # faker's area code; the home district replaces it
+        born = (_BIRTHDAYS_FROM - age).strftime("%Y%m%d")
+        sequence: str = f.numerify("##") + f.random.choice("0123456789")
+        return born + sequence
 
     def matter(self, place: Place, category: str | None = None, avoid: str = "") -> Matter:
         cat = category or self.rng.choice(CATEGORIES)
@@ -281,6 +296,10 @@ class _Builder:
 
     def when(self, max_days: int = 90) -> datetime:
         return self.now - timedelta(minutes=self.rng.randint(60, max_days * 24 * 60))
+
+
+# Ages of the synthetic citizens count back from this day.
+_BIRTHDAYS_FROM = date(2026, 12, 1)
 
 
 def _id_check_digit(first17: str) -> str:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from datetime import datetime
 
+import faker.providers.ssn.zh_CN
 import pytest
 
 from legacy.world import SYSTEMS, World, build_world
@@ -12,6 +14,23 @@ def test_same_seed_gives_the_same_city() -> None:
     now = datetime(2026, 11, 1, 9, 0)
     assert build_world(3, now=now) == build_world(3, now=now)
     assert build_world(3, now=now).filings != build_world(4, now=now).filings
+
+
+def test_the_city_is_the_same_whatever_the_day_it_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = datetime(2026, 11, 1, 9, 0)
+    before = build_world(3, now=now)
+
+    class _Tomorrow(dt.date):
+        @classmethod
+        def today(cls) -> _Tomorrow:
+            return cls(2030, 1, 2)
+
+    class _Clock:  # what faker's ID-number provider sees as the datetime module
+        date = _Tomorrow
+        timedelta = dt.timedelta
+
+    monkeypatch.setattr(faker.providers.ssn.zh_CN, "datetime", _Clock)
+    assert build_world(3, now=now) == before
 
 
 def test_every_system_gets_filings(world: World) -> None:
