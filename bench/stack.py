@@ -19,18 +19,30 @@ With ``--baseline REF`` the same stack is also started from the git revision REF
 directory, run with this interpreter and its installed dependencies) and the two stacks are loaded in turn,
 ``--rounds`` times each, alternating, so both meet the same machine load; the table has one row per round.
 
+The load generator is ``wrk`` (Debian: ``apt-get install wrk``), one thread per client (``-t`` = ``-c`` =
+``--concurrency``): wrk's Lua has no per-connection state, so each thread holds one connection, and its ``init``
+gives it one client's ``Authorization`` header and body (the bench writes the script into its temporary directory).
+Its ``response`` counts the answers that are not 200 or carry ``"errors"``; these and wrk's socket errors and
+timeouts are the errors. Latency is wrk's (p50 and p99 of every view answered). Before the load, every citizen's
+view is asked once and checked whole. ``--load aiohttp`` drives the same views with the older aiohttp client in
+this process; ``--load both`` loads each stack with both, in turn.
+
 A process's CPU time is user + system from /proc/<pid>/stat before and after the load; "per view" divides it by
-the views answered. The load generator (an aiohttp client in this process) runs on the same cores and is not
-counted. Output: views/s, p50/p99 latency, errors, and CPU ms per view of the gateway, the four subgraphs together
-and the four stand-ins together; then the medians over the rounds and the ratios (this checkout / baseline).
+the views answered. The load generator runs on the same cores: its CPU (wrk's, from the rusage of the reaped
+child; the aiohttp client's, this process's) is reported in a column of its own, not in the stack's. Output:
+views/s, p50/p99 latency, errors, CPU ms per view of the gateway, the four subgraphs together, the four stand-ins
+together and the load generator; then the medians over the rounds and the ratios (this checkout / baseline).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import io
 import os
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -71,17 +83,52 @@ QUERY = (
     + " } }"
 )
 KINDS = ("gateway", "subgraphs", "stand-ins")
+LOADER = "load generator"
+_LOADERS = {
+    "wrk": "wrk, one thread and connection per client",
+    "aiohttp": "the aiohttp client in the bench's process",
+}
+
+# One wrk thread per client, each with one connection (-t = -c): setup() numbers the threads, init() gives thread i
+# client i's request; response() counts answers that are not 200 or carry "errors"; done() prints one JSON line.
+WRK_SCRIPT = """local clients = {CLIENTS}
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("client", #threads)
+end
+function init(args)
+  bad = 0
+  local c = clients[(client - 1) % #clients + 1]
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Authorization"] = "Bearer " .. c[1]
+  wrk.body = c[2]
+end
+function response(status, headers, body)
+  if status ~= 200 or string.find(body, '"errors"', 1, true) then bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local bad_answers = 0
+  for _, thread in ipairs(threads) do bad_answers = bad_answers + thread:get("bad") end
+  local e = summary.errors
+  io.write(string.format(
+    'MINYI {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "bad": %d, "socket_errors": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), bad_answers,
+    e.connect + e.read + e.write + e.timeout))
+end
+"""
 
 
 @dataclass(frozen=True, slots=True)
 class Round:
-    stack: str
+    stack: str  # the stack's name, and the load generator's with --load both
     views: int
     errors: int
     seconds: float
     p50_ms: float
     p99_ms: float
-    cpu_ms_per_view: dict[str, float]  # per process label and per kind
+    cpu_ms_per_view: dict[str, float]  # per process label, per kind and the load generator's
 
     @property
     def rate(self) -> float:
@@ -256,7 +303,67 @@ async def _one(stack: Stack, token: str, citizen: Citizen) -> dict[str, Any]:
         return result
 
 
-async def _load(stack: Stack, seconds: float) -> Round:
+def _lua(text: str) -> str:
+    if "]==]" in text:
+        raise ValueError(f"cannot quote {text!r:.80} for Lua")
+    return f"[==[{text}]==]"
+
+
+def wrk_script(clients: Sequence[tuple[str, Citizen]]) -> str:
+    """The wrk script whose thread i asks client i's view with client i's token."""
+    rows = ", ".join(
+        "{" + _lua(token) + ", " + _lua(orjson.dumps({"query": QUERY, "variables": {"phone": c.phone}}).decode()) + "}"
+        for token, c in clients
+    )
+    return WRK_SCRIPT.replace("{CLIENTS}", "{" + rows + "}")
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _own_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _load(stack: Stack, seconds: float, loader: str, work: Path) -> Round:
+    return await (_load_wrk(stack, seconds, work) if loader == "wrk" else _load_aiohttp(stack, seconds))
+
+
+async def _load_wrk(stack: Stack, seconds: float, work: Path) -> Round:
+    script = work / f"views-{stack.pids['gateway']}.lua"
+    script.write_text(wrk_script(stack.clients))
+    count = len(stack.clients)
+    argv = ["wrk", f"-t{count}", f"-c{count}", f"-d{max(1, round(seconds))}s", "--timeout", "20s", "-s", str(script)]
+    before = {label: _cpu_seconds(pid) for label, pid in stack.pids.items()}
+    loader_before = _children_cpu_s()
+    proc = await asyncio.create_subprocess_exec(
+        *argv, f"{stack.gateway_url}/graphql", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await proc.communicate()
+    after = {label: _cpu_seconds(pid) for label, pid in stack.pids.items()}
+    loader_cpu = _children_cpu_s() - loader_before  # the only child reaped meanwhile: wrk
+    lines = [line for line in out.decode().splitlines() if line.startswith("MINYI ")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"wrk failed ({proc.returncode}): {out.decode()} {err.decode()}")
+    summary: dict[str, int] = orjson.loads(lines[-1].removeprefix("MINYI "))
+    views = summary["requests"]
+    if not views:
+        raise RuntimeError(f"{stack.name}: no view answered in {seconds:g} s")
+    return Round(
+        stack=stack.name,
+        views=views,
+        errors=summary["bad"] + summary["socket_errors"],
+        seconds=summary["duration_us"] / 1e6,
+        p50_ms=summary["p50_us"] / 1000,
+        p99_ms=summary["p99_us"] / 1000,
+        cpu_ms_per_view={**_per_view(before, after, views), LOADER: loader_cpu * 1000 / views},
+    )
+
+
+async def _load_aiohttp(stack: Stack, seconds: float) -> Round:
     url = f"{stack.gateway_url}/graphql"
     latencies: list[float] = []
     errors = 0
@@ -277,9 +384,11 @@ async def _load(stack: Stack, seconds: float) -> Round:
                 latencies.append(time.perf_counter() - started)
 
         before = {label: _cpu_seconds(pid) for label, pid in stack.pids.items()}
+        loader_before = _own_cpu_s()
         started = time.perf_counter()
         await asyncio.gather(*(client(token, citizen) for token, citizen in stack.clients))
         elapsed = time.perf_counter() - started
+        loader_cpu = _own_cpu_s() - loader_before
         after = {label: _cpu_seconds(pid) for label, pid in stack.pids.items()}
     latencies.sort()
     views = len(latencies)
@@ -290,7 +399,7 @@ async def _load(stack: Stack, seconds: float) -> Round:
         seconds=elapsed,
         p50_ms=statistics.median(latencies) * 1000,
         p99_ms=latencies[max(0, int(views * 0.99) - 1)] * 1000,
-        cpu_ms_per_view=_per_view(before, after, views),
+        cpu_ms_per_view={**_per_view(before, after, views), LOADER: loader_cpu * 1000 / views},
     )
 
 
@@ -301,7 +410,7 @@ def _per_view(before: dict[str, float], after: dict[str, float], views: int) -> 
 
 
 def _row(number: int, result: Round) -> str:
-    cpu = " | ".join(f"{result.cpu_ms_per_view[kind]:.2f}" for kind in KINDS)
+    cpu = " | ".join(f"{result.cpu_ms_per_view[kind]:.2f}" for kind in (*KINDS, LOADER))
     return (
         f"| {number} | {result.stack} | {result.views:,} | {result.rate:.1f} | {result.p50_ms:.0f} | "
         f"{result.p99_ms:.0f} | {result.errors} | {cpu} |"
@@ -314,7 +423,7 @@ def _summary(rounds: Sequence[Round]) -> dict[str, float]:
         "p50 ms": statistics.median(r.p50_ms for r in rounds),
         "p99 ms": statistics.median(r.p99_ms for r in rounds),
     }
-    for key in (*KINDS, *sorted(k for k in rounds[0].cpu_ms_per_view if k not in KINDS)):
+    for key in (*KINDS, LOADER, *sorted(k for k in rounds[0].cpu_ms_per_view if k not in (*KINDS, LOADER))):
         summary[f"{key} CPU ms/view"] = statistics.median(r.cpu_ms_per_view[key] for r in rounds)
     return summary
 
@@ -340,6 +449,13 @@ async def main() -> None:
         help="how many different citizens the clients log in as (1: all the demo citizen, so merging can share "
         "views in flight; --concurrency: each client its own person, so it cannot)",
     )
+    parser.add_argument(
+        "--load",
+        choices=("wrk", "aiohttp", "both"),
+        default="wrk",
+        help="the load generator: wrk, one thread per client (default); the aiohttp client in this process; both, "
+        "in turn on each stack",
+    )
     parser.add_argument("--duration", type=float, default=15, help="seconds of load per round and stack")
     parser.add_argument("--warmup", type=float, default=3, help="seconds of load per stack before measuring")
     parser.add_argument("--rounds", type=int, default=3)
@@ -361,6 +477,9 @@ async def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.citizens <= args.concurrency:
         parser.error("--citizens is between 1 and --concurrency")
+    loaders = ("wrk", "aiohttp") if args.load == "both" else (args.load,)
+    if "wrk" in loaders and shutil.which("wrk") is None:
+        parser.error("wrk is not installed (Debian: apt-get install wrk); --load aiohttp runs without it")
     citizens = citizens_of(args.seed, args.citizens)
 
     procs: list[subprocess.Popen[bytes]] = []
@@ -381,12 +500,17 @@ async def main() -> None:
                 )
                 stack = Stack(name, url, pids, await _clients(url, args.concurrency, citizens))
                 await _check(stack)
-                await _load(stack, args.warmup)
+                for loader in loaders:
+                    await _load(stack, args.warmup, loader, Path(tmp))
                 stacks.append(stack)
             for _ in range(args.rounds):
                 for stack in stacks:
-                    rounds.append(await _load(stack, args.duration))
-                    print(_row(len(rounds), rounds[-1]), flush=True)
+                    for loader in loaders:
+                        result = await _load(stack, args.duration, loader, Path(tmp))
+                        if len(loaders) > 1:
+                            result = dataclasses.replace(result, stack=f"{stack.name}, {loader}")
+                        rounds.append(result)
+                        print(_row(len(rounds), rounds[-1]), flush=True)
         finally:
             for proc in procs:
                 if proc.poll() is None:
@@ -404,15 +528,20 @@ async def main() -> None:
     )
     print(
         f"\n{args.concurrency} concurrent clients ({who}), merging {args.merging} (baseline: {args.baseline_merging}), {args.duration:g} s per round, "
-        f"{args.rounds} rounds per stack, {os.cpu_count()} cores; CPU per view summed over each kind's processes"
+        f"{args.rounds} rounds per stack, {os.cpu_count()} cores; CPU per view summed over each kind's processes; "
+        f"load generator: {' and '.join(_LOADERS[loader] for loader in loaders)}; load average "
+        + " ".join(f"{v:.2f}" for v in os.getloadavg())
     )
     print(
-        "\n| round | stack | views | views/s | p50 ms | p99 ms | errors | gateway CPU ms/view | subgraphs CPU ms/view | stand-ins CPU ms/view |"
+        "\n| round | stack | views | views/s | p50 ms | p99 ms | errors | gateway CPU ms/view | subgraphs CPU ms/view "
+        "| stand-ins CPU ms/view | load generator CPU ms/view |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for number, result in enumerate(rounds, 1):
         print(_row(number, result))
-    summaries = {stack.name: _summary([r for r in rounds if r.stack == stack.name]) for stack in stacks}
+    summaries = {
+        name: _summary([r for r in rounds if r.stack == name]) for name in dict.fromkeys(r.stack for r in rounds)
+    }
     names = list(summaries)
     print("\n| median | " + " | ".join(names) + (" | ratio |" if len(names) == 2 else " |"))
     print("|---|" + "---|" * (len(names) + (1 if len(names) == 2 else 0)))
