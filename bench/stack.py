@@ -481,6 +481,7 @@ async def main() -> None:
     if "wrk" in loaders and shutil.which("wrk") is None:
         parser.error("wrk is not installed (Debian: apt-get install wrk); --load aiohttp runs without it")
     citizens = citizens_of(args.seed, args.citizens)
+    load_before = os.getloadavg()
 
     procs: list[subprocess.Popen[bytes]] = []
     stacks: list[Stack] = []
@@ -529,8 +530,11 @@ async def main() -> None:
     print(
         f"\n{args.concurrency} concurrent clients ({who}), merging {args.merging} (baseline: {args.baseline_merging}), {args.duration:g} s per round, "
         f"{args.rounds} rounds per stack, {os.cpu_count()} cores; CPU per view summed over each kind's processes; "
-        f"load generator: {' and '.join(_LOADERS[loader] for loader in loaders)}; load average "
+        f"load generator: {' and '.join(_LOADERS[loader] for loader in loaders)}; load average (1, 5, 15 min) "
+        + " ".join(f"{v:.2f}" for v in load_before)
+        + " before, "
         + " ".join(f"{v:.2f}" for v in os.getloadavg())
+        + " after"
     )
     print(
         "\n| round | stack | views | views/s | p50 ms | p99 ms | errors | gateway CPU ms/view | subgraphs CPU ms/view "

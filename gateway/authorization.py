@@ -260,6 +260,9 @@ class Authorization:
         self._type_requirements: dict[str, Requirement] = {}
         self._public: LruCache[tuple[str, str | None], bool] = LruCache(cache_size)
         self._outcomes: LruCache[tuple[str, str | None, Profile], Authorized] = LruCache(cache_size)
+        # by the principal object (the token verifier hands the same one for a token it has seen), kept with it so
+        # that its id is not reused while the entry lives
+        self._profiles: LruCache[int, tuple[Principal, Profile]] = LruCache(cache_size)
 
     @classmethod
     def for_supergraph(cls, supergraph: Any, **options: Any) -> Authorization | None:
@@ -275,6 +278,14 @@ class Authorization:
     # -- what a principal may do ------------------------------------------------------------------------------------
 
     def profile(self, principal: Principal) -> Profile:
+        known = self._profiles.get(id(principal))
+        if known is not None and known[0] is principal:
+            return known[1]
+        profile = self._profile(principal)
+        self._profiles.put(id(principal), (principal, profile))
+        return profile
+
+    def _profile(self, principal: Principal) -> Profile:
         return Profile(
             principal.authenticated,
             principal.scopes & self.access.scope_names,

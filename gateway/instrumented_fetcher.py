@@ -48,9 +48,8 @@ class InstrumentedFetcher:
                     span.set_attribute("minyi.graphql_errors", len(response.errors))
         metrics = self._metrics
         if metrics is not None:
-            metrics.fetch_duration.labels(subgraph).observe(time.perf_counter() - started)
-            if response.failure is not None:
-                metrics.subgraph_errors.labels(subgraph, response.failure_code).inc()
-            elif response.errors:
-                metrics.subgraph_errors.labels(subgraph, "GRAPHQL_ERROR").inc()
+            failure_code = (
+                response.failure_code if response.failure is not None else "GRAPHQL_ERROR" if response.errors else None
+            )
+            metrics.fetch_done(subgraph, time.perf_counter() - started, failure_code)
         return response

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -55,6 +56,9 @@ class GatewayMetrics:
         self.multiprocess_dir = multiprocess_dir
         self.registry = CollectorRegistry(auto_describe=True)
         self._operation_names: set[str] = set()
+        # the labelled series the hot path uses, by metric and label values: prometheus_client's labels() takes a
+        # lock and checks the values on every call; the values here are bounded (operation names are capped)
+        self._series: dict[tuple[int, tuple[str, ...]], Any] = {}
         registry = self.registry
         self.requests = Counter(
             "minyi_gateway_requests",
@@ -138,13 +142,28 @@ class GatewayMetrics:
         self._operation_names.add(name)
         return name
 
+    def _series_of(self, metric: Counter | Histogram, *labels: str) -> Any:
+        """``metric.labels(*labels)``, kept for the next call."""
+        key = (id(metric), labels)
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = metric.labels(*labels)
+        return series
+
     def request_done(self, operation: str | None, outcome: str, seconds: float) -> None:
         label = self.operation_label(operation)
-        self.requests.labels(label, outcome).inc()
-        self.request_duration.labels(label).observe(seconds)
+        self._series_of(self.requests, label, outcome).inc()
+        self._series_of(self.request_duration, label).observe(seconds)
 
     def cache_lookup(self, cache: str, hit: bool) -> None:
-        self.cache.labels(cache, "hit" if hit else "miss").inc()
+        self._series_of(self.cache, cache, "hit" if hit else "miss").inc()
+
+    def fetch_done(self, subgraph: str, seconds: float, failure_code: str | None) -> None:
+        """One subgraph request: its duration, and ``failure_code`` (``GRAPHQL_ERROR`` for an answer with errors)
+        counted when it did not go well."""
+        self._series_of(self.fetch_duration, subgraph).observe(seconds)
+        if failure_code is not None:
+            self._series_of(self.subgraph_errors, subgraph, failure_code).inc()
 
     def rate_limited(self, limit: str) -> None:
         self.rate_limited_total.labels(limit).inc()
