@@ -2,7 +2,9 @@
 
 ``/health`` names the circuit breaker of each legacy system this process calls (state and counts); its ``status``
 is ``degraded`` while one of them is not closed, and the answer is 200 either way: the subgraph still serves (the
-other systems' data, and errors naming the system that is away)."""
+other systems' data, and errors naming the system that is away). A JSON POST to ``/graphql``, what the gateway
+sends, is read from the ASGI messages without Starlette's and Strawberry's per-request objects (:mod:`.json_post`);
+every other request goes through Strawberry's view."""
 
 from __future__ import annotations
 
@@ -19,8 +21,12 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import process_result
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 
 from auth.broker import set_acting_user
 from auth.internal import InternalTokenVerifier
@@ -36,6 +42,7 @@ from resolvers.persons import MemoryDirectory, PersonDirectory, RedisDirectory, 
 from resolvers.units import MemoryUnits, RedisUnits, UnitDirectory
 from subgraphs.common.context import SubgraphContext, beijing_now
 from subgraphs.common.internal_auth import InternalTokenGuard
+from subgraphs.common.json_post import answer, hot_operation, is_json_post, read_body, replaying
 from subgraphs.common.metrics import metrics_endpoint
 from subgraphs.common.trace_context import TraceContextMiddleware
 from subgraphs.settings import SubgraphSettings
@@ -46,6 +53,8 @@ __all__ = ["PRINCIPAL_SCOPE_KEY", "SubgraphApp", "build_subgraph_app", "create_s
 log = logging.getLogger("minyi.subgraph")
 
 ContextFactory = Callable[[], SubgraphContext]
+
+_POST_OPERATIONS = OperationType.from_http("POST")
 
 
 class SubgraphApp(GraphQL[SubgraphContext, None]):
@@ -66,13 +75,46 @@ class SubgraphApp(GraphQL[SubgraphContext, None]):
         return orjson.loads(data)  # orjson.JSONDecodeError is a json.JSONDecodeError: a 400 as before
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> SubgraphContext:
+        return self._context(request.scope, request.headers.get("idempotency-key"))
+
+    def _context(self, scope: Scope, idempotency_key: str | None) -> SubgraphContext:
         context = self._context_factory()
-        found = request.scope.get(PRINCIPAL_SCOPE_KEY)
+        found = scope.get(PRINCIPAL_SCOPE_KEY)
         # the fallback (anonymous, or the dev principal of SubgraphSettings) stands in for nobody-logged-in
         context.principal = found if isinstance(found, Principal) and found.authenticated else self._fallback
         set_acting_user(context.principal.subject)  # the legacy calls of this request are made for this user
-        context.idempotency_key = request.headers.get("idempotency-key")
+        context.idempotency_key = idempotency_key
         return context
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A JSON POST is served from the ASGI messages (:mod:`.json_post`); anything else by Strawberry's view."""
+        if not is_json_post(scope):
+            await super().__call__(scope, receive, send)
+            return
+        body = await read_body(receive)
+        if body is None:
+            return  # the client went away before its request arrived whole: nobody to answer
+        post = hot_operation(body, scope)
+        if post is None:
+            await super().__call__(scope, replaying(body, receive), send)
+            return
+        context = self._context(scope, post.idempotency_key)
+        try:
+            result = await self.schema.execute(
+                post.query,
+                variable_values=post.variables,
+                context_value=context,
+                operation_name=post.operation_name,
+                allowed_operation_types=_POST_OPERATIONS,
+                operation_extensions=post.extensions,
+            )
+        except CannotGetOperationTypeError as refusal:
+            await answer(send, 400, refusal.as_http_error_reason().encode(), text=True)
+            return
+        except InvalidOperationTypeError as refusal:
+            await answer(send, 400, refusal.as_http_error_reason("POST").encode(), text=True)
+            return
+        await answer(send, 200, self.encode_json(process_result(result)))
 
 
 def create_subgraph_app(
