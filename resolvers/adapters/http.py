@@ -66,7 +66,11 @@ def _shared_session() -> aiohttp.ClientSession:
     session = _sessions.get(loop)
     if session is None or session.closed:
         connector = aiohttp.TCPConnector(limit=200, limit_per_host=64, keepalive_timeout=30)
-        session = aiohttp.ClientSession(connector=connector, json_serialize=lambda o: orjson.dumps(o).decode())
+        session = aiohttp.ClientSession(
+            connector=connector,
+            json_serialize=lambda o: orjson.dumps(o).decode(),
+            cookie_jar=aiohttp.DummyCookieJar(),  # no legacy system keeps a session in cookies: none to file per call
+        )
         _sessions[loop] = session
     return session
 
@@ -207,22 +211,22 @@ class LegacyHttp:
             async with self.semaphore:
                 if self.breaker.lapsed(permit):  # opened while this call waited for its turn
                     raise self._short_circuit()
-                sending = asyncio.ensure_future(self._send(method, path, url, params, body, hdrs))
-                try:
-                    slow_s = self.breaker.policy.slow_s
-                    if slow_s is not None:
-                        sent_at = self.breaker.now()
-                        done, _ = await asyncio.wait({sending}, timeout=slow_s)
-                        if not done:  # still unanswered: a failure from now on, as far as the breaker is concerned
-                            judged = True
-                            if self.breaker.slow(permit, sent_at):  # the circuit is open: stop waiting
-                                raise LegacyCircuitOpen(
-                                    self.system, f"no answer within {slow_s:g}s ({method} {path}); left to recover"
-                                )
-                    answer = await sending
-                finally:
-                    if not sending.done():
-                        sending.cancel()
+                slow_s = self.breaker.policy.slow_s
+                if slow_s is None:
+                    answer = await self._send(method, path, url, params, body, hdrs)
+                else:
+                    watch = _SlowWatch(self.breaker, permit, slow_s)
+                    try:
+                        answer = await self._send(method, path, url, params, body, hdrs)
+                    except asyncio.CancelledError:
+                        if watch.stopped_waiting():  # the circuit opened while this call was unanswered
+                            raise LegacyCircuitOpen(
+                                self.system, f"no answer within {slow_s:g}s ({method} {path}); left to recover"
+                            ) from None
+                        raise
+                    finally:
+                        watch.done()
+                        judged = watch.judged
             outcome = answer.status < 500 or answer.status in accept_statuses  # a SOAP fault: the system is up
             return answer
         except _Retryable:
@@ -260,6 +264,42 @@ class LegacyHttp:
         return LegacyCircuitOpen(
             self.system, f"not called while it recovers: it failed {self.breaker.policy.failures} times in a row"
         )
+
+
+class _SlowWatch:
+    """Watches the call the current task makes: still unanswered after ``slow_s``, it counts as failed
+    (:meth:`CircuitBreaker.slow`, after which ``judged``: nothing more is reported for it), and when that leaves
+    the circuit open the task's wait is cancelled (:meth:`stopped_waiting` then tells that cancellation from any
+    other). A timer in place of a second task per call, as :func:`asyncio.timeout` does it."""
+
+    __slots__ = ("_breaker", "_handle", "_permit", "_sent_at", "_stopped", "_task", "judged")
+
+    def __init__(self, breaker: CircuitBreaker, permit: Permit, slow_s: float) -> None:
+        task = asyncio.current_task()
+        assert task is not None, "a legacy call runs in a task"
+        self._task = task
+        self._breaker = breaker
+        self._permit = permit
+        self._sent_at = breaker.now()
+        self._stopped = False
+        self.judged = False
+        self._handle: asyncio.TimerHandle | None = asyncio.get_running_loop().call_later(slow_s, self._slow)
+
+    def _slow(self) -> None:
+        self._handle = None
+        self.judged = True
+        if self._breaker.slow(self._permit, self._sent_at):  # the circuit is open: stop waiting
+            self._stopped = True
+            self._task.cancel()
+
+    def stopped_waiting(self) -> bool:
+        """Whether a ``CancelledError`` the task met is this watch's own (and no one else cancelled it too)."""
+        return self._stopped and self._task.uncancel() == 0
+
+    def done(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
 
 
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -31,6 +31,8 @@ failing: dict[str, int] = {}  # path -> how many more times it answers 503
 
 async def _flaky(request: web.Request) -> web.Response:
     hits[request.path] = hits.get(request.path, 0) + 1
+    if request.path == "/sleepy":
+        await asyncio.sleep(2.0)
     if failing.get(request.path, 0) > 0:
         failing[request.path] -= 1
         return web.Response(status=503, text="busy")
@@ -163,3 +165,21 @@ async def test_a_stalled_system_opens_the_circuit_after_slow_s_and_its_call_is_a
     assert held == 1
     stats = http.breaker.stats()
     assert (stats.failures, stats.opened, stats.short_circuited, stats.state) == (1, 1, 1, CircuitState.OPEN)
+
+
+async def test_a_slow_call_of_a_system_that_answers_others_is_counted_failed_and_still_waited_for(
+    server: BackgroundServer,
+) -> None:
+    http = _http(server, "grid", timeout_s=30, breaker=BreakerPolicy(failures=5, open_s=30, slow_s=1.0))
+
+    async def slow_then_another() -> tuple[int, int]:
+        first = await http.request("GET", "/sleepy")
+        await asyncio.sleep(0.01)  # the task that waited goes on undisturbed: nothing left to cancel it
+        return first.status, (await http.request("GET", "/after")).status
+
+    slow = asyncio.ensure_future(slow_then_another())
+    await eventually(lambda: hits.get("/sleepy") == 1, "the slow call arrived")
+    assert (await http.request("GET", "/fast")).status == 200  # answered after the slow one was sent: not stalled
+    assert await slow == (200, 200)
+    stats = http.breaker.stats()
+    assert (stats.failures, stats.opened, stats.state) == (1, 0, CircuitState.CLOSED)
