@@ -41,6 +41,7 @@ from resolvers.dedupe.index import DedupeIndex, MemoryIndex, RedisIndex
 from resolvers.persons import MemoryDirectory, PersonDirectory, RedisDirectory, connect_redis
 from resolvers.units import MemoryUnits, RedisUnits, UnitDirectory
 from subgraphs.common.context import SubgraphContext, beijing_now
+from subgraphs.common.http_protocol import HeadWithBodyProtocol
 from subgraphs.common.internal_auth import InternalTokenGuard
 from subgraphs.common.json_post import answer, hot_operation, is_json_post, read_body, replaying
 from subgraphs.common.metrics import metrics_endpoint
@@ -162,7 +163,15 @@ def create_subgraph_app(
 
 def serve(app: Starlette, host: str, port: int) -> None:
     log.info("subgraph on http://%s:%d/graphql", host, port)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        http=HeadWithBodyProtocol,  # httptools, each answer's head and body in one write
+    )
 
 
 def build_subgraph_app(
