@@ -45,6 +45,7 @@ from subgraphs.common.http_protocol import HeadWithBodyProtocol
 from subgraphs.common.internal_auth import InternalTokenGuard
 from subgraphs.common.json_post import answer, hot_operation, is_json_post, read_body, replaying
 from subgraphs.common.metrics import metrics_endpoint
+from subgraphs.common.schema import SubgraphSchema
 from subgraphs.common.trace_context import TraceContextMiddleware
 from subgraphs.settings import SubgraphSettings
 
@@ -100,15 +101,22 @@ class SubgraphApp(GraphQL[SubgraphContext, None]):
             await super().__call__(scope, replaying(body, receive), send)
             return
         context = self._context(scope, post.idempotency_key)
+        schema = self.schema
         try:
-            result = await self.schema.execute(
-                post.query,
-                variable_values=post.variables,
-                context_value=context,
-                operation_name=post.operation_name,
-                allowed_operation_types=_POST_OPERATIONS,
-                operation_extensions=post.extensions,
-            )
+            result = None
+            if isinstance(schema, SubgraphSchema):  # a document it has seen: without the extension machinery
+                result = await schema.execute_known(
+                    post.query, post.variables, context, post.operation_name, post.extensions, _POST_OPERATIONS
+                )
+            if result is None:
+                result = await schema.execute(
+                    post.query,
+                    variable_values=post.variables,
+                    context_value=context,
+                    operation_name=post.operation_name,
+                    allowed_operation_types=_POST_OPERATIONS,
+                    operation_extensions=post.extensions,
+                )
         except CannotGetOperationTypeError as refusal:
             await answer(send, 400, refusal.as_http_error_reason().encode(), text=True)
             return

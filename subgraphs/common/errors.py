@@ -32,7 +32,15 @@ from resolvers.audit import AuditUnavailable
 from resolvers.dispatch.errors import DispatchError
 from schema.error_codes import is_retryable
 
-__all__ = ["SERVICES", "ErrorCodes", "SubgraphError", "SubgraphInputError", "client_message", "error_extensions"]
+__all__ = [
+    "SERVICES",
+    "ErrorCodes",
+    "SubgraphError",
+    "SubgraphInputError",
+    "client_message",
+    "coded",
+    "error_extensions",
+]
 
 log = logging.getLogger("minyi.subgraph")
 
@@ -121,9 +129,14 @@ def _with_service(error: GraphQLError, service: str | None) -> GraphQLError:
     return error
 
 
+def coded(errors: list[GraphQLError], service: str | None) -> list[GraphQLError]:
+    """Every error with an ``extensions.code``, and ``service``: the legacy system at fault, else ``service`` (the
+    ``SourceSystem`` value of the system the subgraph serves, if it serves one); unexpected ones masked, logged."""
+    return [_with_service(_rewrite(e), service) for e in errors]
+
+
 class ErrorCodes(SchemaExtension):
-    """Give every error in a result an ``extensions.code``, and ``service``: the legacy system at fault, else
-    ``service`` (the ``SourceSystem`` value of the system the subgraph serves, if it serves one)."""
+    """The errors of a result :func:`coded`."""
 
     def __init__(self, service: str | None = None) -> None:
         super().__init__()
@@ -133,4 +146,4 @@ class ErrorCodes(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [_with_service(_rewrite(e), self.service) for e in result.errors]
+            result.errors = coded(result.errors, self.service)

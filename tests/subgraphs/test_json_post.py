@@ -3,18 +3,19 @@ every request here is sent both ways (the view called directly) and the answers 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Iterator, Sequence
 from typing import Any
 
 import orjson
 import pytest
 import strawberry
+from graphql import GraphQLError
 from strawberry.asgi import GraphQL
 from strawberry.types import Info
 
 from auth.principal import PRINCIPAL_SCOPE_KEY, Principal
 from resolvers.adapters.errors import LegacyUnavailable
-from resolvers.persons import MemoryDirectory
+from resolvers.persons import Identifiers, MemoryDirectory
 from subgraphs.common.app import SubgraphApp
 from subgraphs.common.context import SubgraphContext
 from subgraphs.common.schema import SubgraphSchema
@@ -41,6 +42,16 @@ class Query:
     def crash(self) -> str | None:
         raise RuntimeError("secret internal detail")
 
+    @strawberry.field
+    def partly(self, info: Info[SubgraphContext, None]) -> list[str]:
+        info.context.partial_errors.append(GraphQLError("the petition system did not answer in time"))
+        return ["hotline"]
+
+    @strawberry.field
+    def person(self, info: Info[SubgraphContext, None], phone: str) -> str:
+        info.context.seen_people["pk-" + phone] = Identifiers(phone=phone)
+        return "pk-" + phone
+
 
 @strawberry.type
 class Mutation:
@@ -52,11 +63,17 @@ class Mutation:
 schema = SubgraphSchema(query=Query, mutation=Mutation)
 
 
-class CountingApp(SubgraphApp):
-    """Counts the requests Strawberry's HTTP view answered."""
+class BrokenDirectory(MemoryDirectory):
+    async def remember(self, entries: dict[str, Identifiers]) -> None:
+        raise RuntimeError("the directory broke")
 
-    def __init__(self) -> None:
-        super().__init__(schema, lambda: SubgraphContext(client=None, directory=MemoryDirectory(), person_secret=b"s"))
+
+class CountingApp(SubgraphApp):
+    """Counts the requests Strawberry's HTTP view answered; its requests share one person directory."""
+
+    def __init__(self, directory: MemoryDirectory | None = None) -> None:
+        self.directory = directory or MemoryDirectory()
+        super().__init__(schema, lambda: SubgraphContext(client=None, directory=self.directory, person_secret=b"s"))
         self.view_runs = 0
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
@@ -186,6 +203,9 @@ SAME_AS_THE_VIEW = {
     "null variables and operation name": (scope(), body(query="{ who }", variables=None, operationName=None)),
     "charset in the content type": (scope(content_type="application/json; charset=utf-8"), body(query="{ who }")),
     "resolver errors": (scope(), body(query='{ echo(text: "b") down crash }')),
+    "partial errors": (scope(), body(query="{ partly crash }")),
+    "people served": (scope(), body(query='{ person(phone: "13800000000") }')),
+    "a mutation": (scope(headers=[("idempotency-key", "k-9")]), body(query="mutation { touch }")),
     "a syntax error": (scope(), body(query="{ echo(")),
     "a validation error": (scope(), body(query="{ nothing }")),
     "a missing variable": (scope(), body(query="query($t: String!) { echo(text: $t) }")),
@@ -210,9 +230,48 @@ SAME_AS_THE_VIEW = {
 @pytest.mark.parametrize("case", SAME_AS_THE_VIEW)
 async def test_every_answer_is_the_one_strawberrys_view_gives(case: str) -> None:
     request_scope, request_body = SAME_AS_THE_VIEW[case]
-    ours = await outcome(served(CountingApp(), dict(request_scope), request_body))
+    first = await outcome(served(CountingApp(), dict(request_scope), request_body))  # validates a new document
+    again = await outcome(served(CountingApp(), dict(request_scope), request_body))  # a known one
     theirs = await outcome(by_the_view(CountingApp(), dict(request_scope), request_body))
-    assert ours == theirs
+    assert first == theirs
+    assert again == theirs
+
+
+async def test_an_exception_out_of_execution_is_answered_as_strawberry_answers_it() -> None:
+    request_body = body(query='{ person(phone: "13900000000") }')
+    first = await outcome(served(CountingApp(BrokenDirectory()), scope(), request_body))
+    again = await outcome(served(CountingApp(BrokenDirectory()), scope(), request_body))
+    theirs = await outcome(by_the_view(CountingApp(BrokenDirectory()), scope(), request_body))
+    assert first == again == theirs
+    assert b"the directory broke" in theirs[1]
+
+
+@pytest.fixture
+def execute_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str | None]]:
+    calls: list[str | None] = []
+    original = schema.execute
+
+    async def counting(query: str | None, *args: Any, **kwargs: Any) -> Any:
+        calls.append(query)
+        return await original(query, *args, **kwargs)
+
+    monkeypatch.setattr(schema, "execute", counting)
+    yield calls
+
+
+async def test_a_known_document_runs_without_strawberrys_execute_and_serves_the_directory(
+    execute_calls: list[str | None],
+) -> None:
+    app = CountingApp()
+    document = 'query Known($p: String!) { person(phone: $p) echo(text: "k") }'
+    for phone in ("13700000001", "13700000002", "13700000003"):
+        answer = await served(app, scope(), body(query=document, variables={"p": phone}))
+        assert answer.json() == {"data": {"person": f"pk-{phone}", "echo": "k"}}
+    assert execute_calls == [document]  # only the first, which validated it
+    assert set((await app.directory.lookup(["pk-13700000001", "pk-13700000003"])).keys()) == {
+        "pk-13700000001",
+        "pk-13700000003",
+    }
 
 
 async def outcome(answering: Awaitable[Answer]) -> tuple[Any, ...]:
