@@ -16,6 +16,12 @@ Per gateway and query: requests/s, p50/p95/p99 latency, the gateway's peak RSS (
 its CPU ms per request (user + system of the gateway's process tree over the load), the subgraph fetches one request
 makes (the plan's fetches, counted by the subgraphs), and ours / peer for requests/s. Every gateway's answer is
 compared with this gateway's before it is measured: a fast wrong answer measures nothing.
+
+This gateway runs twice: as pure Python and with its executor compiled by mypyc (``minyi-compiled``; what
+``bash scripts/native.sh`` builds), each from its own copy of ``gateway/`` in the run's temporary directory, so an
+in-place build of the checkout changes neither; the compiled copy is built first (about a minute; gcc and the
+Python headers needed, else that variant is left out). The last two columns give pure / peer and compiled / peer
+(on the pure rows: compiled / pure).
 """
 
 from __future__ import annotations
@@ -100,13 +106,14 @@ export const gatewayConfig = defineConfig({
 
 @dataclass(frozen=True, slots=True)
 class Variant:
-    gateway: str  # "minyi", "hive", "hive-rust", "apollo"
+    gateway: str  # "minyi", "minyi-compiled", "hive", "hive-rust", "apollo"
     merging: bool
 
     @property
     def label(self) -> str:
         names = {
             "minyi": "this gateway",
+            "minyi-compiled": "this gateway compiled",
             "hive": "Hive Gateway",
             "hive-rust": "Hive Gateway + Rust QP",
             "apollo": "Apollo Gateway",
@@ -118,9 +125,11 @@ class Variant:
 
 VARIANTS = (
     Variant("minyi", True),
+    Variant("minyi-compiled", True),
     Variant("hive", True),
     Variant("hive-rust", True),
     Variant("minyi", False),
+    Variant("minyi-compiled", False),
     Variant("hive", False),
     Variant("hive-rust", False),
     Variant("apollo", False),
@@ -274,10 +283,25 @@ def start_subgraphs(port: int, core: int | None) -> subprocess.Popen[bytes]:
     return subgraphs
 
 
+def copy_gateway(work: Path, compiled: bool) -> Path:
+    """A copy of this checkout's ``gateway/`` package (without any compiled modules) in ``work``, its executor
+    compiled by ``scripts/native_build.py`` when ``compiled``: run ``-m minyi.cli`` from there and ``gateway`` is
+    imported from it (the other packages from the checkout)."""
+    folder = work / ("compiled" if compiled else "pure")
+    ignored = shutil.ignore_patterns("__pycache__", "*.so", "native.json")
+    shutil.copytree(ROOT / "gateway", folder / "gateway", ignore=ignored)
+    shutil.copy(ROOT / "pyproject.toml", folder / "pyproject.toml")  # the build's mypy configuration
+    if compiled:
+        build = [sys.executable, str(ROOT / "scripts" / "native_build.py"), "build", "--root", str(folder)]
+        subprocess.run(build, check=True, stdout=subprocess.DEVNULL)
+    return folder
+
+
 def _gateway_argv(variant: Variant, supergraph: Path, port: int, node_dir: Path, work: Path) -> tuple[list[str], Path]:
-    if variant.gateway == "minyi":
+    if variant.gateway in ("minyi", "minyi-compiled"):
         argv = [sys.executable, "-m", "minyi.cli", "gateway", "--supergraph", str(supergraph), "--port", str(port)]
-        return (argv if variant.merging else [*argv, "--no-merge-inflight"]), ROOT
+        folder = work / ("compiled" if variant.gateway == "minyi-compiled" else "pure")
+        return (argv if variant.merging else [*argv, "--no-merge-inflight"]), folder
     if variant.gateway == "apollo":
         script = node_dir / "apollo-gateway.mjs"
         script.write_text(APOLLO_SERVER)
@@ -420,13 +444,16 @@ async def main() -> None:
     parser.add_argument("--subgraph-port", type=int, default=4950, help="accounts; the next three ports follow")
     parser.add_argument("--node-dir", type=Path, default=Path.home() / ".cache" / "minyi-bench" / "node")
     parser.add_argument(
-        "--only", nargs="*", choices=("minyi", "hive", "hive-rust", "apollo"), help="gateways to run (default all)"
+        "--only",
+        nargs="*",
+        choices=("minyi", "minyi-compiled", "hive", "hive-rust", "apollo"),
+        help="gateways to run (default all)",
     )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         parser.error("wrk is not installed (Debian: apt-get install wrk)")
     variants = [v for v in VARIANTS if not args.only or v.gateway in args.only]
-    if any(v.gateway != "minyi" for v in variants):
+    if any(not v.gateway.startswith("minyi") for v in variants):
         if shutil.which("node") is None:
             parser.error("Node.js 20+ is needed for the peers (or --only minyi)")
         install_node_packages(args.node_dir)
@@ -438,6 +465,13 @@ async def main() -> None:
     with tempfile.TemporaryDirectory(prefix="minyi-gateways-") as tmp:
         work = Path(tmp)
         supergraph = compose_supergraph(work, args.subgraph_port)
+        copy_gateway(work, compiled=False)
+        if any(v.gateway == "minyi-compiled" for v in variants):
+            try:
+                copy_gateway(work, compiled=True)
+            except (OSError, subprocess.CalledProcessError) as error:
+                print(f"the compiled executor could not be built ({error}): measuring pure Python only", flush=True)
+                variants = [v for v in variants if v.gateway != "minyi-compiled"]
         subgraphs = start_subgraphs(args.subgraph_port, core=1)
         measures: list[Measure] = []
         expected: dict[str, object] = {}
@@ -457,12 +491,18 @@ async def main() -> None:
         + ("gateway on core 0, wrk and subgraphs on core 1" if CAN_PIN else "no pinning (taskset or 2 cores missing)")
     )
     print(f"machine: {os.cpu_count()} cores, {_cpu_model()}; Node {_node_version()}; Python {sys.version.split()[0]}")
-    print("\n| query | gateway | req/s | p50 ms | p95 ms | p99 ms | peak RSS MB | CPU ms/req | fetches | ours / this |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print(
+        "\n| query | gateway | req/s | p50 ms | p95 ms | p99 ms | peak RSS MB | CPU ms/req | fetches "
+        "| pure / this | compiled / this |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for query in QUERIES:
         for merging in (True, False):
-            ours = [m for m in measures if m.query == query and m.variant == Variant("minyi", merging)]
-            ours_median = _median(ours) if ours else None
+            ours = {}
+            for gateway in ("minyi", "minyi-compiled"):
+                found = [m for m in measures if m.query == query and m.variant == Variant(gateway, merging)]
+                if found:
+                    ours[gateway] = _median(found)
             for variant in variants:
                 if variant.merging != merging and variant.gateway != "apollo":
                     continue
@@ -471,10 +511,10 @@ async def main() -> None:
                     continue
                 median = _median(found)
                 ratio = ""
-                if ours_median is not None and variant.gateway != "minyi":
-                    ratio = f" {ours_median.rate / median.rate:.2f}× |"
-                else:
-                    ratio = " – |"
+                for gateway in ("minyi", "minyi-compiled"):
+                    mine = ours.get(gateway)
+                    same = variant.gateway == gateway
+                    ratio += " – |" if mine is None or same else f" {mine.rate / median.rate:.2f}× |"
                 print(_row(median, ratio))
 
 

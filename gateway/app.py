@@ -45,6 +45,7 @@ from gateway.document_stores import DocumentStore, RedisApqStore, RedisTrustedDo
 from gateway.executor import execute_plan
 from gateway.executor.fetcher import Fetcher
 from gateway.executor.http_fetcher import HttpFetcher
+from gateway.executor.native import native_status
 from gateway.graphiql import GraphiQL
 from gateway.http import GraphQLEndpoint
 from gateway.instrumented_fetcher import InstrumentedFetcher
@@ -258,12 +259,20 @@ def create_app(
                 await close()
             await checks
 
+    executor_mode = native_status().mode  # "pure Python" or "compiled (mypyc)": bash scripts/native.sh
+
     async def health(request: Request) -> Response:
         if getattr(request.app.state, "draining", False):  # shutting down: the load balancer should stop sending
             return Response(
                 orjson.dumps({"status": "draining", "process": os.getpid()}), 503, media_type="application/json"
             )
-        body = {**live.health(), "circuits": circuits.health(), "warnings": warnings(), "process": os.getpid()}
+        body = {
+            **live.health(),
+            "circuits": circuits.health(),
+            "warnings": warnings(),
+            "process": os.getpid(),
+            "executor": executor_mode,
+        }
         if circuits.any_open() and body["status"] == "ok":
             body["status"] = "degraded"
         return Response(orjson.dumps(body), media_type="application/json")

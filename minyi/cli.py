@@ -644,6 +644,7 @@ def gateway(
         loaded.schema_hash[:12],
         " in dev mode" if settings.dev else "",
     )
+    _log_executor_mode()
     # The schema, caches and plans live as long as the process: move them out of the collector's reach so full
     # collections stop walking them on every request (measured with bench/overhead.py: ~10% of gateway CPU).
     gc.collect()
@@ -673,6 +674,23 @@ def gateway(
         server.run(sockets=[reuse_port_socket(settings.host, settings.port)])
     else:
         server.run()
+
+
+def _log_executor_mode() -> None:
+    """One line: whether the executor's hot path runs compiled (``bash scripts/native.sh``) or as pure Python."""
+    from gateway.executor.native import native_status
+
+    status = native_status()
+    log = logging.getLogger("minyi.gateway")
+    if status.stale:
+        log.warning(
+            "executor: %s, but %s changed after the build and run the old code: "
+            "`bash scripts/native.sh` again (or --clean for pure Python)",
+            status.mode,
+            ", ".join(f"gateway/executor/{name}.py" for name in status.stale),
+        )
+    else:
+        log.info("executor: %s", status.mode)
 
 
 def _shared_store_url() -> str | None:

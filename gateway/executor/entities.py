@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
@@ -28,7 +28,7 @@ __all__ = [
 
 ClientPath = tuple[str | int, ...]
 
-_MISSING = object()
+_MISSING: Final = object()
 _Possible = Mapping[str, frozenset[str]]
 
 
@@ -60,15 +60,16 @@ def _walk(
 ) -> None:
     end = len(path)
     while True:  # keys step in a loop; only lists recurse
-        kind = type(value)
-        if kind is list:
+        # isinstance, not type(value) is ...: the same for decoded JSON, and it lets compiled code (scripts/native.sh)
+        # index the list and look the key up without generic calls
+        if isinstance(value, list):
             if at < end and path[at] == "@":
                 at += 1
             for position, item in enumerate(value):
                 if item is not None:
                     _walk(item, path, at, (position, where), found)
             return
-        if kind is not dict:
+        if not isinstance(value, dict):
             return
         while at < end and path[at] == "@":  # "@" over an object: nothing to step into
             at += 1

@@ -108,7 +108,7 @@ async def _execute(node: PlanNode, execution: _Execution) -> Errors:
         return errors
     if kind is Parallel:
         assert isinstance(node, Parallel)
-        results = await asyncio.gather(*(_execute(child, execution) for child in node.nodes))
+        results = await asyncio.gather(*[_execute(child, execution) for child in node.nodes])
         return [error for branch in results for error in branch]
     if kind is Condition:
         assert isinstance(node, Condition)

@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
 from graphql import (
     BooleanValueNode,
@@ -74,8 +74,13 @@ class _Selection:
     type_condition: str | None = None
 
 
-# What a position's type is, for shaping (the named type under its list and non-null wrappers).
-LEAF, ENUM, OBJECT, ABSTRACT, LIST = range(5)
+# What a position's type is, for shaping (the named type under its list and non-null wrappers). Final: compiled
+# code (scripts/native.sh) reads them as constants.
+LEAF: Final = 0
+ENUM: Final = 1
+OBJECT: Final = 2
+ABSTRACT: Final = 3
+LIST: Final = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +149,11 @@ class SchemaIndex:
     def build(schema: GraphQLSchema) -> SchemaIndex:
         possible: dict[str, frozenset[str]] = {}
         enums: dict[str, frozenset[str]] = {}
+        # annotated as returning a list, it returns a tuple: typed Any so that compiled code does not check it
+        possible_types: Any = schema.get_possible_types
         for name, named in schema.type_map.items():
             if isinstance(named, GraphQLInterfaceType | GraphQLUnionType):
-                possible[name] = frozenset(t.name for t in schema.get_possible_types(named))
+                possible[name] = frozenset(t.name for t in possible_types(named))
             elif isinstance(named, GraphQLEnumType):
                 enums[name] = frozenset(named.values)
         return SchemaIndex(schema, possible, enums)

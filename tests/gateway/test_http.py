@@ -12,6 +12,7 @@ import aiohttp
 import orjson
 import pytest
 
+from gateway.executor.native import native_status
 from gateway.settings import GatewayOptions
 from tests.gateway.fakes import Gateway, serve_gateway
 
@@ -191,6 +192,7 @@ async def test_health_names_the_schema(gateway: Gateway) -> None:
     assert isinstance(health.pop("warnings"), list)  # tests/gateway/test_health_warnings.py
     assert health.pop("process") == os.getpid()  # the worker process that answered
     assert health.pop("circuits") == {}  # no subgraph called yet (tests/executor/test_subgraph_circuits.py)
+    assert health.pop("executor") == native_status().mode  # "pure Python" unless built (scripts/native.sh)
     assert health == {
         "status": "ok",
         "schema": "fake-schema-hash",
