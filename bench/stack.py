@@ -31,7 +31,9 @@ A process's CPU time is user + system from /proc/<pid>/stat before and after the
 the views answered. The load generator runs on the same cores: its CPU (wrk's, from the rusage of the reaped
 child; the aiohttp client's, this process's) is reported in a column of its own, not in the stack's. Output:
 views/s, p50/p99 latency, errors, CPU ms per view of the gateway, the four subgraphs together, the four stand-ins
-together and the load generator; then the medians over the rounds and the ratios (this checkout / baseline).
+together and the load generator, the cores the stack and the load generator kept busy, and the cores the machine's
+other processes kept busy meanwhile (its non-idle time in /proc/stat less theirs: on a shared machine, what the
+stack had to share); then the medians over the rounds and the ratios (this checkout / baseline).
 """
 
 from __future__ import annotations
@@ -132,10 +134,16 @@ class Round:
     p50_ms: float
     p99_ms: float
     cpu_ms_per_view: dict[str, float]  # per process label, per kind and the load generator's
+    other_cores: float  # the cores the machine's other processes kept busy meanwhile (/proc/stat)
 
     @property
     def rate(self) -> float:
         return self.views / self.seconds
+
+    @property
+    def stack_cores(self) -> float:
+        """The cores the stack and the load generator kept busy."""
+        return sum(self.cpu_ms_per_view[kind] for kind in (*KINDS, LOADER)) * self.rate / 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +335,17 @@ def _children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _machine_busy_s() -> float:
+    """Non-idle time of all cores (user, nice, system, irq, softirq) from /proc/stat."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:8]
+    user, nice, system, _idle, _iowait, irq, softirq = (int(v) for v in fields)
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def _other_cores(busy_s: float, wall_s: float, stack_s: float, loader_s: float) -> float:
+    return max(0.0, busy_s - stack_s - loader_s) / wall_s
+
+
 def _own_cpu_s() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -343,10 +362,12 @@ async def _load_wrk(stack: Stack, seconds: float, work: Path) -> Round:
     argv = ["wrk", f"-t{count}", f"-c{count}", f"-d{max(1, round(seconds))}s", "--timeout", "20s", "-s", str(script)]
     before = {label: _cpu_seconds(pid) for label, pid in stack.pids.items()}
     loader_before = _children_cpu_s()
+    busy_before, wall_before = _machine_busy_s(), time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
         *argv, f"{stack.gateway_url}/graphql", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
     out, err = await proc.communicate()
+    busy, wall = _machine_busy_s() - busy_before, time.perf_counter() - wall_before
     after = {label: _cpu_seconds(pid) for label, pid in stack.pids.items()}
     loader_cpu = _children_cpu_s() - loader_before  # the only child reaped meanwhile: wrk
     lines = [line for line in out.decode().splitlines() if line.startswith("MINYI ")]
@@ -364,6 +385,7 @@ async def _load_wrk(stack: Stack, seconds: float, work: Path) -> Round:
         p50_ms=summary["p50_us"] / 1000,
         p99_ms=summary["p99_us"] / 1000,
         cpu_ms_per_view={**_per_view(before, after, views), LOADER: loader_cpu * 1000 / views},
+        other_cores=_other_cores(busy, wall, sum(after.values()) - sum(before.values()), loader_cpu),
     )
 
 
@@ -389,9 +411,11 @@ async def _load_aiohttp(stack: Stack, seconds: float) -> Round:
 
         before = {label: _cpu_seconds(pid) for label, pid in stack.pids.items()}
         loader_before = _own_cpu_s()
+        busy_before = _machine_busy_s()
         started = time.perf_counter()
         await asyncio.gather(*(client(token, citizen) for token, citizen in stack.clients))
         elapsed = time.perf_counter() - started
+        busy = _machine_busy_s() - busy_before
         loader_cpu = _own_cpu_s() - loader_before
         after = {label: _cpu_seconds(pid) for label, pid in stack.pids.items()}
     latencies.sort()
@@ -404,6 +428,7 @@ async def _load_aiohttp(stack: Stack, seconds: float) -> Round:
         p50_ms=statistics.median(latencies) * 1000,
         p99_ms=latencies[max(0, int(views * 0.99) - 1)] * 1000,
         cpu_ms_per_view={**_per_view(before, after, views), LOADER: loader_cpu * 1000 / views},
+        other_cores=_other_cores(busy, elapsed, sum(after.values()) - sum(before.values()), loader_cpu),
     )
 
 
@@ -417,7 +442,7 @@ def _row(number: int, result: Round) -> str:
     cpu = " | ".join(f"{result.cpu_ms_per_view[kind]:.2f}" for kind in (*KINDS, LOADER))
     return (
         f"| {number} | {result.stack} | {result.views:,} | {result.rate:.1f} | {result.p50_ms:.0f} | "
-        f"{result.p99_ms:.0f} | {result.errors} | {cpu} |"
+        f"{result.p99_ms:.0f} | {result.errors} | {cpu} | {result.stack_cores:.2f} | {result.other_cores:.2f} |"
     )
 
 
@@ -426,6 +451,8 @@ def _summary(rounds: Sequence[Round]) -> dict[str, float]:
         "views/s": statistics.median(r.rate for r in rounds),
         "p50 ms": statistics.median(r.p50_ms for r in rounds),
         "p99 ms": statistics.median(r.p99_ms for r in rounds),
+        "cores busy: stack + load generator": statistics.median(r.stack_cores for r in rounds),
+        "cores busy: other processes": statistics.median(r.other_cores for r in rounds),
     }
     for key in (*KINDS, LOADER, *sorted(k for k in rounds[0].cpu_ms_per_view if k not in (*KINDS, LOADER))):
         summary[f"{key} CPU ms/view"] = statistics.median(r.cpu_ms_per_view[key] for r in rounds)
@@ -547,9 +574,9 @@ async def main() -> None:
     )
     print(
         "\n| round | stack | views | views/s | p50 ms | p99 ms | errors | gateway CPU ms/view | subgraphs CPU ms/view "
-        "| stand-ins CPU ms/view | load generator CPU ms/view |"
+        "| stand-ins CPU ms/view | load generator CPU ms/view | cores: stack + load generator | cores: other processes |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for number, result in enumerate(rounds, 1):
         print(_row(number, result))
     summaries = {
