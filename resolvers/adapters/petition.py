@@ -159,7 +159,11 @@ def _moment(system: str, text: str) -> datetime | None:
     if not text:
         return None
     try:
-        return parse_legacy_datetime(text) if len(text) > 10 else datetime.strptime(text, "%Y-%m-%d")
+        if len(text) > 10:
+            return parse_legacy_datetime(text)
+        if len(text) == 10 and text[4] == text[7] == "-":
+            return datetime.fromisoformat(text)  # what strptime answers for YYYY-MM-DD, without its regex
+        return datetime.strptime(text, "%Y-%m-%d")
     except ValueError as exc:
         raise LegacyProtocolError(system, f"bad date {text!r}") from exc
 

@@ -29,6 +29,7 @@ from resolvers.adapters.petition import (
     PetitionClient,
     PetitionCriteria,
     PetitionRecord,
+    _moment,
     record_from_xml,
 )
 from resolvers.adapters.petition_soap import SERVICE_NS, SOAP_NS, WSSE_NS
@@ -409,3 +410,16 @@ def test_the_petitioner_is_told_why_the_handling_was_extended() -> None:
     handling = citizen_safe(build_timeline(record))[6]
     assert handling.detail == "已延期 1 次（需调查取证）"  # no deadline of its own in this record
     assert record_of_petition(b"k", record_from_xml(_xfj(zt="已受理", yqly="草拟中"))).extension_reason == ""
+
+
+@pytest.mark.parametrize("text", ["2024-01-05", "2024-1-5", "2023-12-31", "2024-13-01", "2024-02-30", "2024-W01-1"])
+def test_a_bare_date_reads_as_strptime_reads_it(text: str) -> None:
+    try:
+        expected: datetime | None = datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        expected = None
+    if expected is None:
+        with pytest.raises(LegacyProtocolError, match="bad date"):
+            _moment("petition", text)
+    else:
+        assert _moment("petition", text) == expected
