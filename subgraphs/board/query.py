@@ -110,7 +110,7 @@ async def board_messages(
     page = await _threads(
         info, count, before, forum_id=forum_id, states=states, keywords=words or None, phone=digits or None
     )
-    return connection_of_threads(page, after, info.context.calendar)
+    return connection_of_threads(page, after, info.context.calendar, digits or None)
 
 
 async def board_message(
@@ -135,7 +135,7 @@ async def search_board_messages(
     if phone and len(digits) < 7:
         raise SubgraphInputError(f"malformed phone number {phone!r}")
     page = await _threads(info, count, before, keywords=words or None, phone=digits or None)
-    return connection_of_threads(page, after, info.context.calendar)
+    return connection_of_threads(page, after, info.context.calendar, digits or None)
 
 
 def citizen(info: Info, phone: PHONE_ARG = None, id_number: ID_NUMBER_ARG = None) -> Citizen | None:

@@ -3,6 +3,11 @@
 A ``BoardMessage`` made from a list answer lacks the poster's private fields (the board keeps them out of lists);
 ``petitioner`` and ``location`` then read the thread's detail through the request's DataLoader, so asking for
 them over a page costs one detail read per distinct thread, and nothing when they are not asked for.
+
+A citizen's own threads (``Citizen.boardMessages``) come from a list the board filtered by that citizen's phone, so
+the poster's phone is known without the detail: ``petitioner`` reads the detail there only when its selection
+needs more than the phone gives (the poster's name, as they typed it on the submit form). The citizen view asks
+for the name, so there it still costs one detail read per thread: the board has no batch read.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any, cast
 import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
 
 from resolvers import board_terms
 from resolvers.access import AppealFacts
@@ -20,7 +26,7 @@ from resolvers.adapters.board import BoardClient, BoardThread, Poster, ThreadPag
 from resolvers.board_loaders import identifiers_loader, thread_loader
 from resolvers.board_status import unified_status
 from resolvers.calendar import WorkCalendar
-from resolvers.domain import Confidentiality, SourceSystem, UnifiedStatus, UnitRef, person_key
+from resolvers.domain import Confidentiality, SourceSystem, UnifiedStatus, UnitRef, normalize_phone, person_key
 from resolvers.persons import Identifiers
 from subgraphs.common.connection import AFTER, FIRST, Connection, Edge, PageInfo, edges_connection
 from subgraphs.common.errors import SubgraphInputError
@@ -81,8 +87,29 @@ async def _poster(info: Info, thread: BoardThread) -> Poster | None:
     return full.poster if full is not None else None
 
 
+# PersonRef's fields that the poster's phone alone answers: the board keeps no ID number, and the key, the phone (in
+# full or masked) and the access decision all come from the normalized phone
+_PHONE_ONLY_FIELDS = frozenset({"personKey", "phone", "idNumber", "__typename"})
+
+
+def phone_answers(info: Info) -> bool:
+    """Whether this field's selection asks nothing of the person but what the phone answers (no fragments, no
+    directives, no name): then a poster whose phone is known needs no detail read."""
+    for field in info.selected_fields:
+        for selection in field.selections:
+            if not isinstance(selection, SelectedField) or selection.directives:
+                return False
+            if selection.name not in _PHONE_ONLY_FIELDS:
+                return False
+    return True
+
+
 async def _petitioner(root: BoardMessage, info: Info) -> PersonRef | None:
-    poster = await _poster(info, root.thread)
+    poster = root.thread.poster
+    if poster is None and root.listed_phone and phone_answers(info):
+        poster = Poster(name="", phone=root.listed_phone, address="")  # the list was filtered by this phone
+    elif poster is None:
+        poster = await _poster(info, root.thread)
     if poster is None or not poster.phone:
         return None
     # Posts are public (everyone sees the message); the poster's PII follows DOMAIN.md §8: none for the public,
@@ -139,6 +166,9 @@ class BoardMessage(Appeal, Node):
         description="When the answer was published.", deprecation_reason="Use reply { repliedAt }."
     )
     thread: strawberry.Private[BoardThread]
+    # the normalized phone the board's list was filtered by (a citizen's own threads): the poster's, by the
+    # list's contract; None for any other list or read
+    listed_phone: strawberry.Private[str | None] = None
 
     petitioner: PersonRef | None = strawberry.field(
         resolver=_petitioner, description="The poster, masked; read from the thread's detail when needed."
@@ -168,8 +198,8 @@ def _closure(thread: BoardThread, status: UnifiedStatus) -> AppealClosure | None
     return AppealClosure(closed_at=thread.answered_at, outcome=ClosureOutcome.HANDLED, outcome_text=thread.state_text)
 
 
-def message_of(thread: BoardThread, calendar: WorkCalendar) -> BoardMessage:
-    """The GraphQL view of one thread."""
+def message_of(thread: BoardThread, calendar: WorkCalendar, listed_phone: str | None = None) -> BoardMessage:
+    """The GraphQL view of one thread; ``listed_phone``: the phone the list that found it was filtered by."""
     unified = board_terms.unified_category(thread.domain_name)
     answered_by = thread.answer_organization
     answering = Unit.of(UnitRef(answered_by, answered_by)) if answered_by else None
@@ -219,6 +249,7 @@ def message_of(thread: BoardThread, calendar: WorkCalendar) -> BoardMessage:
         answer_content=thread.answer_content,
         answered_at=thread.answered_at,
         thread=thread,
+        listed_phone=listed_phone,
     )
 
 
@@ -237,9 +268,13 @@ def threads_before(after: str | None) -> int | None:
     return int(tid)
 
 
-def connection_of_threads(page: ThreadPage, after: str | None, calendar: WorkCalendar) -> BoardMessageConnection:
+def connection_of_threads(
+    page: ThreadPage, after: str | None, calendar: WorkCalendar, listed_phone: str | None = None
+) -> BoardMessageConnection:
     """Posts are public, so every thread of the page is shown; the board gives no total."""
-    edges = [Edge(cursor=encode_cursor(f"b:{t.thread_id}"), node=message_of(t, calendar)) for t in page.threads]
+    edges = [
+        Edge(cursor=encode_cursor(f"b:{t.thread_id}"), node=message_of(t, calendar, listed_phone)) for t in page.threads
+    ]
     page_info = PageInfo(
         has_next_page=page.next_before is not None,
         has_previous_page=after is not None,
@@ -262,7 +297,8 @@ async def _citizen_messages(root: Citizen, info: Info) -> list[BoardMessage] | N
     if not phone:
         return []  # the board knows people by phone only
     page = await board_client(info).list_threads(count=CITIZEN_LIMIT, phone=phone)
-    return [message_of(thread, info.context.calendar) for thread in page.threads]
+    listed = normalize_phone(phone)
+    return [message_of(thread, info.context.calendar, listed) for thread in page.threads]
 
 
 async def _citizen_message_connection(
@@ -273,7 +309,7 @@ async def _citizen_message_connection(
     if not phone:  # the board knows people by phone only
         return connection_of_threads(ThreadPage((), None), after, info.context.calendar)
     page = await board_client(info).list_threads(count=count, before=before, phone=phone)
-    return connection_of_threads(page, after, info.context.calendar)
+    return connection_of_threads(page, after, info.context.calendar, normalize_phone(phone))
 
 
 @strawberry.federation.type(keys=["personKey"], description=CITIZEN_DESCRIPTION)

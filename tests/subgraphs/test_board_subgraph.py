@@ -143,6 +143,57 @@ async def test_list_items_read_their_poster_only_when_asked(
     assert stats["by_route"] == {"POST /v1/threads/queryThreadsList": 1, "POST /v1/threads/content": 5}
 
 
+CITIZENS_THREADS = """query($p: String) { citizen(phone: $p) {
+  boardMessages { id petitioner { PERSON } }
+  boardMessagesConnection(first: 50) { nodes { id petitioner { PERSON } } } } }"""
+
+
+async def test_a_citizens_own_threads_give_the_posters_phone_without_a_detail_read(
+    board: BackgroundServer, subgraph: BackgroundServer, world: World
+) -> None:
+    person = frequent_poster(world)
+    threads = sum(1 for f in world.filings_for("board") if f.person.pid == person.pid)
+    await admin(board, "POST", "/_admin/reset")
+    query = CITIZENS_THREADS.replace("PERSON", "personKey phone")
+    lean = (await gql(subgraph, query, {"p": person.phone}))["data"]["citizen"]
+    # the board filtered both lists by the citizen's phone: the poster's, so the two lists are all it is asked
+    assert (await admin(board, "GET", "/_admin/stats"))["by_route"] == {"POST /v1/threads/queryThreadsList": 2}
+    await admin(board, "POST", "/_admin/reset")
+    full = await gql(subgraph, CITIZENS_THREADS.replace("PERSON", "personKey phone name"), {"p": person.phone})
+    stats = await admin(board, "GET", "/_admin/stats")
+    # the name is the submit form's, carried by the detail only: one read per distinct thread, the two lists share
+    assert stats["by_route"] == {"POST /v1/threads/queryThreadsList": 2, "POST /v1/threads/content": threads}
+    for field, items in (
+        ("boardMessages", lambda c: c["boardMessages"]),
+        ("connection", lambda c: c["boardMessagesConnection"]["nodes"]),
+    ):
+        lean_items, full_items = items(lean), items(full["data"]["citizen"])
+        assert len(lean_items) == threads >= 2, field
+        for a, b in zip(lean_items, full_items, strict=True):
+            assert a["petitioner"] == {"personKey": b["petitioner"]["personKey"], "phone": b["petitioner"]["phone"]}
+            assert re.fullmatch(r"\d{3}\*{4}\d{4}", a["petitioner"]["phone"])  # masked for staff, as before
+
+
+async def test_a_phone_search_reads_the_detail_only_for_what_the_phone_cannot_answer(
+    board: BackgroundServer, subgraph: BackgroundServer, world: World
+) -> None:
+    person = frequent_poster(world)
+    query = "query($p: String) { searchBoardMessages(phone: $p, first: 50) { nodes { petitioner { SEL } } } }"
+    await admin(board, "POST", "/_admin/reset")
+    lean = await gql(subgraph, query.replace("SEL", "personKey phone"), {"p": person.phone})
+    assert (await admin(board, "GET", "/_admin/stats"))["by_route"] == {"POST /v1/threads/queryThreadsList": 1}
+    # a fragment may ask for anything: the detail is read, as for the name or the location
+    await admin(board, "POST", "/_admin/reset")
+    spread = await gql(subgraph, query.replace("SEL", "personKey phone ... on PersonRef { name }"), {"p": person.phone})
+    nodes = spread["data"]["searchBoardMessages"]["nodes"]
+    stats = await admin(board, "GET", "/_admin/stats")
+    assert stats["by_route"] == {"POST /v1/threads/queryThreadsList": 1, "POST /v1/threads/content": len(nodes)}
+    assert all(n["petitioner"]["name"] for n in nodes)
+    assert [n["petitioner"]["personKey"] for n in nodes] == [
+        n["petitioner"]["personKey"] for n in lean["data"]["searchBoardMessages"]["nodes"]
+    ]
+
+
 async def test_entities_read_each_distinct_thread_once_with_bounded_concurrency(
     board: BackgroundServer, subgraph: BackgroundServer
 ) -> None:
