@@ -9,7 +9,7 @@ import importlib
 import importlib.util
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import typer
 
@@ -660,7 +660,7 @@ def gateway(
         port=settings.port,
         loop=loop,
         proxy_headers=False,
-        http="httptools" if importlib.util.find_spec("httptools") is not None else "h11",
+        http=_http_protocol(),
         log_level="debug" if verbose else "warning",
         access_log=False,
         timeout_graceful_shutdown=int(max(1, settings.shutdown_timeout_s)),  # then open requests are cancelled
@@ -674,6 +674,16 @@ def gateway(
         server.run(sockets=[reuse_port_socket(settings.host, settings.port)])
     else:
         server.run()
+
+
+def _http_protocol() -> type[asyncio.Protocol] | Literal["h11"]:
+    """httptools with each answer's head and body in one write (one send() and one wake-up of the client per
+    answer, as the subgraphs do), else h11."""
+    if importlib.util.find_spec("httptools") is None:
+        return "h11"
+    from subgraphs.common.http_protocol import HeadWithBodyProtocol
+
+    return HeadWithBodyProtocol
 
 
 def _log_executor_mode() -> None:
