@@ -46,6 +46,17 @@ def _gateway(
     return gateway
 
 
+def _every_worker_answers(gateway: GatewayProcess, workers: int) -> set[int]:
+    """The workers' pids, once each has answered /health (the kernel spreads new connections over them)."""
+    seen: set[int] = set()
+    for _ in range(2000):
+        seen.add(gateway.health()["process"])
+        if len(seen) == workers:
+            break
+    assert len(seen) == workers
+    return seen
+
+
 def _refuses_connections(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=5):
@@ -60,12 +71,7 @@ def test_the_port_is_served_by_n_worker_processes_whose_metrics_add_up(
     board: BoardSubgraph, started: list[GatewayProcess], tmp_path: Path
 ) -> None:
     gateway = _gateway(board, started, tmp_path, "--workers", "2", **SHARED)
-    seen: set[int] = set()
-    for _ in range(500):  # new connections are spread over the workers by the kernel
-        seen.add(gateway.health()["process"])
-        if len(seen) == 2:
-            break
-    assert len(seen) == 2
+    seen = _every_worker_answers(gateway, 2)
     assert {parent_of(pid) for pid in seen} == {gateway.pid}  # both are workers of the one gateway command
 
     for _ in range(12):
@@ -131,6 +137,7 @@ def test_with_a_drain_period_health_says_draining_while_requests_are_still_serve
     board: BoardSubgraph, started: list[GatewayProcess], tmp_path: Path
 ) -> None:
     gateway = _gateway(board, started, tmp_path, "--workers", "2", MINYI_GATEWAY_DRAIN_S="600", **SHARED)
+    _every_worker_answers(gateway, 2)  # both workers serve before the SIGTERM
     gateway.terminate()
     seen: set[int] = set()
     for _ in range(2000):  # until both workers answer 503 draining
