@@ -26,6 +26,7 @@ from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationT
 from auth.errors import Unauthenticated
 from auth.internal import InternalTokenVerifier
 from auth.principal import PRINCIPAL_SCOPE_KEY
+from subgraphs.common.json_post import replaying
 
 __all__ = ["PRINCIPAL_SCOPE_KEY", "InternalTokenGuard", "is_sdl_query"]
 
@@ -134,15 +135,7 @@ class InternalTokenGuard:
             if not message.get("more_body", False):
                 break
         raw = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": raw, "more_body": False}
-            return await receive()
-
+        replay = replaying(raw, receive)
         try:
             params = orjson.loads(raw)
         except orjson.JSONDecodeError:
