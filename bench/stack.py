@@ -236,6 +236,15 @@ async def _wait_healthy(url: str, proc: subprocess.Popen[bytes], deadline: float
     raise RuntimeError(f"{url} did not come up")
 
 
+def _known_to(source: Path, argv: list[str]) -> list[str]:
+    """``argv`` without ``--workers N`` when the revision at ``source`` predates worker processes (its gateway would
+    refuse the option; one process is what it runs anyway), so an old baseline can still be measured."""
+    if "--workers" not in argv or '"--workers"' in (source / "minyi" / "cli.py").read_text(encoding="utf-8"):
+        return argv
+    at = argv.index("--workers")
+    return argv[:at] + argv[at + 2 :]
+
+
 async def _start(
     name: str,
     source: Path,
@@ -258,6 +267,8 @@ async def _start(
         ]
         if spec.label == "gateway" and not merging:
             argv.append("--no-merge-inflight")
+        if spec.label == "gateway":
+            argv = _known_to(source, argv)
         proc = subprocess.Popen(argv, cwd=source, env={**env_base, **dict(spec.env)}, stdout=subprocess.DEVNULL)
         procs.append(proc)
         started.append((spec, proc))

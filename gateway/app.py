@@ -34,7 +34,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from auth.internal import InternalTokenMinter
 from auth.proxies import TrustedProxies
@@ -69,7 +69,7 @@ if TYPE_CHECKING:
 
     from auth.provider import Provider
 
-__all__ = ["FetcherFactory", "Watcher", "create_app", "subgraph_urls"]
+__all__ = ["FetcherFactory", "GatewayApp", "Watcher", "create_app", "subgraph_urls"]
 
 log = logging.getLogger("minyi.gateway")
 
@@ -102,6 +102,24 @@ def _http_fetchers(options: GatewayOptions, circuits: SubgraphCircuits) -> Fetch
         )
 
     return make
+
+
+class GatewayApp(Starlette):
+    """The gateway's Starlette app, with ``/graphql`` served straight from the server: its endpoint is already a
+    plain ASGI callable that answers every request itself, errors included, so the per-request layers that Starlette
+    puts in front of a route (its error and exception middleware, the router's match over every route) are skipped
+    for it; every other path, and the lifespan, go through Starlette as usual. The route is still in ``routes``."""
+
+    def __init__(self, *, graphql: ASGIApp, routes: Sequence[BaseRoute], lifespan: Any) -> None:
+        super().__init__(routes=routes, lifespan=lifespan)
+        self._graphql = graphql
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/graphql" and not scope.get("root_path"):
+            scope["app"] = self
+            await self._graphql(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(
@@ -278,8 +296,9 @@ def create_app(
         return Response(orjson.dumps(body), media_type="application/json")
 
     graphql: ASGIApp = endpoint if verifier is None else BearerAuthentication(endpoint, verifier)
+    served: ASGIApp = GraphiQL(graphql) if options.graphiql else graphql
     routes: list[BaseRoute] = [
-        Route("/graphql", GraphiQL(graphql) if options.graphiql else graphql, methods=None),
+        Route("/graphql", served, methods=None),
         Route("/health", health, methods=["GET", "HEAD"]),
         Route("/metrics", metrics_endpoint(metrics), methods=["GET"]),
         Route("/internal/jwks", jwks_endpoint(internal), methods=["GET"]),
@@ -289,7 +308,7 @@ def create_app(
 
         routes += [*well_known_routes(provider), Mount("/oauth", routes=create_oauth_routes(provider))]
         routes += portal_routes()  # the workbench logs in through the embedded provider
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = GatewayApp(graphql=served, routes=routes, lifespan=lifespan)
     app.state.gateway = live
     app.state.minter = internal
     app.state.metrics = metrics

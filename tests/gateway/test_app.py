@@ -12,7 +12,7 @@ import aiohttp
 import orjson
 import pytest
 
-from gateway.app import create_app
+from gateway.app import GatewayApp, create_app
 from gateway.pipeline import Pipeline
 from gateway.settings import GatewayOptions
 from schema.supergraph import load_supergraph
@@ -68,5 +68,37 @@ async def test_a_subgraph_url_override_wins_over_the_supergraph(scenario: Scenar
         answer = await post(f"{server.url}/graphql", QUERY)
         assert "errors" not in answer, answer
         assert len(answer["data"]["appeals"]) == 4
+    finally:
+        server.stop()
+
+
+async def test_graphql_is_served_without_starlettes_router_and_every_other_path_through_it(
+    scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from starlette.routing import Router
+
+    routed: list[str] = []
+    router_call = Router.__call__
+
+    async def counting(self: Router, scope: Any, receive: Any, send: Any) -> None:
+        # the gateway's requests only: the scenario's subgraphs are served in this process too
+        if scope["type"] == "http" and isinstance(scope.get("app"), GatewayApp):
+            routed.append(scope["path"])
+        await router_call(self, scope, receive, send)
+
+    monkeypatch.setattr(Router, "__call__", counting)
+    app = create_app(load_supergraph(scenario.supergraph_sdl()), GatewayOptions(graphiql=True))
+    server = serve_asgi(lambda: app)
+    try:
+        answer = await post(f"{server.url}/graphql", QUERY)
+        assert len(answer["data"]["appeals"]) == 4
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{server.url}/graphql", headers={"accept": "text/html"}) as page:
+                assert page.status == 200 and "text/html" in page.headers["content-type"]  # GraphiQL, still in front
+            async with session.get(f"{server.url}/health") as health:
+                assert health.status == 200
+            async with session.get(f"{server.url}/nowhere") as missing:
+                assert missing.status == 404
+        assert routed == ["/health", "/nowhere"]
     finally:
         server.stop()
