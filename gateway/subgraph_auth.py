@@ -10,7 +10,6 @@ that subgraph. :func:`jwks_endpoint` publishes the minter's public key at ``/int
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
 
 import orjson
 from starlette.requests import Request
@@ -44,8 +43,11 @@ class PrincipalFetcher:
         self._forward = forward or {}
 
     async def fetch(self, subgraph: str, request: SubgraphRequest) -> SubgraphResponse:
-        headers = {**self._forward, **(request.headers or {}), **self._headers_for(subgraph, self._principal)}
-        return await self._inner.fetch(subgraph, replace(request, headers=headers))
+        own = self._headers_for(subgraph, self._principal)
+        headers = {**self._forward, **(request.headers or {}), **own} if self._forward or request.headers else own
+        return await self._inner.fetch(
+            subgraph, SubgraphRequest(request.query, request.variables, request.operation_name, headers)
+        )
 
 
 class ForwardingFetcher:
@@ -59,7 +61,9 @@ class ForwardingFetcher:
 
     async def fetch(self, subgraph: str, request: SubgraphRequest) -> SubgraphResponse:
         headers = {**self._forward, **(request.headers or {})}
-        return await self._inner.fetch(subgraph, replace(request, headers=headers))
+        return await self._inner.fetch(
+            subgraph, SubgraphRequest(request.query, request.variables, request.operation_name, headers)
+        )
 
 
 def jwks_endpoint(minter: InternalTokenMinter) -> Callable[[Request], Awaitable[Response]]:

@@ -200,3 +200,24 @@ async def test_health_names_the_schema(gateway: Gateway) -> None:
         "composition_errors": [],
     }
     assert datetime.fromisoformat(last_reload).tzinfo is not None
+
+
+def test_fresh_request_ids_are_32_hex_digits_never_repeated_and_a_forked_worker_draws_its_own() -> None:
+    from gateway.http import request_id_of
+
+    ids = [request_id_of([]) for _ in range(1000)]
+    assert len(set(ids)) == 1000
+    assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+    assert request_id_of([(b"x-request-id", b"lb-7")]) == "lb-7"  # a sane one from the client is kept
+    assert len(request_id_of([(b"x-request-id", b"no spaces please")])) == 32
+
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # a worker forked from a parent that had already made ids
+        os.write(write, request_id_of([]).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    forked = os.read(read, 64).decode()
+    os.close(read)
+    assert len(forked) == 32 and forked[:16] != ids[0][:16]
