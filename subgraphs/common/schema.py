@@ -32,6 +32,7 @@ from resolvers.domain import SourceSystem
 from resolvers.persons import DirectoryUnavailable
 from subgraphs.common.documents import CachedDocuments, KnownDocuments
 from subgraphs.common.errors import ErrorCodes, SubgraphInputError, coded
+from subgraphs.common.executor import SubgraphExecutor
 from subgraphs.common.scalars import DateTimeScalar
 
 __all__ = ["FEDERATION_VERSION", "SubgraphSchema"]
@@ -110,6 +111,7 @@ class SubgraphSchema(strawberry.federation.Schema):
             ],
             federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
             config=StrawberryConfig(scalar_map={datetime: DateTimeScalar}),
+            execution_context_class=SubgraphExecutor,
         )
         entity = self._schema.type_map.get("_Entity")
         self._entity_names = (
