@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Awaitable, Sequence
+from functools import partial
 from typing import Any
 
 from graphql.type.definition import GraphQLResolveInfoHelpers
@@ -31,21 +32,21 @@ class SubgraphExecutor(StrawberryGraphQLCoreExecutionContext):
 
 
 def _weak_helpers(executor: StrawberryGraphQLCoreExecutionContext) -> GraphQLResolveInfoHelpers:
-    gather = weakref.WeakMethod(executor.gather_async_work)
-    track = weakref.WeakMethod(executor.track_async_work)
-
-    def gather_async_work(values: Sequence[Awaitable[Any]]) -> Awaitable[list[Any]]:
-        gathered: Awaitable[list[Any]] = _alive(gather)(values)
-        return gathered
-
-    def track_async_work(values: Sequence[Any]) -> None:
-        _alive(track)(values)
-
-    return GraphQLResolveInfoHelpers(gather=gather_async_work, track=track_async_work)
+    held = weakref.ref(executor)
+    return GraphQLResolveInfoHelpers(gather=partial(_gather, held), track=partial(_track, held))
 
 
-def _alive(method: weakref.WeakMethod[Any]) -> Any:
-    bound = method()
-    if bound is None:  # pragma: no cover - the executor outlives its work (module docstring)
+def _gather(held: weakref.ref[Any], values: Sequence[Awaitable[Any]]) -> Awaitable[list[Any]]:
+    gathered: Awaitable[list[Any]] = _alive(held).gather_async_work(values)
+    return gathered
+
+
+def _track(held: weakref.ref[Any], values: Sequence[Any]) -> None:
+    _alive(held).track_async_work(values)
+
+
+def _alive(held: weakref.ref[Any]) -> Any:
+    executor = held()
+    if executor is None:  # pragma: no cover - the executor outlives its work (module docstring)
         raise RuntimeError("the operation's executor is gone")
-    return bound
+    return executor
