@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -21,8 +21,8 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import process_result
@@ -53,6 +53,7 @@ from subgraphs.settings import SubgraphSettings
 __all__ = [
     "PRINCIPAL_SCOPE_KEY",
     "SubgraphApp",
+    "SubgraphStarlette",
     "build_subgraph_app",
     "create_subgraph_app",
     "serve",
@@ -136,6 +137,30 @@ class SubgraphApp(GraphQL[SubgraphContext, None]):
         await answer(send, 200, self.encode_json(process_result(result)))
 
 
+class SubgraphStarlette(Starlette):
+    """A subgraph's Starlette app, with a POST to ``/graphql`` (every call the gateway makes) served straight from
+    the server: that endpoint already answers every request itself, errors included, so the per-request layers
+    Starlette puts in front of a route (its error and exception middleware, the router's match over every route) are
+    skipped for it. GET and every other path, and the lifespan, go through Starlette as usual; the route is still in
+    ``routes``."""
+
+    def __init__(self, *, graphql: ASGIApp, routes: Sequence[BaseRoute], lifespan: Any) -> None:
+        super().__init__(routes=routes, lifespan=lifespan)
+        self._graphql = graphql
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"] == "/graphql"
+            and scope["method"] == "POST"
+            and not scope.get("root_path")
+        ):
+            scope["app"] = self
+            await self._graphql(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_subgraph_app(
     name: str,
     schema: Any,
@@ -169,7 +194,8 @@ def create_subgraph_app(
             await on_shutdown()
         await close_shared_session()
 
-    return Starlette(
+    return SubgraphStarlette(
+        graphql=graphql_app,
         routes=[
             Route("/health", health),
             Route("/metrics", metrics_endpoint(), methods=["GET"]),
@@ -229,6 +255,7 @@ def build_subgraph_app(
     units: UnitDirectory = RedisUnits(redis) if redis is not None else MemoryUnits()
     secret = settings.person_key_secret.encode()
     calendar = calendar_for(settings.holiday_folders())
+    limits = warning_limits or WarningLimits()  # read only: one for every request
     index: DedupeIndex | None = None
     if dedupe_index:
         index = RedisIndex(redis) if redis is not None else MemoryIndex()
@@ -248,7 +275,7 @@ def build_subgraph_app(
             calendar=calendar,
             dispatch=None if dispatch is None else dispatch[0],
             clock=clock or beijing_now,
-            warning_limits=warning_limits or WarningLimits(),
+            warning_limits=limits,
             index=index,
         )
 
