@@ -3,7 +3,8 @@ every request here is sent both ways (the view called directly) and the answers 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from functools import partial
 from typing import Any
 
 import orjson
@@ -134,16 +135,15 @@ def receiving(*chunks: bytes, disconnect: bool = False) -> Any:
     return receive
 
 
-async def served(app: SubgraphApp, request_scope: dict[str, Any], *chunks: bytes) -> Answer:
+async def served(app: Callable[..., Awaitable[None]], request_scope: dict[str, Any], *chunks: bytes) -> Answer:
+    """What the ASGI callable ``app`` answers to a request of ``request_scope`` whose body comes in ``chunks``."""
     answer = Answer()
     await app(request_scope, receiving(*chunks), answer.send)
     return answer
 
 
 async def by_the_view(app: SubgraphApp, request_scope: dict[str, Any], *chunks: bytes) -> Answer:
-    answer = Answer()
-    await GraphQL.__call__(app, request_scope, receiving(*chunks), answer.send)
-    return answer
+    return await served(partial(GraphQL.__call__, app), request_scope, *chunks)
 
 
 def body(**fields: Any) -> bytes:

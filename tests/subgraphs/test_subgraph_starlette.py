@@ -3,6 +3,7 @@ answered exactly as through them; GET, other paths and other methods still go th
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from starlette.routing import Router
 from resolvers.persons import MemoryDirectory
 from subgraphs.common.app import SubgraphStarlette, create_subgraph_app
 from subgraphs.common.context import SubgraphContext
-from tests.subgraphs.test_json_post import CLERK, Answer, body, receiving, schema, scope
+from tests.subgraphs.test_json_post import CLERK, Answer, body, schema, scope, served
 
 
 def _app() -> Any:
@@ -22,16 +23,8 @@ def _app() -> Any:
     )
 
 
-async def _served(app: Any, request_scope: dict[str, Any], *chunks: bytes) -> Answer:
-    answer = Answer()
-    await app(request_scope, receiving(*chunks), answer.send)
-    return answer
-
-
 async def _through_starlette(app: Any, request_scope: dict[str, Any], *chunks: bytes) -> Answer:
-    answer = Answer()
-    await Starlette.__call__(app, request_scope, receiving(*chunks), answer.send)
-    return answer
+    return await served(partial(Starlette.__call__, app), request_scope, *chunks)
 
 
 @pytest.fixture
@@ -63,7 +56,7 @@ async def test_a_post_is_answered_as_through_starlette(case: str, router_calls: 
     assert isinstance(app, SubgraphStarlette)
     request = REQUESTS[case]
     headers = [("idempotency-key", "k-1")]
-    direct = await _served(app, scope(headers=headers, principal=CLERK), request)
+    direct = await served(app, scope(headers=headers, principal=CLERK), request)
     assert router_calls == []
     routed = await _through_starlette(app, scope(headers=headers, principal=CLERK), request)
     assert router_calls == ["POST /graphql"]
@@ -74,12 +67,12 @@ async def test_get_other_paths_and_other_methods_go_through_starlette(router_cal
     app = _app()
     get = scope(method="GET", content_type=None)
     get["query_string"] = b"query=%7B%20echo(text%3A%20%22a%22)%20%7D"
-    answer = await _served(app, get)
+    answer = await served(app, get)
     assert answer.status == 200
     assert answer.json() == {"data": {"echo": "a"}}
     health = scope(method="GET", content_type=None)
     health["path"] = health["raw_path"] = "/health"
-    assert (await _served(app, health)).status == 200
+    assert (await served(app, health)).status == 200
     put = scope(method="PUT")
-    assert (await _served(app, put, b"{}")).status == 405
+    assert (await served(app, put, b"{}")).status == 405
     assert router_calls == ["GET /graphql", "GET /health", "PUT /graphql"]
