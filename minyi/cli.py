@@ -4,7 +4,6 @@ compose the subgraphs into a supergraph and check a composition for breaking cha
 from __future__ import annotations
 
 import asyncio
-import gc
 import importlib
 import importlib.util
 import logging
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
 __all__ = ["app", "main"]
 
 SYSTEMS = ("hotline", "petition", "board", "grid", "suggestion")  # suggestion: the integrator's worked example
-GC_THRESHOLD_0 = 50_000  # allocations between young collections in the gateway process (default 700)
 
 app = typer.Typer(
     name="minyi",
@@ -645,15 +643,11 @@ def gateway(
         " in dev mode" if settings.dev else "",
     )
     _log_executor_mode()
-    # The schema, caches and plans live as long as the process: move them out of the collector's reach so full
-    # collections stop walking them on every request (measured with bench/overhead.py: ~10% of gateway CPU).
-    gc.collect()
-    gc.freeze()
-    # The answers of requests in flight (decoded subgraph JSON, shaped responses) are what the collector finds
-    # alive in the young generations, and with the default threshold (700) it walks them again and again while
-    # they live: a quarter of the CPU with 20 deep queries in flight (bench/README.md, "hot path"). Garbage is
-    # freed by reference counting; the collector is only for cycles, which are rare here.
-    gc.set_threshold(GC_THRESHOLD_0, 20, 100)
+    # the schema, caches and plans frozen out of the collector's reach (full collections walked them on every
+    # request: ~10% of gateway CPU, bench/overhead.py), young collections every 50,000 allocations
+    from subgraphs.common.heap import settle_heap
+
+    settle_heap()
     config = uvicorn.Config(
         asgi,
         host=settings.host,

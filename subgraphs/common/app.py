@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import date, datetime
@@ -42,6 +41,7 @@ from resolvers.dedupe.index import DedupeIndex, MemoryIndex, RedisIndex
 from resolvers.persons import MemoryDirectory, PersonDirectory, RedisDirectory, connect_redis
 from resolvers.units import MemoryUnits, RedisUnits, UnitDirectory
 from subgraphs.common.context import SubgraphContext, beijing_now
+from subgraphs.common.heap import settle_heap
 from subgraphs.common.http_protocol import HeadWithBodyProtocol
 from subgraphs.common.internal_auth import InternalTokenGuard
 from subgraphs.common.json_post import answer, hot_operation, is_json_post, read_body, replaying
@@ -57,7 +57,6 @@ __all__ = [
     "build_subgraph_app",
     "create_subgraph_app",
     "serve",
-    "settle_heap",
 ]
 
 
@@ -66,8 +65,6 @@ log = logging.getLogger("minyi.subgraph")
 ContextFactory = Callable[[], SubgraphContext]
 
 _POST_OPERATIONS = OperationType.from_http("POST")
-
-GC_THRESHOLD_0 = 50_000  # allocations between young collections in a subgraph process (default 700)
 
 
 class SubgraphApp(GraphQL[SubgraphContext, None]):
@@ -217,21 +214,6 @@ def serve(app: Starlette, host: str, port: int) -> None:
         lifespan="on",
         http=HeadWithBodyProtocol,  # httptools, each answer's head and body in one write
     )
-
-
-def settle_heap() -> None:
-    """Tune the cyclic garbage collector for serving, once the app is built.
-
-    The schema, the documents and the adapters live as long as the process: frozen, they leave the collector's
-    reach, and full collections stop walking them (about 150,000 objects in each subgraph). The legacy answers of
-    requests in flight (decoded JSON, records, GraphQL results) are what the young generations find alive, and
-    with the default threshold (700) the collector walked them again and again while they lived (a subgraph's
-    CPU per citizen view 0.93× with these settings, bench/README.md, "The whole demo stack"). Garbage is freed
-    by reference counting; the collector is only for cycles, which are rare here. The gateway process is tuned
-    the same way (``minyi gateway``)."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(GC_THRESHOLD_0, 20, 100)
 
 
 def build_subgraph_app(

@@ -11,6 +11,7 @@ import pytest
 import uvicorn
 
 from subgraphs.common import app as subgraph_app
+from subgraphs.common import heap
 
 
 @pytest.fixture
@@ -34,5 +35,5 @@ def test_serve_settles_the_heap_before_uvicorn_runs(monkeypatch: pytest.MonkeyPa
     gc.unfreeze()
     subgraph_app.serve(object(), "127.0.0.1", 4999)  # type: ignore[arg-type]
     assert seen["port"] == 4999
-    assert seen["threshold"][0] == subgraph_app.GC_THRESHOLD_0 > 700
+    assert seen["threshold"][0] == heap.GC_THRESHOLD_0 > 700
     assert seen["frozen"] > 1000  # the modules, the schema: everything alive at start-up
