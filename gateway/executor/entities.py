@@ -20,7 +20,9 @@ __all__ = [
     "EntityBatch",
     "collect_entities",
     "collect_entities_at",
+    "find_objects",
     "objects_at",
+    "path_before_lists",
     "rename_keys",
     "rename_path",
     "rewrite_typenames",
@@ -82,6 +84,44 @@ def _walk(
             return
         where = (key, where)
         at += 1
+
+
+_LISTS: Final = {list}
+_OBJECTS: Final = {dict}
+
+
+def find_objects(root: Any, path: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The objects :func:`objects_at` finds, in the same order, without their paths: one level of the tree at a
+    time, each level one comprehension. Answers shaped as planned take only these; anything else (nested lists,
+    nulls in lists, scalars where objects belong) takes the general step."""
+    level: list[Any] = [root]
+    for key in path:
+        if key == "@":
+            if set(map(type, level)) <= _LISTS:
+                level = [item for items in level for item in items if item is not None]
+            else:
+                level = _flattened(level)  # "@" over an object: nothing to step into
+            continue
+        try:
+            level = [child for value in level if (child := value.get(key)) is not None]
+        except AttributeError:  # a list (nested lists are stepped into) or a scalar in the way
+            level = [
+                child for value in _flattened(level) if type(value) is dict and (child := value.get(key)) is not None
+            ]
+    if set(map(type, level)) <= _OBJECTS:
+        return level
+    return [value for value in _flattened(level) if type(value) is dict]
+
+
+def _flattened(level: list[Any]) -> list[Any]:
+    """``level`` with every list in it (at any depth) replaced by its items, nulls left out."""
+    out: list[Any] = []
+    for value in level:
+        if type(value) is list:
+            out += _flattened(value)
+        elif value is not None:
+            out.append(value)
+    return out
 
 
 def _select(value: Any, selections: tuple[RequiresSelection, ...], top: bool, schema_types: _Possible) -> Any:
@@ -149,25 +189,54 @@ def rewrite_typenames(value: Any, rewrites: Iterable[TypenameRewrite]) -> None:
 
 class EntityBatch:
     """The deduplicated representations of one entity fetch and, for each, the objects that produced it:
-    ``objects[i]`` (for merging) and ``targets[i]`` (the same objects with their client paths, built on first use:
-    only errors and failures need the paths)."""
+    ``objects[i]`` (for merging) and ``targets[i]`` (the same objects with their client paths, found again on first
+    use: only errors and failures need the paths)."""
 
-    __slots__ = ("_targets", "_wheres", "objects", "representations")
+    __slots__ = ("_paths", "_root", "_targets", "objects", "representations")
 
-    def __init__(self) -> None:
+    def __init__(self, root: Any = None, paths: tuple[tuple[str, ...], ...] = ()) -> None:
         self.representations: list[dict[str, Any]] = []
         self.objects: list[list[dict[str, Any]]] = []
-        self._wheres: list[list[_Where]] = []  # parallel to ``objects``
+        self._root = root
+        self._paths = paths
         self._targets: list[list[tuple[dict[str, Any], ClientPath]]] | None = None
 
     @property
     def targets(self) -> list[list[tuple[dict[str, Any], ClientPath]]]:
         if self._targets is None:
-            self._targets = [
-                [(obj, _client_path(where)) for obj, where in zip(objects, wheres, strict=True)]
-                for objects, wheres in zip(self.objects, self._wheres, strict=True)
-            ]
+            self._targets = self._find_targets()
         return self._targets
+
+    def _find_targets(self) -> list[list[tuple[dict[str, Any], ClientPath]]]:
+        """Each object's client path, by walking the paths again: the objects are found in the order they were
+        collected in, so an object reached more than once takes its paths in turn. An object no longer in the tree
+        (a later answer replaced a list it was in) stands at its fetch path's keys before the first list."""
+        wheres: dict[int, list[_Where]] = {}
+        found: list[tuple[dict[str, Any], _Where]] = []
+        for path in self._paths:
+            _walk(self._root, path, 0, None, found)
+        for obj, where in found:
+            wheres.setdefault(id(obj), []).append(where)
+        fallback = path_before_lists(self._paths[0]) if self._paths else ()
+        taken: dict[int, int] = {}
+        targets: list[list[tuple[dict[str, Any], ClientPath]]] = []
+        for objects in self.objects:
+            placed: list[tuple[dict[str, Any], ClientPath]] = []
+            for obj in objects:
+                paths = wheres.get(id(obj), [])
+                turn = taken.get(id(obj), 0)
+                taken[id(obj)] = turn + 1
+                placed.append((obj, _client_path(paths[turn]) if turn < len(paths) else fallback))
+            targets.append(placed)
+        return targets
+
+
+def path_before_lists(path: tuple[str, ...]) -> tuple[str, ...]:
+    """The part of a Flatten path that is a client path: the keys before the first list step."""
+    for position, key in enumerate(path):
+        if key == "@":
+            return path[:position]
+    return path
 
 
 def rename_keys(value: Any, renames: Iterable[KeyRename]) -> None:
@@ -223,32 +292,29 @@ def collect_entities_at(
     schema_types: _Possible,
 ) -> EntityBatch:
     """:func:`collect_entities` over several paths at once, deduplicated together."""
-    batch = EntityBatch()
-    found: list[tuple[dict[str, Any], _Where]] = []
-    for path in paths:
-        _walk(root, path, 0, None, found)
+    batch = EntityBatch(root, paths)
+    found = [obj for path in paths for obj in find_objects(root, path)]
     if not found:
         return batch
     seen: dict[bytes, int] = {}
     objects = batch.objects
-    wheres = batch._wheres
     reads = _flat_reads(requires)
     if reads is None:
-        for obj, where in found:
-            _represent(batch, seen, obj, where, requires, input_rewrites, schema_types)
+        for obj in found:
+            _represent(batch, seen, obj, requires, input_rewrites, schema_types)
         return batch
     # Only leaves are read, at the entity itself, where an absent field and a null one both mean "no
-    # representation": the JSON of the leaves read stands for the representation.
+    # representation": the JSON of the leaves read stands for the representation (JSON, not the values: 1, 1.0 and
+    # True are equal keys in Python and different ones in JSON).
     known: dict[bytes, int] = {}  # JSON of the leaves read → representation index, -1 for none
-    for obj, where in found:
-        get = obj.get
-        leaves = orjson.dumps([get(key) for key in reads])
+    dumps = orjson.dumps
+    for obj in found:
+        leaves = dumps(tuple(map(obj.get, reads)))
         index = known.get(leaves)
         if index is None:
-            known[leaves] = _represent(batch, seen, obj, where, requires, input_rewrites, schema_types)
+            known[leaves] = _represent(batch, seen, obj, requires, input_rewrites, schema_types)
         elif index >= 0:
             objects[index].append(obj)
-            wheres[index].append(where)
     return batch
 
 
@@ -256,7 +322,6 @@ def _represent(
     batch: EntityBatch,
     seen: dict[bytes, int],
     obj: dict[str, Any],
-    where: _Where,
     requires: tuple[RequiresSelection, ...],
     input_rewrites: tuple[TypenameRewrite, ...],
     schema_types: _Possible,
@@ -274,10 +339,8 @@ def _represent(
         index = seen[canonical] = len(batch.representations)
         batch.representations.append(representation)
         batch.objects.append([obj])
-        batch._wheres.append([where])
     else:
         batch.objects[index].append(obj)
-        batch._wheres[index].append(where)
     return index
 
 

@@ -30,6 +30,7 @@ from gateway.executor.entities import (
     EntityBatch,
     collect_entities,
     collect_entities_at,
+    path_before_lists,
     rename_keys,
     rename_path,
     rewrite_typenames,
@@ -300,7 +301,7 @@ async def _batch_fetch(node: BatchFetch, execution: _Execution) -> Errors:
         seen: set[tuple[str, ...]] = set()  # no field named: every part that asked explains it, once per path
         for part, field_index in zip(node.parts, node.fields, strict=True):
             batch = batches[field_index]
-            fetch_path = _path_before_lists(part.path)
+            fetch_path = path_before_lists(part.path)
             if valid[field_index] and batch.representations and fetch_path not in seen:
                 seen.add(fetch_path)
                 _map_entity_error(error, None, part, batch, execution, errors)
@@ -348,7 +349,7 @@ def _map_entity_error(
             errors.append(subgraph_error(error, fetch.subgraph, client_path))
     else:
         _cover_all(batch, covered)
-        errors.append(subgraph_error(error, fetch.subgraph, _path_before_lists(flatten.path)))
+        errors.append(subgraph_error(error, fetch.subgraph, path_before_lists(flatten.path)))
 
 
 def _merge_entities(fetch: Fetch, batch: EntityBatch, entities: list[Any], execution: _Execution) -> None:
@@ -370,13 +371,7 @@ def _merge_entities(fetch: Fetch, batch: EntityBatch, entities: list[Any], execu
             if only:
                 typename = obj.get("__typename")
                 deep_merge(obj, {k: v for k, v in item.items() if k not in only or typename in only[k]})
+            elif obj.keys().isdisjoint(item):  # deep_merge's first step, without the call: only new fields
+                obj.update(item)
             else:
                 deep_merge(obj, item)
-
-
-def _path_before_lists(path: tuple[str, ...]) -> tuple[str, ...]:
-    """The part of a Flatten path that is a client path: the keys before the first list step."""
-    for position, key in enumerate(path):
-        if key == "@":
-            return path[:position]
-    return path

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.executor.entities import collect_entities, objects_at, rename_keys, rename_path, rewrite_typenames
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gateway.executor.entities import (
+    collect_entities,
+    collect_entities_at,
+    find_objects,
+    objects_at,
+    rename_keys,
+    rename_path,
+    rewrite_typenames,
+)
 from gateway.planner.plan import KeyRename, RequiresField, RequiresFragment, TypenameRewrite
 
 
@@ -150,3 +161,35 @@ def test_error_paths_through_aliased_fields_name_the_client_response_keys() -> N
     assert rename_path(["xs", 3, "k__alias_1", "v__alias_1"], renames) == ["xs", 3, "k", "v"]
     assert rename_path(["xs", 0, "k"], renames) == ["xs", 0, "k"]
     assert rename_path(["ys", 0, "k__alias_1"], renames) == ["ys", 0, "k__alias_1"]
+
+
+json_trees = st.recursive(
+    st.none() | st.integers(0, 3) | st.sampled_from(["a", "b"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["a", "b"]), inner, max_size=2),
+    max_leaves=12,
+)
+
+
+@given(tree=json_trees, path=st.lists(st.sampled_from(["a", "b", "@"]), max_size=4))
+def test_objects_are_found_level_by_level_as_the_walk_with_paths_finds_them(tree: Any, path: list[str]) -> None:
+    walked = [obj for obj, _ in objects_at(tree, tuple(path))]
+    found = find_objects(tree, tuple(path))
+    assert [id(obj) for obj in found] == [id(obj) for obj in walked]
+
+
+def test_an_object_reached_twice_takes_its_paths_in_turn() -> None:
+    shared = {"__typename": "T", "id": 1}
+    data = {"a": {"x": shared}, "b": [{"x": shared}]}
+    requires = (RequiresField("__typename"), RequiresField("id"))
+    batch = collect_entities_at(data, (("a", "x"), ("b", "@", "x")), requires, (), {})
+    assert batch.objects == [[shared, shared]]
+    assert [path for _, path in batch.targets[0]] == [("a", "x"), ("b", 0, "x")]
+
+
+def test_an_object_a_later_answer_replaced_stands_at_the_fetch_paths_keys() -> None:
+    requires = (RequiresField("__typename"), RequiresField("id"))
+    data: dict[str, Any] = {"xs": [{"__typename": "T", "id": 1}, {"__typename": "T", "id": 2}]}
+    batch = collect_entities(data, ("xs", "@"), requires, (), {})
+    kept = data["xs"][1]
+    data["xs"] = [{"__typename": "T", "id": 1}, kept]  # a parallel answer's list of another length replaced it
+    assert [[path for _, path in targets] for targets in batch.targets] == [[("xs",)], [("xs", 1)]]

@@ -232,3 +232,20 @@ async def test_an_abstract_typename_in_the_data_still_answers_the_interface_fiel
     # an @interfaceObject subgraph answers with the interface's name instead of a concrete type
     result = await shape("{ nodes { id ... on User { name } } }", {"nodes": [{"__typename": "Node", "id": "u1"}]})
     assert result.data == {"nodes": [{"id": "u1"}]}
+
+
+async def test_objects_and_lists_below_an_object_null_the_nearest_nullable_position() -> None:
+    # friends: [User!] — a friend without its non-null name nulls the list, not the user who has it
+    result = await shape("{ me { id friends { name } } }", {"me": {"id": "u1", "friends": [{"name": "Ada"}, {}]}})
+    assert result.data == {"me": {"id": "u1", "friends": None}}
+    assert [e["path"] for e in result.errors] == [["me", "friends", 1, "name"]]
+    # a non-null object field whose object bubbles nulls its own parent: users: [User!]! up to data
+    result = await shape("{ users { friends { name } } }", {"users": [{"friends": [{"name": "Bo"}]}]})
+    assert result.data == {"users": [{"friends": [{"name": "Bo"}]}]}
+    # a value of the wrong kind where an object or a list belongs is null with an error, as before
+    result = await shape("{ me { friends { name } } }", {"me": {"friends": {"name": "Ada"}}})
+    assert result.data == {"me": {"friends": None}}
+    assert [e["message"] for e in result.errors] == ["Expected a list from the subgraphs."]
+    result = await shape("{ maybeUsers { name } }", {"maybeUsers": ["Ada", {"name": "Bo"}]})
+    assert result.data == {"maybeUsers": [None, {"name": "Bo"}]}
+    assert [e["message"] for e in result.errors] == ["Expected an object from the subgraphs."]
