@@ -304,15 +304,33 @@ def collect_entities_at(
             _represent(batch, seen, obj, requires, input_rewrites, schema_types)
         return batch
     # Only leaves are read, at the entity itself, where an absent field and a null one both mean "no
-    # representation": the JSON of the leaves read stands for the representation (JSON, not the values: 1, 1.0 and
-    # True are equal keys in Python and different ones in JSON).
+    # representation": the leaves read stand for the representation. While every leaf is a string (or null), their
+    # tuple is the key; a number, a boolean or a JSON object among them starts over keyed by their JSON, since 1,
+    # 1.0 and True are equal keys in Python and different ones in JSON (a key that is only ever a string never
+    # meets them: each distinct key enters ``strings`` first, where it is checked).
+    strings: dict[tuple[Any, ...], int] = {}  # leaves read → representation index, -1 for none
+    try:
+        for obj in found:
+            leaves = tuple(map(obj.get, reads))
+            index = strings.get(leaves)
+            if index is None:
+                if not all(type(leaf) is str or leaf is None for leaf in leaves):
+                    raise TypeError("not only strings")
+                strings[leaves] = _represent(batch, seen, obj, requires, input_rewrites, schema_types)
+            elif index >= 0:
+                objects[index].append(obj)
+        return batch
+    except TypeError:  # a leaf that is not a string, or that cannot be hashed (a JSON object or list)
+        batch.representations.clear()
+        objects.clear()
+        seen.clear()
     known: dict[bytes, int] = {}  # JSON of the leaves read → representation index, -1 for none
     dumps = orjson.dumps
     for obj in found:
-        leaves = dumps(tuple(map(obj.get, reads)))
-        index = known.get(leaves)
+        encoded = dumps(tuple(map(obj.get, reads)))
+        index = known.get(encoded)
         if index is None:
-            known[leaves] = _represent(batch, seen, obj, requires, input_rewrites, schema_types)
+            known[encoded] = _represent(batch, seen, obj, requires, input_rewrites, schema_types)
         elif index >= 0:
             objects[index].append(obj)
     return batch

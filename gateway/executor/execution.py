@@ -367,11 +367,13 @@ def _merge_entities(fetch: Fetch, batch: EntityBatch, entities: list[Any], execu
         if item.get("__typename") in abstract:
             # an @interfaceObject answers with the interface's name; the object's concrete type stays
             item = {key: value for key, value in item.items() if key != "__typename"}
-        for obj in batch.objects[index]:
-            if only:
+        if only:
+            for obj in batch.objects[index]:
                 typename = obj.get("__typename")
                 deep_merge(obj, {k: v for k, v in item.items() if k not in only or typename in only[k]})
-            elif obj.keys().isdisjoint(item):  # deep_merge's first step, without the call: only new fields
+            continue
+        for obj in batch.objects[index]:
+            if obj.keys().isdisjoint(item):  # deep_merge's first step, without the call: only new fields
                 obj.update(item)
             else:
                 deep_merge(obj, item)

@@ -193,3 +193,17 @@ def test_an_object_a_later_answer_replaced_stands_at_the_fetch_paths_keys() -> N
     kept = data["xs"][1]
     data["xs"] = [{"__typename": "T", "id": 1}, kept]  # a parallel answer's list of another length replaced it
     assert [[path for _, path in targets] for targets in batch.targets] == [[("xs",)], [("xs", 1)]]
+
+
+def test_keys_that_are_json_objects_are_compared_as_json() -> None:
+    requires = (RequiresField("__typename"), RequiresField("key"))
+    data = {
+        "xs": [
+            {"__typename": "T", "key": {"a": 1}},
+            {"__typename": "T", "key": "k"},
+            {"__typename": "T", "key": {"a": 1}},
+        ]
+    }
+    batch = collect_entities(data, ("xs", "@"), requires, (), {})
+    assert batch.representations == [{"__typename": "T", "key": {"a": 1}}, {"__typename": "T", "key": "k"}]
+    assert [[path for _, path in targets] for targets in batch.targets] == [[("xs", 0), ("xs", 2)], [("xs", 1)]]
